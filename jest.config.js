@@ -1,0 +1,12 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/test"],
+  testMatch: ["**/*.test.ts"],
+  transform: {
+    // The Kusto SDKs ship ESM only; swc turns them (and our TypeScript) into CommonJS for jest.
+    "^.+\\.(t|j|mj)s$": ["@swc/jest", { jsc: { target: "es2022" }, module: { type: "commonjs" } }],
+  },
+  transformIgnorePatterns: ["/node_modules/(?!(azure-kusto-ingest|azure-kusto-data)/)"],
+  testTimeout: 60000,
+};
