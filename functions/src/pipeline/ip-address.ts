@@ -22,11 +22,12 @@ export function normalizeIpAddress(raw: unknown): string {
     // [v6]:port or [v6]
     const close = s.indexOf("]");
     if (close < 0) return s;
-    return canonicalIpv6(s.slice(1, close)) ?? s;
+    const inner = s.slice(1, close);
+    return isIpv4(inner) ? inner : (canonicalIpv6(inner) ?? s);
   }
 
   const firstColon = s.indexOf(":");
-  if (firstColon < 0) return isIpv4(s) ? s : s;
+  if (firstColon < 0) return s;
   if (s.indexOf(":", firstColon + 1) < 0) {
     // exactly one colon: IPv4 with a port
     const host = s.slice(0, firstColon);

@@ -146,7 +146,8 @@ function mailAccessContext(record: AuditRecord, creationTime: string, ctx: BlobC
   }
 
   const appAccess = objectValue(record.AppAccessContext);
-  const ipOriginal = typeof record.ClientIPAddress === "string" && record.ClientIPAddress !== "" ? record.ClientIPAddress : stringValue(record.ClientIP);
+  const ipField = record.ClientIPAddress;
+  const ipOriginal = stringValue(ipField === undefined || ipField === null || ipField === "" ? record.ClientIP : ipField);
   const clientAppId = stringValue(record.ClientAppId);
 
   return {
