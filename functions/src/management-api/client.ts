@@ -1,0 +1,150 @@
+// The Management Activity API client for one tenant: an options bag with safe defaults, AbortSignal on every call,
+// typed errors. Stateless per call (token cache and the start-throttle memory are shared safely), so one instance can
+// serve concurrent callers; how many calls run at once is the caller's decision.
+import type { TokenCredential } from "@azure/identity";
+import { ApiOrigin } from "./api-origin";
+import { type CloudName, cloudEndpoints } from "./clouds";
+import { fetchContentBlob } from "./content-blob";
+import { type ContentBlobRef, listContent } from "./content-listing";
+import type { ContentType } from "./content-types";
+import type { OnEvent, OnRequest } from "./events";
+import { ApiPipeline } from "./pipeline";
+import { DEFAULT_RETRY, type RetryOptions } from "./retry";
+import { type Subscription, Subscriptions, type WebhookSpec } from "./subscription";
+import { BearerTokenCache } from "./token-policy";
+
+export type { ContentBlobRef } from "./content-listing";
+
+export const DEFAULT_MAX_BLOB_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+
+export interface ManagementActivityClientOptions {
+  tenantId: string;
+  credential: TokenCredential;
+  /** Default Enterprise. */
+  cloud?: CloudName;
+  /** Override of https://{apiHost} (emulator: http://127.0.0.1:P, or a proxy); contentUri/NextPageUri must be on it. */
+  baseUrl?: string;
+  /** Default https://{apiHost}/.default of the cloud. */
+  tokenScope?: string;
+  /** Publisher tenant GUID for the throttling quota; default the tenantId. */
+  publisherId?: string;
+  /** Default 64 MiB. */
+  maxBlobBytes?: number;
+  /** Per HTTP attempt, headers and body; default 60 s. */
+  requestTimeoutMs?: number;
+  retry?: RetryOptions;
+  /** Called once per HTTP request (metrics: API requests per blob). */
+  onRequest?: OnRequest;
+  /** Notable decisions: clamped windows (lost coverage), refused hosts, retries, token refreshes, subscription starts. */
+  onEvent?: OnEvent;
+  /** Clock for the 7-day clamp; default real time (an emulator with its own clock passes it here). */
+  now?: () => Date;
+}
+
+export class ManagementActivityClient {
+  readonly tenantId: string;
+  /** The only origin (and path prefix) the token is sent to. */
+  readonly apiBaseUrl: string;
+  readonly tokenScope: string;
+  private readonly maxBlobBytes: number;
+  private readonly pipeline: ApiPipeline;
+  private readonly subscriptions: Subscriptions;
+  private readonly origin: ApiOrigin;
+  private readonly now: () => Date;
+  private readonly onEvent?: OnEvent;
+
+  constructor(opts: ManagementActivityClientOptions) {
+    const endpoints = cloudEndpoints(opts.cloud ?? "Enterprise");
+    this.tenantId = opts.tenantId;
+    this.origin = new ApiOrigin(opts.baseUrl ?? endpoints.apiBaseUrl);
+    this.apiBaseUrl = `${this.origin.origin}${this.origin.basePath}`;
+    this.tokenScope = opts.tokenScope ?? endpoints.tokenScope;
+    this.maxBlobBytes = opts.maxBlobBytes ?? DEFAULT_MAX_BLOB_BYTES;
+    this.now = opts.now ?? (() => new Date());
+    this.onEvent = opts.onEvent;
+    this.pipeline = new ApiPipeline({
+      tenantId: opts.tenantId,
+      origin: this.origin,
+      tokens: new BearerTokenCache(opts.credential, this.tokenScope),
+      publisherId: opts.publisherId ?? opts.tenantId,
+      requestTimeoutMs: opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      retry: { ...DEFAULT_RETRY, ...opts.retry },
+      onRequest: opts.onRequest,
+      onEvent: opts.onEvent,
+    });
+    this.subscriptions = new Subscriptions({
+      tenantId: opts.tenantId,
+      origin: this.origin,
+      pipeline: this.pipeline,
+      maxBodyBytes: this.maxBlobBytes,
+      now: this.now,
+      onEvent: opts.onEvent,
+    });
+  }
+
+  /** Makes sure the content type's subscription is enabled (with the webhook, when given); starts it otherwise. */
+  async ensureSubscription(
+    contentType: ContentType,
+    opts: { webhook?: WebhookSpec; signal?: AbortSignal } = {},
+  ): Promise<void> {
+    await this.subscriptions.ensure(contentType, opts.webhook, opts.signal);
+  }
+
+  /** Starts a subscription unconditionally (AF20024 "already enabled" is success). */
+  async startSubscription(contentType: ContentType, opts: { webhook?: WebhookSpec; signal?: AbortSignal } = {}): Promise<void> {
+    await this.subscriptions.start(contentType, opts.webhook, opts.signal);
+  }
+
+  /** Stops a subscription: content produced while stopped is never available. */
+  async stopSubscription(contentType: ContentType, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    await this.subscriptions.stop(contentType, opts.signal);
+  }
+
+  async listSubscriptions(opts: { signal?: AbortSignal } = {}): Promise<Subscription[]> {
+    return this.subscriptions.list(opts.signal);
+  }
+
+  /**
+   * Every blob whose contentCreated is in [start, end): split into ≤24 h windows clamped to the 7-day limit (a clamp
+   * is reported as a "windowClamped" event), NextPageUri followed to the end, the subscription started on
+   * AF20022/AF20023 (honouring the start throttle).
+   */
+  listContent(
+    contentType: ContentType,
+    start: Date,
+    end: Date,
+    opts: { signal?: AbortSignal } = {},
+  ): AsyncIterable<ContentBlobRef> {
+    return listContent(
+      {
+        tenantId: this.tenantId,
+        origin: this.origin,
+        pipeline: this.pipeline,
+        subscriptions: this.subscriptions,
+        maxBodyBytes: this.maxBlobBytes,
+        now: this.now,
+        onEvent: this.onEvent,
+      },
+      contentType,
+      start,
+      end,
+      opts.signal,
+    );
+  }
+
+  /** The blob's records. Refused before any request (HostNotAllowed) unless contentUri is on the API origin. */
+  async fetchContent(contentUri: string, opts: { signal?: AbortSignal } = {}): Promise<{ records: unknown[]; bytes: number }> {
+    return fetchContentBlob(this.pipeline, contentUri, this.maxBlobBytes, opts.signal);
+  }
+
+  /** True when a contentUri may be fetched (same origin and base path as the API): lets planners flag bad refs early. */
+  isAllowedUrl(url: string): boolean {
+    try {
+      this.origin.check(url, "check");
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
