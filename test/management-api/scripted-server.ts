@@ -11,7 +11,7 @@ export interface ReceivedRequest {
   body: string;
 }
 
-export type Script = (req: ReceivedRequest, res: ServerResponse, n: number) => void | Promise<void>;
+export type Script = (req: ReceivedRequest, res: ServerResponse, n: number) => unknown;
 
 export interface ScriptedServer {
   /** http://127.0.0.1:PORT */

@@ -41,6 +41,12 @@ export interface ApiResult {
   url: string;
 }
 
+type AttemptOutcome =
+  | { kind: "ok"; result: ApiResult }
+  | { kind: "redirect"; location: string }
+  | { kind: "unauthorized"; error: ManagementApiError }
+  | { kind: "failed"; error: ManagementApiError };
+
 const MAX_REDIRECTS = 5;
 // Socket-level failures worth retrying; anything else reaching fetch's catch is treated as a failed connection.
 const RESET_CODES = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_CLOSED", "ECONNABORTED"]);
@@ -111,17 +117,35 @@ export class ApiPipeline {
     url: string,
     token: string,
     attempt: number,
-  ): Promise<
-    | { kind: "ok"; result: ApiResult }
-    | { kind: "redirect"; location: string }
-    | { kind: "unauthorized"; error: ManagementApiError }
-    | { kind: "failed"; error: ManagementApiError }
-  > {
+  ): Promise<AttemptOutcome> {
     const { operation } = call;
+    // One controller per attempt, fed by the timeout and the caller's signal; listeners and timers are released in
+    // `finally` so a long-lived caller signal does not accumulate dependants over thousands of blobs.
     const local = new AbortController();
-    const timeout = AbortSignal.timeout(this.o.requestTimeoutMs);
-    const signals = [local.signal, timeout];
-    if (call.signal) signals.push(call.signal);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      local.abort(new DOMException(`no answer within ${this.o.requestTimeoutMs} ms`, "TimeoutError"));
+    }, this.o.requestTimeoutMs);
+    const onCallerAbort = () => local.abort(call.signal?.reason);
+    call.signal?.addEventListener("abort", onCallerAbort, { once: true });
+    try {
+      return await this.exchange(call, url, token, attempt, local, () => timedOut);
+    } finally {
+      clearTimeout(timer);
+      call.signal?.removeEventListener("abort", onCallerAbort);
+    }
+  }
+
+  private async exchange(
+    call: ApiCall,
+    url: string,
+    token: string,
+    attempt: number,
+    local: AbortController,
+    timedOut: () => boolean,
+  ): Promise<AttemptOutcome> {
+    const { operation } = call;
     const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: "application/json" };
     if (call.body !== undefined) headers["content-type"] = "application/json";
 
@@ -131,13 +155,13 @@ export class ApiPipeline {
         method: call.method,
         headers,
         body: call.body === undefined ? undefined : JSON.stringify(call.body),
-        signal: AbortSignal.any(signals),
+        signal: local.signal,
         redirect: "manual", // a redirect is checked against the origin like any other URL, never followed blindly
       });
     } catch (e) {
       this.o.onRequest?.({ operation, status: 0, attempt });
       if (call.signal?.aborted) throw call.signal.reason;
-      throw this.networkError(e, operation, timeout.aborted, "sending the request");
+      throw this.networkError(e, operation, timedOut(), "sending the request");
     }
     this.o.onRequest?.({ operation, status: res.status, attempt });
 
@@ -156,7 +180,7 @@ export class ApiPipeline {
     } catch (e) {
       if (isManagementApiError(e)) throw e; // BlobTooLarge
       if (call.signal?.aborted) throw call.signal.reason;
-      if (timeout.aborted) throw this.networkError(e, operation, true, "reading the body");
+      if (timedOut()) throw this.networkError(e, operation, true, "reading the body");
       throw new ManagementApiError(
         `${operation}: the connection closed while reading the response body (truncated); retrying.`,
         { code: ClientErrorCodes.MalformedResponse, status: res.status, transient: true, operation, cause: e },
