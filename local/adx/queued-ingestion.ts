@@ -1,0 +1,205 @@
+import type { DequeuedMessageItem } from "@azure/storage-queue";
+import { downloadBlob } from "./blob-source";
+import { AdxIngestionError } from "./errors";
+import type { AdxFaults } from "./faults";
+import { AdxIngestion, parseTagList } from "./ingestion";
+import type { IngestionResources } from "./ingestion-resources";
+import type { AdxStore } from "./store";
+
+/** The message azure-kusto-ingest posts to SecuredReadyForAggregationQueue (IngestionBlobInfo), base64 JSON. */
+interface IngestionBlobInfo {
+  Id?: string;
+  BlobPath?: string;
+  DatabaseName?: string;
+  TableName?: string;
+  ReportLevel?: number | null;   // 0 FailuresOnly (default), 1 DoNotReport, 2 FailuresAndSuccesses
+  ReportMethod?: number | null;  // 0 Queue (default), 1 Table, 2 QueueAndTable
+  AdditionalProperties?: Record<string, unknown>;
+  IngestionStatusInTable?: Record<string, string> | null;
+}
+
+const MAX_ATTEMPTS = 3;       // transient failures: the service retries, then gives up with RetryAttemptsExceeded
+const RETRY_AFTER_SECONDS = 1;
+const POLL_MS = 100;
+
+/**
+ * The queued half of ADX: drains the aggregation queue, reads each referenced blob, ingests it, and reports the
+ * outcome where the message asked (failure/success queues in the SDK's status-message shape, the status table).
+ */
+export class QueuedIngestion {
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private busy = false;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly resources: IngestionResources,
+    private readonly ingestion: AdxIngestion,
+    private readonly store: AdxStore,
+    private readonly faults: AdxFaults,
+    private readonly log: (line: string) => void = () => {},
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+
+  /** Resolves when no message waits (visible or not) and none is being processed. */
+  async idle(): Promise<void> {
+    for (;;) {
+      if (!this.busy) {
+        const props = await this.resources.aggregationQueue.getProperties();
+        if ((props.approximateMessagesCount ?? 0) === 0 && !this.busy) return;
+      }
+      await sleep(POLL_MS / 2);
+    }
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let messages: DequeuedMessageItem[] = [];
+      this.busy = true;
+      try {
+        messages = (await this.resources.aggregationQueue.receiveMessages({ numberOfMessages: 32, visibilityTimeout: 300 })).receivedMessageItems;
+        for (const m of messages) {
+          if (!this.running) break;
+          await this.handle(m);
+        }
+      } catch (e) {
+        if (this.running) this.log(`adx emulator: aggregation queue error: ${(e as Error).message}`);
+      } finally {
+        this.busy = false;
+      }
+      if (messages.length === 0 && this.running) {
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, POLL_MS);
+          this.wake = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
+      }
+    }
+  }
+
+  private async handle(m: DequeuedMessageItem): Promise<void> {
+    this.store.counters.queuedMessages++;
+    let info: IngestionBlobInfo;
+    try {
+      info = JSON.parse(Buffer.from(m.messageText, "base64").toString("utf8"));
+    } catch {
+      this.log(`adx emulator: dropped an aggregation-queue message that is not base64 JSON (${m.messageId})`);
+      this.store.counters.permanentFailures++;
+      await this.resources.aggregationQueue.deleteMessage(m.messageId, m.popReceipt);
+      return;
+    }
+    const blobPath = info.BlobPath ?? "";
+    try {
+      const injected = this.faults.roll();
+      if (injected === "transient") {
+        this.store.counters.injectedTransient++;
+        throw new AdxIngestionError("ServiceUnavailable", "Injected transient ingestion failure (ADX emulator fault injection).", false);
+      }
+      if (injected === "permanent") {
+        this.store.counters.injectedPermanent++;
+        throw new AdxIngestionError("BadRequest_EmulatorInjectedFault", "Injected permanent ingestion failure (ADX emulator fault injection).");
+      }
+      if (!info.DatabaseName || !info.TableName || !blobPath) {
+        throw new AdxIngestionError("BadRequest_InvalidIngestionProperty", "The ingestion message lacks DatabaseName, TableName or BlobPath.");
+      }
+      const props = info.AdditionalProperties ?? {};
+      const request = {
+        database: info.DatabaseName,
+        table: info.TableName,
+        format: String(props.format ?? "csv"),
+        mapping: {
+          reference: typeof props.ingestionMappingReference === "string" ? props.ingestionMappingReference : undefined,
+          inline: typeof props.ingestionMapping === "string" ? props.ingestionMapping : undefined,
+        },
+        tags: parseTagList(props.tags, "tags"),
+        ingestIfNotExists: parseTagList(props.ingestIfNotExists, "ingestIfNotExists"),
+        sourceLocation: blobPath.split("?")[0],
+        mode: "queued" as const,
+        sourceId: info.Id ?? null,
+      };
+      this.ingestion.mappingFor(request.database, request.table, request.mapping); // target errors before download
+      const data = await downloadBlob(blobPath, this.resources);
+      const outcome = this.ingestion.ingest({ ...request, data });
+      if (outcome.status === "skipped") this.log(`adx emulator: skipped ${info.Id}: ${outcome.reason}`);
+      await this.report(info, outcome.status === "skipped" ? "Skipped" : "Succeeded");
+      await this.resources.aggregationQueue.deleteMessage(m.messageId, m.popReceipt);
+      const tempBlob = this.resources.tempBlobName(blobPath);
+      if (tempBlob) await this.resources.tempContainer.deleteBlob(tempBlob).catch(() => undefined); // temp storage is the service's to clean
+    } catch (e) {
+      const err = e instanceof AdxIngestionError ? e : new AdxIngestionError("ServiceUnavailable", `Unexpected emulator error: ${(e as Error).message}`, false);
+      if (!err.permanent && m.dequeueCount < MAX_ATTEMPTS) {
+        this.store.counters.transientFailures++;
+        // Back in the queue shortly: the real service retries transient failures itself.
+        await this.resources.aggregationQueue.updateMessage(m.messageId, m.popReceipt, undefined, RETRY_AFTER_SECONDS);
+        return;
+      }
+      const exhausted = !err.permanent;
+      if (exhausted) this.store.counters.transientFailures++;
+      else this.store.counters.permanentFailures++;
+      await this.report(info, "Failed", {
+        ErrorCode: exhausted ? "General_RetryAttemptsExceeded" : err.code,
+        FailureStatus: exhausted ? "Exhausted" : "Permanent",
+        Details: exhausted ? `Retry attempts exceeded; last error ${err.code}: ${err.message}` : `${err.code}: ${err.message}`,
+        ShouldRetry: exhausted,
+      });
+      await this.resources.aggregationQueue.deleteMessage(m.messageId, m.popReceipt);
+    }
+  }
+
+  /** Reports like the real service: queue messages per ReportLevel/ReportMethod, and the status-table row when asked. */
+  private async report(
+    info: IngestionBlobInfo,
+    status: "Succeeded" | "Failed" | "Skipped",
+    failure?: { ErrorCode: string; FailureStatus: string; Details: string; ShouldRetry: boolean },
+  ): Promise<void> {
+    const level = info.ReportLevel ?? 0;
+    const method = info.ReportMethod ?? 0;
+    const now = new Date().toISOString();
+    const base = {
+      OperationId: info.Id ?? "",
+      Database: info.DatabaseName ?? "",
+      Table: info.TableName ?? "",
+      IngestionSourceId: info.Id ?? "",
+      IngestionSourcePath: (info.BlobPath ?? "").split(/[?;]/)[0],
+      RootActivityId: info.Id ?? "",
+    };
+    if (method === 0 || method === 2) {
+      if (status === "Failed" && (level === 0 || level === 2)) {
+        const message = { ...base, FailedOn: now, Details: failure!.Details, ErrorCode: failure!.ErrorCode, FailureStatus: failure!.FailureStatus, OriginatesFromUpdatePolicy: false, ShouldRetry: failure!.ShouldRetry };
+        await this.resources.failedQueue.sendMessage(Buffer.from(JSON.stringify(message)).toString("base64"));
+        this.store.counters.failureMessagesPosted++;
+      } else if (status === "Succeeded" && level === 2) {
+        await this.resources.successQueue.sendMessage(Buffer.from(JSON.stringify({ ...base, SucceededOn: now })).toString("base64"));
+        this.store.counters.successMessagesPosted++;
+      }
+    }
+    const row = info.IngestionStatusInTable;
+    const partitionKey = row?.PartitionKey ?? row?.partitionKey;
+    const rowKey = row?.RowKey ?? row?.rowKey;
+    if ((method === 1 || method === 2) && partitionKey && rowKey) {
+      await this.resources.statusTable
+        .upsertEntity(
+          { partitionKey, rowKey, Status: status, UpdatedOn: now, Details: failure?.Details ?? "", ErrorCode: failure?.ErrorCode ?? "", FailureStatus: failure?.FailureStatus ?? "" },
+          "Merge",
+        )
+        .catch((e: Error) => this.log(`adx emulator: cannot update the ingestion status table: ${e.message}`));
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
