@@ -1,0 +1,175 @@
+import { z } from "zod";
+import { CONTENT_TYPES, type ContentType } from "./management-api/content-types";
+import type { CloudName } from "./management-api/clouds";
+import { credentialConfigSchema, type CredentialConfig } from "./management-api/credentials";
+
+/**
+ * The Function App's settings (app settings / environment), validated once per process.
+ * One app serves many tenants: each entry of AUDIT_LAKE_TENANTS has its own identity, cloud, content types and database.
+ */
+
+export class ConfigError extends Error {
+  readonly code = "InvalidConfiguration";
+  constructor(readonly problems: string[]) {
+    super(`The Function App's settings are invalid:\n  - ${problems.join("\n  - ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+const guid = z.guid({ error: "expected a GUID such as 00000000-0000-0000-0000-000000000000" });
+
+const clouds = ["Enterprise", "GCC", "GCCHigh", "DoD"] as const satisfies readonly CloudName[];
+
+const tenantSchema = z.strictObject({
+  tenantId: guid,
+  cloud: z.enum(clouds).default("Enterprise"),
+  credential: credentialConfigSchema,
+  contentTypes: z
+    .array(z.enum(CONTENT_TYPES))
+    .min(1)
+    .refine((types) => new Set(types).size === types.length, "lists a content type twice")
+    .default([...CONTENT_TYPES]),
+  // ADX database names: letters, digits, underscore, dot, dash and space, up to 260 characters.
+  database: z.string().regex(/^[A-Za-z0-9_.\- ]{1,260}$/, "expected an Azure Data Explorer database name"),
+  publisherId: guid.optional(),
+  managementApiUrl: z.url({ protocol: /^https?$/ }).optional(),
+  loginUrl: z.url({ protocol: /^https?$/ }).optional(),
+});
+
+const tenantsSchema = z
+  .array(tenantSchema)
+  .min(1, "lists no tenant")
+  .refine((t) => new Set(t.map((x) => x.tenantId.toLowerCase())).size === t.length, "lists a tenantId twice");
+
+const integer = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int("expected a whole number").min(min).max(max).default(fallback);
+
+/** Each setting with the advice printed when it is wrong. */
+const HINTS: Record<string, string> = {
+  AzureWebJobsStorage:
+    "Set AzureWebJobsStorage to the storage account's connection string, or AzureWebJobsStorage__accountName for managed identity.",
+  AUDIT_LAKE_TENANTS:
+    'Set AUDIT_LAKE_TENANTS to a JSON array like [{"tenantId":"<guid>","credential":{"kind":"managedIdentity"},"database":"audit_contoso"}].',
+  ADX_INGEST_URI: "Set ADX_INGEST_URI to the cluster's ingestion URI, e.g. https://ingest-mycluster.westeurope.kusto.windows.net.",
+  ADX_INGEST_MODE: 'Set ADX_INGEST_MODE to "queued" (default) or "streaming".',
+  SENTINEL: "Set all three of SENTINEL_DCE_URI, SENTINEL_DCR_ID and SENTINEL_STREAM, or none of them.",
+  SENTINEL_CA_FILE: "SENTINEL_CA_FILE is for local emulators only: the path of a PEM CA certificate.",
+  CONTENT_QUEUE: "Set CONTENT_QUEUE to a queue name: 3-63 lower-case letters, digits and single hyphens.",
+  LISTING_OVERLAP_MINUTES: "Set LISTING_OVERLAP_MINUTES to minutes between 5 and 1440 (default 60).",
+  LISTING_SWEEP_INTERVAL_MINUTES: "Set LISTING_SWEEP_INTERVAL_MINUTES to minutes between 30 and 10080, or 0 to disable (default 360).",
+  LISTING_SWEEP_HOURS: "Set LISTING_SWEEP_HOURS to hours between 1 and 168 (default 168).",
+  MAX_BLOB_BYTES: "Set MAX_BLOB_BYTES to a size in bytes between 1 MiB and 1 GiB (default 64 MiB).",
+  MAX_DEQUEUE_COUNT:
+    "Set MAX_DEQUEUE_COUNT to 1-20 (default 5) and keep host.json extensions.queues.maxDequeueCount equal to it.",
+  WEBHOOK_ADDRESS: "Set WEBHOOK_ADDRESS to https://<app>.azurewebsites.net/api/webhook to have subscriptions notify it, or leave it unset to poll only.",
+  WEBHOOK_AUTH_ID: "Set WEBHOOK_AUTH_ID to the secret passed as authId when the webhook subscription was started (8+ characters).",
+};
+
+const settingsSchema = z
+  .object({
+    AzureWebJobsStorage: z.string().min(1).optional(),
+    AzureWebJobsStorage__accountName: z.string().regex(/^[a-z0-9]{3,24}$/).optional(),
+    AzureWebJobsStorage__clientId: guid.optional(),
+    AUDIT_LAKE_TENANTS: z.string({ error: "is not set" }).transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch (e) {
+        ctx.addIssue({ code: "custom", message: `is not valid JSON (${(e as Error).message})` });
+        return z.NEVER;
+      }
+    }).pipe(tenantsSchema),
+    ADX_INGEST_URI: z.url({ protocol: /^https?$/, error: "is not set or not an http(s) URL" }),
+    ADX_INGEST_MODE: z.enum(["queued", "streaming"]).default("queued"),
+    SENTINEL_DCE_URI: z.url({ protocol: /^https$/, error: "expected an https URL" }).optional(),
+    SENTINEL_DCR_ID: z.string().regex(/^dcr-[0-9A-Za-z]+$/, "expected a DCR immutable id like dcr-0123456789abcdef0123456789abcdef").optional(),
+    SENTINEL_STREAM: z.string().regex(/^Custom-[A-Za-z0-9_]+$/, "expected a stream name like Custom-MailAccess_CL").optional(),
+    SENTINEL_CA_FILE: z.string().min(1).optional(),
+    CONTENT_QUEUE: z.string().regex(/^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/).default("audit-content"),
+    // 60 min re-lists the last hour on every 5-minute run: one listing window, a page or two; the sweep catches the rest.
+    LISTING_OVERLAP_MINUTES: integer(5, 1440, 60),
+    // Blobs can be listed 24 h+ late: every 6 h re-list the whole retention (ledger dedups, so it costs listing pages only).
+    LISTING_SWEEP_INTERVAL_MINUTES: z.coerce.number().int().refine((n) => n === 0 || (n >= 30 && n <= 10080)).default(360),
+    LISTING_SWEEP_HOURS: integer(1, 168, 168),
+    MAX_BLOB_BYTES: integer(1 << 20, 1 << 30, 64 << 20),
+    MAX_DEQUEUE_COUNT: integer(1, 20, 5),
+    WEBHOOK_AUTH_ID: z.string().min(8).optional(),
+    WEBHOOK_ADDRESS: z.url({ protocol: /^https$/, error: "expected the webhook function's public https URL" }).optional(),
+  });
+
+/** Rules across settings, checked even when single settings are also wrong (so one run reports everything). */
+function crossSettingProblems(env: Env): z.core.$ZodIssue[] {
+  const issues: z.core.$ZodIssue[] = [];
+  const issue = (setting: string, message: string) => issues.push({ code: "custom", path: [setting], message, input: undefined } as z.core.$ZodIssue);
+  if (!env.AzureWebJobsStorage && !env.AzureWebJobsStorage__accountName) issue("AzureWebJobsStorage", "is not set");
+  if (env.WEBHOOK_ADDRESS && !env.WEBHOOK_AUTH_ID)
+    issue("WEBHOOK_AUTH_ID", "is required when WEBHOOK_ADDRESS is set (notifications are authenticated by it)");
+  const sentinel = [env.SENTINEL_DCE_URI, env.SENTINEL_DCR_ID, env.SENTINEL_STREAM].filter(Boolean).length;
+  if (sentinel !== 0 && sentinel !== 3) issue("SENTINEL", "is only partly configured");
+  return issues;
+}
+
+export type StorageSettings =
+  | { kind: "connectionString"; connectionString: string }
+  | { kind: "managedIdentity"; accountName: string; clientId?: string };
+
+export interface TenantConfig {
+  tenantId: string;
+  cloud: CloudName;
+  credential: CredentialConfig;
+  contentTypes: ContentType[];
+  database: string;
+  publisherId?: string;
+  managementApiUrl?: string;
+  loginUrl?: string;
+}
+
+export interface EngineConfig {
+  storage: StorageSettings;
+  tenants: TenantConfig[];
+  adx: { ingestUri: string; mode: "queued" | "streaming" };
+  sentinel?: { endpoint: string; dcrImmutableId: string; streamName: string; caFile?: string };
+  contentQueue: string;
+  listing: { overlapMinutes: number; sweepIntervalMinutes: number; sweepHours: number };
+  maxBlobBytes: number;
+  maxDequeueCount: number;
+  webhook?: { address?: string; authId?: string };
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads and validates the settings; throws ConfigError naming every wrong setting and what to do about it. */
+export function loadConfig(env: Env = process.env): EngineConfig {
+  // Empty strings count as unset: app settings are often created blank.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ""));
+  const parsed = settingsSchema.safeParse(present);
+  const issues = [...crossSettingProblems(present), ...(parsed.success ? [] : parsed.error.issues)];
+  if (!parsed.success || issues.length) throw new ConfigError(issues.map(describeIssue));
+  const s = parsed.data;
+  return {
+    storage: s.AzureWebJobsStorage
+      ? { kind: "connectionString", connectionString: s.AzureWebJobsStorage }
+      : { kind: "managedIdentity", accountName: s.AzureWebJobsStorage__accountName!, clientId: s.AzureWebJobsStorage__clientId },
+    tenants: s.AUDIT_LAKE_TENANTS.map((t) => ({ ...t, tenantId: t.tenantId.toLowerCase() })) as TenantConfig[],
+    adx: { ingestUri: s.ADX_INGEST_URI.replace(/\/+$/, ""), mode: s.ADX_INGEST_MODE },
+    sentinel: s.SENTINEL_DCE_URI
+      ? { endpoint: s.SENTINEL_DCE_URI, dcrImmutableId: s.SENTINEL_DCR_ID!, streamName: s.SENTINEL_STREAM!, caFile: s.SENTINEL_CA_FILE }
+      : undefined,
+    contentQueue: s.CONTENT_QUEUE,
+    listing: {
+      overlapMinutes: s.LISTING_OVERLAP_MINUTES,
+      sweepIntervalMinutes: s.LISTING_SWEEP_INTERVAL_MINUTES,
+      sweepHours: s.LISTING_SWEEP_HOURS,
+    },
+    maxBlobBytes: s.MAX_BLOB_BYTES,
+    maxDequeueCount: s.MAX_DEQUEUE_COUNT,
+    webhook: s.WEBHOOK_AUTH_ID || s.WEBHOOK_ADDRESS ? { address: s.WEBHOOK_ADDRESS, authId: s.WEBHOOK_AUTH_ID } : undefined,
+  };
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const [setting, ...rest] = issue.path.map(String);
+  const where = rest.length ? ` at ${rest.map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join("")}` : "";
+  const hint = HINTS[setting ?? ""] ?? HINTS[(setting ?? "").replace(/__.*/, "")] ?? "";
+  const subject = setting === "SENTINEL" ? "Sentinel forwarding" : setting;
+  return `${subject}${where}: ${issue.message}. ${hint}`.trim();
+}

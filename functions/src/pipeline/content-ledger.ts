@@ -1,0 +1,194 @@
+import { odata, type TableClient, type TransactionAction } from "@azure/data-tables";
+import { hourBucket, ledgerPartitionKey, ledgerPartitionPrefix, ledgerRowKey } from "./entity-keys";
+import { asDate, dropUndefined, ensureTable, statusOf } from "./storage-account";
+
+/**
+ * The content ledger: every content blob the engine has seen, by contentId, for 8 days (one day past the blob's own
+ * life). It is what makes re-listing cheap and enqueueing exactly-once: a blob is enqueued only by whoever creates its
+ * entry, and the worker skips blobs already ingested.
+ *
+ *   listed ──enqueue──▶ queued ──worker──▶ ingested
+ *      │                  ├──────────────▶ expired   (AF20051: gone before we fetched it)
+ *      └─(stale: re-enqueued by the planner)└────────▶ failed   (quarantined: permanent error or retries exhausted)
+ */
+export type LedgerState = "listed" | "queued" | "ingested" | "failed" | "expired";
+export const PENDING_STATES: readonly LedgerState[] = ["listed", "queued"];
+
+export const LEDGER_TABLE = "AuditLakeContentLedger";
+export const LEDGER_RETENTION_DAYS = 8;
+
+export interface ContentRef {
+  tenantId: string;
+  contentType: string;
+  contentId: string;
+  contentUri: string;
+  contentCreated: string;
+  contentExpiration: string;
+}
+
+export interface LedgerEntry extends ContentRef {
+  state: LedgerState;
+  source: "listing" | "webhook" | "worker";
+  listedAt?: Date;
+  queuedAt?: Date;
+  finishedAt?: Date;
+  attempts: number;
+  lastErrorCode?: string;
+  lastError?: string;
+  records?: number;
+  etag?: string;
+}
+
+export interface IngestedFigures {
+  records: number;
+  auditRows: number;
+  mailAccessRows: number;
+  quarantinedRecords: number;
+}
+
+type Key = Pick<ContentRef, "tenantId" | "contentType" | "contentId" | "contentCreated">;
+
+export class ContentLedger {
+  constructor(private readonly table: TableClient) {}
+
+  private keys(ref: Key): { partitionKey: string; rowKey: string } {
+    return {
+      partitionKey: ledgerPartitionKey(ref.tenantId, ref.contentType, new Date(ref.contentCreated)),
+      rowKey: ledgerRowKey(ref.contentId),
+    };
+  }
+
+  /**
+   * Creates the entry in state "listed". Exactly one of any number of racing callers gets `claimed: true`
+   * (Table storage rejects the second create with 409); only that caller enqueues the blob.
+   */
+  async claim(ref: ContentRef, source: LedgerEntry["source"], now = new Date()): Promise<{ claimed: true; etag: string } | { claimed: false }> {
+    await ensureTable(this.table);
+    try {
+      const res = await this.table.createEntity({
+        ...this.keys(ref),
+        ...refFields(ref),
+        state: "listed",
+        source,
+        listedAt: now,
+        attempts: 0,
+      });
+      return { claimed: true, etag: res.etag! };
+    } catch (err) {
+      if (statusOf(err) === 409) return { claimed: false };
+      throw err;
+    }
+  }
+
+  /** listed → queued, only if nobody moved the entry since `etag` (a fast worker may already have ingested it). */
+  async markQueued(ref: Key, etag: string, now = new Date()): Promise<boolean> {
+    try {
+      await this.table.updateEntity({ ...this.keys(ref), state: "queued", queuedAt: now }, "Merge", { etag });
+      return true;
+    } catch (err) {
+      if (statusOf(err) === 412 || statusOf(err) === 404) return false;
+      throw err;
+    }
+  }
+
+  async get(ref: Key): Promise<LedgerEntry | undefined> {
+    await ensureTable(this.table);
+    const { partitionKey, rowKey } = this.keys(ref);
+    try {
+      const e = await this.table.getEntity<Record<string, unknown>>(partitionKey, rowKey);
+      return fromEntity(e);
+    } catch (err) {
+      if (statusOf(err) === 404) return undefined;
+      throw err;
+    }
+  }
+
+  /** Final states are written unconditionally (upsert): the worker's outcome is the truth whatever happened before. */
+  async markIngested(ref: ContentRef, figures: IngestedFigures, attempts: number, now = new Date()): Promise<void> {
+    await this.finish(ref, { state: "ingested", finishedAt: now, attempts, ...figures, lastErrorCode: "", lastError: "" });
+  }
+
+  async markFailed(ref: ContentRef, code: string, reason: string, attempts: number, now = new Date()): Promise<void> {
+    await this.finish(ref, { state: "failed", finishedAt: now, attempts, lastErrorCode: code, lastError: reason.slice(0, 8000) });
+  }
+
+  async markExpired(ref: ContentRef, code: string, reason: string, attempts: number, now = new Date()): Promise<void> {
+    await this.finish(ref, { state: "expired", finishedAt: now, attempts, lastErrorCode: code, lastError: reason.slice(0, 8000) });
+  }
+
+  /** A failed attempt the queue will retry: state unchanged, the error kept for health and operators. */
+  async recordAttempt(ref: ContentRef, code: string, reason: string, attempts: number): Promise<void> {
+    await ensureTable(this.table);
+    await this.table.upsertEntity({ ...this.keys(ref), ...refFields(ref), attempts, lastErrorCode: code, lastError: reason.slice(0, 8000) }, "Merge");
+  }
+
+  private async finish(ref: ContentRef, fields: Record<string, unknown>): Promise<void> {
+    await ensureTable(this.table);
+    await this.table.upsertEntity(dropUndefined({ ...this.keys(ref), ...refFields(ref), ...fields }), "Merge");
+  }
+
+  /** Entries whose contentCreated falls in the hours [from, to] (whole hours: callers filter finer if they need). */
+  async *entries(tenantId: string, contentType: string, from: Date, to: Date, filter?: { states?: readonly LedgerState[] }): AsyncIterable<LedgerEntry> {
+    await ensureTable(this.table);
+    const prefix = ledgerPartitionPrefix(tenantId, contentType);
+    let query = odata`PartitionKey ge ${prefix + hourBucket(from)} and PartitionKey le ${prefix + hourBucket(to)}`;
+    if (filter?.states?.length) query += ` and (${filter.states.map((s) => odata`state eq ${s}`).join(" or ")})`;
+    for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter: query } })) yield fromEntity(e);
+  }
+
+  /** Deletes entries whose contentCreated is before `cutoff` (their blobs expired a day ago). Returns how many. */
+  async purge(tenantId: string, contentType: string, cutoff: Date): Promise<number> {
+    await ensureTable(this.table);
+    const prefix = ledgerPartitionPrefix(tenantId, contentType);
+    const query = odata`PartitionKey ge ${prefix} and PartitionKey lt ${prefix + hourBucket(cutoff)}`;
+    const byPartition = new Map<string, string[]>();
+    for await (const e of this.table.listEntities({ queryOptions: { filter: query, select: ["PartitionKey", "RowKey"] } })) {
+      const rows = byPartition.get(e.partitionKey!) ?? [];
+      rows.push(e.rowKey!);
+      byPartition.set(e.partitionKey!, rows);
+    }
+    let deleted = 0;
+    for (const [pk, rows] of byPartition) {
+      // A transaction holds at most 100 operations, all in one partition.
+      for (let i = 0; i < rows.length; i += 100) {
+        const actions: TransactionAction[] = rows.slice(i, i + 100).map((rk) => ["delete", { partitionKey: pk, rowKey: rk }]);
+        await this.table.submitTransaction(actions);
+        deleted += actions.length;
+      }
+    }
+    return deleted;
+  }
+}
+
+function refFields(ref: ContentRef) {
+  return {
+    tenantId: ref.tenantId,
+    contentType: ref.contentType,
+    contentId: ref.contentId,
+    contentUri: ref.contentUri,
+    contentCreated: new Date(ref.contentCreated),
+    contentExpiration: new Date(ref.contentExpiration),
+  };
+}
+
+function fromEntity(e: Record<string, unknown>): LedgerEntry {
+  const iso = (v: unknown) => asDate(v)?.toISOString() ?? "";
+  return {
+    tenantId: String(e.tenantId ?? ""),
+    contentType: String(e.contentType ?? ""),
+    contentId: String(e.contentId ?? ""),
+    contentUri: String(e.contentUri ?? ""),
+    contentCreated: iso(e.contentCreated),
+    contentExpiration: iso(e.contentExpiration),
+    state: (e.state as LedgerState) ?? "queued",
+    source: (e.source as LedgerEntry["source"]) ?? "listing",
+    listedAt: asDate(e.listedAt),
+    queuedAt: asDate(e.queuedAt),
+    finishedAt: asDate(e.finishedAt),
+    attempts: Number(e.attempts ?? 0),
+    lastErrorCode: (e.lastErrorCode as string) || undefined,
+    lastError: (e.lastError as string) || undefined,
+    records: e.records === undefined ? undefined : Number(e.records),
+    etag: e.etag as string | undefined,
+  };
+}

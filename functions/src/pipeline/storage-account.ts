@@ -1,0 +1,59 @@
+import { RestError, TableClient } from "@azure/data-tables";
+import { ManagedIdentityCredential } from "@azure/identity";
+import { QueueClient } from "@azure/storage-queue";
+import type { StorageSettings } from "../config";
+
+/**
+ * The Function App's own storage account (AzureWebJobsStorage) holds the engine's state tables and the content queue.
+ * Same account the host uses for its queue trigger, so the two always agree on where messages live.
+ */
+export class StorageAccount {
+  private readonly credential?: ManagedIdentityCredential;
+
+  constructor(private readonly settings: StorageSettings) {
+    if (settings.kind === "managedIdentity")
+      this.credential = settings.clientId ? new ManagedIdentityCredential({ clientId: settings.clientId }) : new ManagedIdentityCredential();
+  }
+
+  table(name: string): TableClient {
+    const s = this.settings;
+    // Azurite speaks plain http on loopback; the Table client refuses it unless told.
+    if (s.kind === "connectionString") return TableClient.fromConnectionString(s.connectionString, name, { allowInsecureConnection: true });
+    return new TableClient(`https://${s.accountName}.table.core.windows.net`, name, this.credential!);
+  }
+
+  queue(name: string): QueueClient {
+    const s = this.settings;
+    if (s.kind === "connectionString") return new QueueClient(s.connectionString, name);
+    return new QueueClient(`https://${s.accountName}.queue.core.windows.net/${name}`, this.credential!);
+  }
+}
+
+const created = new WeakMap<TableClient, Promise<void>>();
+
+/** Creates the table once per client (createTable succeeds when it exists); retried next call if the account was unreachable. */
+export function ensureTable(table: TableClient): Promise<void> {
+  let ready = created.get(table);
+  if (!ready) {
+    ready = table.createTable().catch((e) => {
+      created.delete(table);
+      throw e;
+    });
+    created.set(table, ready);
+  }
+  return ready;
+}
+
+export function asDate(v: unknown): Date | undefined {
+  if (v === undefined || v === null || v === "") return undefined;
+  const d = v instanceof Date ? v : new Date(String(v));
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}
+
+export function statusOf(err: unknown): number | undefined {
+  return err instanceof RestError ? err.statusCode : (err as { statusCode?: number })?.statusCode;
+}
+
+export function dropUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}

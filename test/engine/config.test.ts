@@ -1,0 +1,110 @@
+import { ConfigError, loadConfig } from "../../functions/src/config";
+
+const tenant = { tenantId: "9b6f5f3e-1c1a-4f0e-9a57-0d3f1b2c4d5e", credential: { kind: "managedIdentity" }, database: "audit_9b6f5f3e" };
+const base = {
+  AzureWebJobsStorage: "UseDevelopmentStorage=true",
+  AUDIT_LAKE_TENANTS: JSON.stringify([tenant]),
+  ADX_INGEST_URI: "https://ingest-lake.westeurope.kusto.windows.net",
+};
+
+function problems(env: Record<string, string | undefined>): string[] {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    expect((e as ConfigError).code).toBe("InvalidConfiguration");
+    return (e as ConfigError).problems;
+  }
+  throw new Error("expected the settings to be refused");
+}
+
+describe("app settings", () => {
+  test("a minimal configuration gets safe defaults for everything else", () => {
+    const c = loadConfig(base);
+    expect(c.tenants).toEqual([
+      expect.objectContaining({
+        tenantId: tenant.tenantId,
+        cloud: "Enterprise",
+        contentTypes: ["Audit.AzureActiveDirectory", "Audit.Exchange", "Audit.SharePoint", "Audit.General", "DLP.All"],
+        database: "audit_9b6f5f3e",
+      }),
+    ]);
+    expect(c.adx).toEqual({ ingestUri: base.ADX_INGEST_URI, mode: "queued" });
+    expect(c.contentQueue).toBe("audit-content");
+    expect(c.listing).toEqual({ overlapMinutes: 60, sweepIntervalMinutes: 360, sweepHours: 168 });
+    expect(c.maxBlobBytes).toBe(64 * 1024 * 1024);
+    expect(c.maxDequeueCount).toBe(5);
+    expect(c.sentinel).toBeUndefined();
+    expect(c.storage).toEqual({ kind: "connectionString", connectionString: "UseDevelopmentStorage=true" });
+  });
+
+  test("one app serves many tenants, each with its own cloud, identity, content types and database", () => {
+    const tenants = [
+      tenant,
+      {
+        tenantId: "0f0e0d0c-0b0a-4909-8807-060504030201",
+        cloud: "GCCHigh",
+        credential: { kind: "federated", clientId: "11111111-2222-4333-8444-555555555555" },
+        contentTypes: ["Audit.Exchange"],
+        database: "audit_client2",
+      },
+    ];
+    const c = loadConfig({ ...base, AUDIT_LAKE_TENANTS: JSON.stringify(tenants) });
+    expect(c.tenants.map((t) => [t.cloud, t.credential.kind, t.contentTypes, t.database])).toEqual([
+      ["Enterprise", "managedIdentity", expect.any(Array), "audit_9b6f5f3e"],
+      ["GCCHigh", "federated", ["Audit.Exchange"], "audit_client2"],
+    ]);
+  });
+
+  test("storage through the managed identity needs only the account name", () => {
+    const c = loadConfig({ ...base, AzureWebJobsStorage: undefined, AzureWebJobsStorage__accountName: "auditlakefn" });
+    expect(c.storage).toEqual({ kind: "managedIdentity", accountName: "auditlakefn", clientId: undefined });
+  });
+
+  test("missing settings are each named with what to set", () => {
+    const p = problems({});
+    expect(p.join("\n")).toMatch(/AzureWebJobsStorage: is not set\. Set AzureWebJobsStorage to the storage account's connection string/);
+    expect(p.join("\n")).toMatch(/AUDIT_LAKE_TENANTS: .*Set AUDIT_LAKE_TENANTS to a JSON array/);
+    expect(p.join("\n")).toMatch(/ADX_INGEST_URI: .*Set ADX_INGEST_URI to the cluster's ingestion URI/);
+  });
+
+  test("a broken tenant entry is pointed at by index and field", () => {
+    const bad = [{ ...tenant, tenantId: "contoso.onmicrosoft.com", credential: { kind: "password" }, database: "bad/name" }];
+    const p = problems({ ...base, AUDIT_LAKE_TENANTS: JSON.stringify(bad) }).join("\n");
+    expect(p).toMatch(/AUDIT_LAKE_TENANTS at \[0\]\.tenantId: expected a GUID/);
+    expect(p).toMatch(/AUDIT_LAKE_TENANTS at \[0\]\.credential\.kind/);
+    expect(p).toMatch(/AUDIT_LAKE_TENANTS at \[0\]\.database: expected an Azure Data Explorer database name/);
+  });
+
+  test("AUDIT_LAKE_TENANTS that is not JSON says so", () => {
+    expect(problems({ ...base, AUDIT_LAKE_TENANTS: "[{tenantId:" }).join("\n")).toMatch(/AUDIT_LAKE_TENANTS: is not valid JSON/);
+  });
+
+  test("a tenant listed twice is refused", () => {
+    expect(problems({ ...base, AUDIT_LAKE_TENANTS: JSON.stringify([tenant, tenant]) }).join("\n")).toMatch(/lists a tenantId twice/);
+  });
+
+  test("Sentinel forwarding is all or nothing", () => {
+    expect(problems({ ...base, SENTINEL_DCE_URI: "https://dce.westeurope-1.ingest.monitor.azure.com" }).join("\n")).toMatch(
+      /Sentinel forwarding: is only partly configured\. Set all three of SENTINEL_DCE_URI, SENTINEL_DCR_ID and SENTINEL_STREAM/,
+    );
+    const c = loadConfig({
+      ...base,
+      SENTINEL_DCE_URI: "https://dce.westeurope-1.ingest.monitor.azure.com",
+      SENTINEL_DCR_ID: "dcr-0123456789abcdef0123456789abcdef",
+      SENTINEL_STREAM: "Custom-MailAccess_CL",
+    });
+    expect(c.sentinel).toEqual(expect.objectContaining({ dcrImmutableId: "dcr-0123456789abcdef0123456789abcdef", streamName: "Custom-MailAccess_CL" }));
+  });
+
+  test("numbers out of range name their bounds", () => {
+    const p = problems({ ...base, LISTING_OVERLAP_MINUTES: "2", MAX_DEQUEUE_COUNT: "zero", CONTENT_QUEUE: "Audit_Content" }).join("\n");
+    expect(p).toMatch(/LISTING_OVERLAP_MINUTES: .*Set LISTING_OVERLAP_MINUTES to minutes between 5 and 1440/);
+    expect(p).toMatch(/MAX_DEQUEUE_COUNT: .*keep host.json extensions.queues.maxDequeueCount equal to it/);
+    expect(p).toMatch(/CONTENT_QUEUE: .*lower-case letters/);
+  });
+
+  test("a webhook address without its auth id is refused", () => {
+    expect(problems({ ...base, WEBHOOK_ADDRESS: "https://lake.azurewebsites.net/api/webhook" }).join("\n")).toMatch(/WEBHOOK_AUTH_ID: is required when WEBHOOK_ADDRESS is set/);
+  });
+});
