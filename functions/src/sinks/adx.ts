@@ -7,7 +7,7 @@ import { CompressionType, DataFormat, IngestClient, IngestionProperties, StreamD
 import type { Readable } from "node:stream";
 import { jsonMappingName } from "../../../kql/tables";
 import { gzipRowChunks } from "./row-chunks";
-import { AdxIngestError, codeForStatus, isNetworkError, isTransientStatus } from "./sink-error";
+import { AdxIngestError, codeForStatus, isNetworkError, isTlsTrustError, isTransientStatus } from "./sink-error";
 
 export interface AdxSinkOptions {
   /** https://ingest-<cluster>.<region>.kusto.windows.net (a query URI works too), or http://127.0.0.1:P locally */
@@ -195,6 +195,9 @@ function adxError(err: unknown, t: IngestTarget): AdxIngestError {
     return new AdxIngestError(`ADX ingestion into ${where} failed with HTTP ${status}${serviceCode ? ` ${serviceCode}` : ""}: ${detail} — ${advice}`, {
       code, transient, status, serviceCode, cause: err,
     });
+  }
+  if (isTlsTrustError(err)) {
+    return new AdxIngestError(`ADX's TLS certificate for ${where} does not verify: ${text} — check ADX_INGEST_URI names the cluster's own host.`, { code: "TlsUntrusted", transient: false, cause: err });
   }
   // queued ingestion's management call loses the socket error object; only its text survives
   if (isNetworkError(err) || /ECONNREFUSED|ECONNRESET|ETIMEDOUT|socket hang up|timeout of \d+ms exceeded/.test(text)) {

@@ -10,6 +10,7 @@ export type SinkErrorCode =
   | "ServiceUnavailable"
   | "Network" // no answer: connection refused/reset, timeout
   | "StorageUnavailable" // queued ingestion could not upload the data blob or post the queue message
+  | "TlsUntrusted" // the endpoint's certificate does not verify: configuration, not luck
   | "Unknown";
 
 export class SinkError extends Error {
@@ -64,6 +65,19 @@ const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "ECONN
 export function isNetworkError(err: unknown): boolean {
   for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
     if (typeof e.code === "string" && NETWORK_CODES.has(e.code)) return true;
+  }
+  return false;
+}
+
+const TLS_CODES = new Set([
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "SELF_SIGNED_CERT_IN_CHAIN", "DEPTH_ZERO_SELF_SIGNED_CERT", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "UNABLE_TO_GET_ISSUER_CERT", "CERT_HAS_EXPIRED", "CERT_NOT_YET_VALID", "ERR_TLS_CERT_ALTNAME_INVALID", "CERT_UNTRUSTED",
+]);
+
+/** Whether `err` (or its cause chain) is a certificate verification failure. */
+export function isTlsTrustError(err: unknown): boolean {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === "string" && TLS_CODES.has(e.code)) return true;
   }
   return false;
 }
