@@ -179,7 +179,7 @@ function adxError(err: unknown, t: IngestTarget): AdxIngestError {
         { code: "MappingNotFound", transient: false, status, serviceCode, cause: err },
       );
     }
-    if (status === 404 || (serviceCode && /EntityNotFound|DatabaseNotExist|TableNotExist|NotFound/i.test(serviceCode))) {
+    if (status === 404 || (serviceCode && /EntityNotFound|DatabaseNotExist|TableNotExist/i.test(serviceCode))) {
       return new AdxIngestError(
         `ADX has no database or table ${t.database}.${t.table}: check the tenant's "database" in AUDIT_LAKE_TENANTS and apply kql/tables/*.kql to it. Service said: ${detail}`,
         { code: "EntityNotFound", transient: false, status, serviceCode, cause: err },

@@ -11,7 +11,7 @@ export interface RowChunk {
   index: number;
   gzip: Buffer;
   rows: number;
-  /** uncompressed size (UTF-16 code units: equals bytes for ASCII, the usual case) */
+  /** uncompressed size in UTF-8 bytes */
   rawBytes: number;
   /** rows whose serialised form exceeds DYNAMIC_VALUE_LIMIT_BYTES */
   largeRows: number;
@@ -45,11 +45,13 @@ export async function* gzipRowChunks(rows: readonly Record<string, unknown>[], o
     let batch = "";
     for (; i < rows.length; i++) {
       const line = JSON.stringify(rows[i]);
+      // bytes, not characters: the caps (streaming's 4 MB) are on the wire size, and names/subjects are often not ASCII
+      const bytes = Buffer.byteLength(line, "utf8") + 1;
       // a chunk always takes at least one row, so a single huge row still goes (alone)
-      if (chunkRows > 0 && rawBytes + line.length + 1 > o.maxChunkBytes) break;
-      if (line.length > DYNAMIC_VALUE_LIMIT_BYTES) largeRows++;
+      if (chunkRows > 0 && rawBytes + bytes > o.maxChunkBytes) break;
+      if (bytes > DYNAMIC_VALUE_LIMIT_BYTES) largeRows++;
       batch += line + "\n";
-      rawBytes += line.length + 1;
+      rawBytes += bytes;
       chunkRows++;
       if (batch.length >= BATCH_CHARS) {
         if (!gzip.write(batch)) await new Promise((r) => gzip.once("drain", r));
