@@ -1,0 +1,19 @@
+// The only file that registers triggers with the Functions host; the handlers themselves are host-agnostic.
+import { app } from "@azure/functions";
+import { health } from "./handlers/health";
+import { ingestContent } from "./handlers/ingest-content";
+import { plan } from "./handlers/plan";
+import { webhook } from "./handlers/webhook";
+
+app.timer("plan", { schedule: "0 */5 * * * *", handler: plan });
+
+// Same queue name the planner writes to; the host decodes the base64 JSON message before calling the handler.
+app.storageQueue("ingest-content", {
+  queueName: "%CONTENT_QUEUE%",
+  connection: "AzureWebJobsStorage",
+  handler: ingestContent,
+});
+
+// The Management API cannot send a function key, so the webhook authenticates callers by Webhook-AuthID itself.
+app.http("webhook", { methods: ["POST"], authLevel: "anonymous", route: "webhook", handler: webhook });
+app.http("health", { methods: ["GET"], authLevel: "function", route: "health", handler: health });

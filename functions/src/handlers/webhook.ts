@@ -1,0 +1,44 @@
+import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
+import { createHash, timingSafeEqual } from "node:crypto";
+import { getEngine } from "../pipeline/engine";
+import { admitNotifications } from "../pipeline/notifications";
+
+/**
+ * POST from the Management Activity API: the validation handshake when a webhook subscription starts, then
+ * notifications of new content. Every request must carry Webhook-AuthID equal to WEBHOOK_AUTH_ID (401 otherwise).
+ */
+export async function webhook(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  const engine = getEngine();
+  const expected = engine.config.webhook?.authId;
+  const presented = request.headers.get("webhook-authid");
+  if (!expected || presented === null || !sameSecret(presented, expected)) {
+    context.warn(`webhook: refused a request without the right Webhook-AuthID${expected ? "" : " (WEBHOOK_AUTH_ID is not set, so every request is refused)"}`);
+    return { status: 401, jsonBody: { error: "Webhook-AuthID missing or wrong" } };
+  }
+
+  const text = await request.text();
+  let body: unknown = undefined;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    return { status: 400, jsonBody: { error: "body is not JSON" } };
+  }
+
+  // Handshake: answering 200 is what validates the subscription (anything else fails its start with AF20021).
+  const validationCode = request.headers.get("webhook-validationcode") ?? (body as { validationCode?: unknown })?.validationCode;
+  if (validationCode !== null && validationCode !== undefined) {
+    context.info("webhook: validation handshake answered");
+    return { status: 200, body: String(validationCode) };
+  }
+
+  const tenants = new Map([...engine.tenants].map(([id, t]) => [id, { contentTypes: t.config.contentTypes, isAllowedUrl: (u: string) => t.client.isAllowedUrl(u) }]));
+  // A storage failure throws: the host answers 500 and the API retries the notification.
+  const outcome = await admitNotifications(body, tenants, engine.intake, context);
+  context.info(`webhook: ${outcome.enqueued} enqueued, ${outcome.known} already known, ${outcome.rejected} rejected`);
+  return { status: 200, jsonBody: outcome };
+}
+
+function sameSecret(a: string, b: string): boolean {
+  // Hash first: timingSafeEqual needs equal lengths, and the length must not leak either.
+  return timingSafeEqual(createHash("sha256").update(a).digest(), createHash("sha256").update(b).digest());
+}

@@ -1,0 +1,145 @@
+import { readFileSync } from "node:fs";
+import { loadConfig, type EngineConfig, type TenantConfig } from "../config";
+import { cloudEndpoints, createManagementCredential, ManagementActivityClient, type ManagementApiEvent } from "../management-api";
+import { AdxSink } from "../sinks/adx";
+import { SentinelSink } from "../sinks/sentinel";
+import { CHECKPOINT_TABLE, CheckpointStore } from "./checkpoints";
+import { ContentIntake } from "./content-intake";
+import { ContentLedger, LEDGER_TABLE } from "./content-ledger";
+import { ContentQueue } from "./content-queue";
+import { consoleLog, type EngineLog } from "./engine-log";
+import { platformCredential } from "./platform-credential";
+import { Planner, type PlannedTenant } from "./planner";
+import { StorageAccount } from "./storage-account";
+import { Worker, type WorkerTenant } from "./worker";
+
+/** Everything the handlers share within one process, built once from the app settings. */
+export interface Engine {
+  config: EngineConfig;
+  checkpoints: CheckpointStore;
+  ledger: ContentLedger;
+  queue: ContentQueue;
+  intake: ContentIntake;
+  planner: Planner;
+  worker: Worker;
+  tenants: Map<string, PlannedTenant & WorkerTenant & { client: ManagementActivityClient }>;
+  close(): Promise<void>;
+}
+
+export interface EngineOptions {
+  /** Clock for the planner, the worker and the clients (an emulator with its own clock passes it). */
+  now?: () => Date;
+  /** Where client events (clamped windows, refused hosts) are logged; default the console. */
+  log?: EngineLog;
+}
+
+export function createEngine(config: EngineConfig, opts: EngineOptions = {}): Engine {
+  const log = opts.log ?? consoleLog;
+  const account = new StorageAccount(config.storage);
+  const checkpoints = new CheckpointStore(account.table(CHECKPOINT_TABLE));
+  const ledger = new ContentLedger(account.table(LEDGER_TABLE));
+  const queue = new ContentQueue(account.queue(config.contentQueue));
+  const intake = new ContentIntake(ledger, queue, opts.now);
+
+  const tenants: Engine["tenants"] = new Map();
+  for (const t of config.tenants) {
+    const client = managementClient(t, config, opts.now, log);
+    tenants.set(t.tenantId, { config: t, client, source: client });
+  }
+
+  const credential = platformCredential();
+  const adx = new AdxSink({ ingestUri: config.adx.ingestUri, mode: config.adx.mode, credential: credential.forUrl(config.adx.ingestUri) });
+  const sentinel = config.sentinel
+    ? new SentinelSink({
+        endpoint: config.sentinel.endpoint,
+        dcrImmutableId: config.sentinel.dcrImmutableId,
+        streamName: config.sentinel.streamName,
+        credential: credential.forUrl(config.sentinel.endpoint),
+        ca: config.sentinel.caFile ? readFileSync(config.sentinel.caFile, "utf8") : undefined,
+      })
+    : undefined;
+
+  const planner = new Planner({
+    tenants: [...tenants.values()],
+    checkpoints,
+    ledger,
+    intake,
+    listing: config.listing,
+    webhook: config.webhook,
+    now: opts.now,
+  });
+  const worker = new Worker({ tenants, ledger, adx, sentinel, maxDequeueCount: config.maxDequeueCount, now: opts.now });
+  return {
+    config,
+    checkpoints,
+    ledger,
+    queue,
+    intake,
+    planner,
+    worker,
+    tenants,
+    close: () => adx.close(),
+  };
+}
+
+function managementClient(t: TenantConfig, config: EngineConfig, now: (() => Date) | undefined, log: EngineLog): ManagementActivityClient {
+  const endpoints = cloudEndpoints(t.cloud);
+  const credential = createManagementCredential(t.tenantId, t.credential, {
+    authorityHost: t.loginUrl ?? endpoints.authorityHost,
+    tokenScope: endpoints.tokenScope,
+  });
+  return new ManagementActivityClient({
+    tenantId: t.tenantId,
+    credential,
+    cloud: t.cloud,
+    baseUrl: t.managementApiUrl,
+    publisherId: t.publisherId,
+    maxBlobBytes: config.maxBlobBytes,
+    now,
+    onEvent: (e) => logClientEvent(t.tenantId, e, log),
+  });
+}
+
+/** Client decisions an operator must see: lost coverage and refused hosts are errors, the rest is routine. */
+function logClientEvent(tenantId: string, e: ManagementApiEvent, log: EngineLog): void {
+  switch (e.type) {
+    case "windowClamped":
+      log.error(
+        `tenant ${tenantId} ${e.contentType}: listing from ${e.requestedStart.toISOString()} was clamped to ${e.effectiveStart.toISOString()} ` +
+          `(7-day limit); content created in between is no longer available.`,
+      );
+      break;
+    case "hostRefused":
+      log.error(`tenant ${tenantId}: refused to send the token to ${e.url} (${e.operation}); only ${e.allowedOrigin} is allowed.`);
+      break;
+    case "subscriptionStarted":
+      log.info(`tenant ${tenantId}: started the ${e.contentType} subscription`);
+      break;
+    case "subscriptionStartThrottled":
+      log.warn(`tenant ${tenantId}: starting the ${e.contentType} subscription is throttled; retrying in ${Math.round(e.retryAfterMs / 1000)} s`);
+      break;
+    default:
+      break;
+  }
+}
+
+// One engine per process and settings: handlers share clients, token caches and table clients across invocations.
+let current: { fingerprint: string; engine: Engine } | undefined;
+
+/** The engine for the current app settings; rebuilt (and the old one closed) when the settings change. */
+export function getEngine(env: Record<string, string | undefined> = process.env): Engine {
+  const config = loadConfig(env);
+  const fingerprint = JSON.stringify(config);
+  if (current?.fingerprint === fingerprint) return current.engine;
+  const previous = current?.engine;
+  current = { fingerprint, engine: createEngine(config) };
+  void previous?.close().catch(() => undefined);
+  return current.engine;
+}
+
+/** Closes the shared engine (the local runner calls this when a job ends). */
+export async function closeEngine(): Promise<void> {
+  const e = current?.engine;
+  current = undefined;
+  await e?.close();
+}

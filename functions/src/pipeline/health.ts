@@ -1,0 +1,104 @@
+import type { TenantConfig } from "../config";
+import type { CheckpointStore } from "./checkpoints";
+import { LEDGER_RETENTION_DAYS, type ContentLedger } from "./content-ledger";
+import { DAY, HOUR, MINUTE } from "./listing-window";
+import { EXPIRY_ALERT_MS } from "./planner";
+
+export type HealthStatus = "ok" | "degraded" | "unhealthy";
+
+export interface ContentTypeHealth {
+  tenantId: string;
+  contentType: string;
+  status: HealthStatus;
+  /** Why the status is not "ok", one line each. */
+  problems: string[];
+  listedThrough: string | null;
+  /** now − listedThrough; null before the first successful run. */
+  lagMinutes: number | null;
+  lastPlanSuccessAt: string | null;
+  lastPlanErrorAt: string | null;
+  lastPlanError: string | null;
+  /** Most recent blob landed (within the last day). */
+  lastIngestedAt: string | null;
+  pending: number;
+  failed: number;
+  expired: number;
+  /** Pending blobs within a day of their contentExpiration. */
+  expiring: number;
+}
+
+export interface HealthReport {
+  status: HealthStatus;
+  generatedAt: string;
+  tenants: ContentTypeHealth[];
+}
+
+/** Lag beyond this means the planner is not keeping up (it runs every 5 minutes and re-lists an overlap). */
+const LAG_DEGRADED_MS = 60 * MINUTE;
+/** Lag beyond this eats into the 7-day content lifetime: act now. */
+const LAG_UNHEALTHY_MS = 24 * HOUR;
+
+/** Health per tenant × content type from the checkpoints and the ledger; the same figures the KQL health queries give. */
+export async function healthReport(
+  deps: { tenants: TenantConfig[]; checkpoints: CheckpointStore; ledger: ContentLedger },
+  now = new Date(),
+): Promise<HealthReport> {
+  const stored = new Map((await deps.checkpoints.list()).map((c) => [`${c.tenantId}|${c.contentType}`, c]));
+  const rows: ContentTypeHealth[] = [];
+  for (const tenant of deps.tenants) {
+    for (const contentType of tenant.contentTypes) {
+      const cp = stored.get(`${tenant.tenantId}|${contentType}`);
+      const h: ContentTypeHealth = {
+        tenantId: tenant.tenantId,
+        contentType,
+        status: "ok",
+        problems: [],
+        listedThrough: cp?.listedThrough?.toISOString() ?? null,
+        lagMinutes: cp?.listedThrough ? Math.max(0, Math.round((now.getTime() - cp.listedThrough.getTime()) / MINUTE)) : null,
+        lastPlanSuccessAt: cp?.lastSuccessAt?.toISOString() ?? null,
+        lastPlanErrorAt: cp?.lastErrorAt?.toISOString() ?? null,
+        lastPlanError: cp?.lastError ?? null,
+        lastIngestedAt: null,
+        pending: 0,
+        failed: 0,
+        expired: 0,
+        expiring: 0,
+      };
+      const from = new Date(now.getTime() - LEDGER_RETENTION_DAYS * DAY);
+      for await (const e of deps.ledger.entries(tenant.tenantId, contentType, from, now, { states: ["listed", "queued", "failed", "expired"] })) {
+        if (e.state === "failed") h.failed++;
+        else if (e.state === "expired") h.expired++;
+        else {
+          h.pending++;
+          if (Date.parse(e.contentExpiration) < now.getTime() + EXPIRY_ALERT_MS) h.expiring++;
+        }
+      }
+      let last = 0;
+      for await (const e of deps.ledger.entries(tenant.tenantId, contentType, new Date(now.getTime() - DAY), now, { states: ["ingested"] }))
+        last = Math.max(last, e.finishedAt?.getTime() ?? 0);
+      h.lastIngestedAt = last ? new Date(last).toISOString() : null;
+      judge(h);
+      rows.push(h);
+    }
+  }
+  const order: HealthStatus[] = ["ok", "degraded", "unhealthy"];
+  const status = rows.reduce<HealthStatus>((worst, r) => (order.indexOf(r.status) > order.indexOf(worst) ? r.status : worst), "ok");
+  return { status, generatedAt: now.toISOString(), tenants: rows };
+}
+
+function judge(h: ContentTypeHealth): void {
+  const bad = (status: HealthStatus, problem: string) => {
+    h.problems.push(problem);
+    if (status === "unhealthy" || h.status === "ok") h.status = status;
+  };
+  if (h.expiring) bad("unhealthy", `${h.expiring} blob(s) not ingested within a day of expiring`);
+  if (h.lagMinutes === null) {
+    if (h.lastPlanError) bad("unhealthy", `never planned successfully: ${h.lastPlanError}`);
+    else bad("degraded", "not planned yet");
+  } else if (h.lagMinutes * MINUTE > LAG_UNHEALTHY_MS) bad("unhealthy", `listing lags ${Math.round(h.lagMinutes / 60)} h behind`);
+  else if (h.lagMinutes * MINUTE > LAG_DEGRADED_MS) bad("degraded", `listing lags ${h.lagMinutes} min behind`);
+  const lastOk = h.lastPlanSuccessAt ? Date.parse(h.lastPlanSuccessAt) : 0;
+  if (h.lastPlanErrorAt && Date.parse(h.lastPlanErrorAt) > lastOk && h.lagMinutes !== null) bad("degraded", `last plan run failed: ${h.lastPlanError}`);
+  if (h.failed) bad("degraded", `${h.failed} blob(s) quarantined as failed (see ingestion_errors)`);
+  if (h.expired) bad("degraded", `${h.expired} blob(s) expired before they could be fetched`);
+}

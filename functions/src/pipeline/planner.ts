@@ -1,0 +1,218 @@
+import type { TenantConfig } from "../config";
+import type { ContentBlobRef, ManagementActivityClient } from "../management-api/client";
+import type { ContentType } from "../management-api/content-types";
+import type { CheckpointStore } from "./checkpoints";
+import { forEachConcurrent, TaskPool } from "./concurrency";
+import type { ContentIntake } from "./content-intake";
+import { LEDGER_RETENTION_DAYS, PENDING_STATES, type ContentLedger, type ContentRef, type LedgerEntry } from "./content-ledger";
+import type { EngineLog } from "./engine-log";
+import { DAY, HOUR, MINUTE, listingWindow, type ListingSettings, type ListingWindow } from "./listing-window";
+
+/** A claim older than this without its queue message is taken to be from a planner that died mid-way. */
+export const STALE_CLAIM_MS = 10 * MINUTE;
+/** Content not ingested this close to its expiration raises an alert. */
+export const EXPIRY_ALERT_MS = 24 * HOUR;
+// Tenants planned at once, content types at once per tenant, ledger/queue writes at once per content type. The
+// Management API budget (2,000 requests/min per tenant) is spent almost entirely by workers; listing is sequential per
+// content type, so one tenant's planner issues at most 2 API requests at a time.
+const TENANT_CONCURRENCY = 4;
+const CONTENT_TYPE_CONCURRENCY = 2;
+const INTAKE_CONCURRENCY = 16;
+
+export type ContentSource = Pick<ManagementActivityClient, "ensureSubscription" | "listContent">;
+
+export interface PlannedTenant {
+  config: TenantConfig;
+  source: ContentSource;
+}
+
+/** Steps a run reports as it goes; a test throws from one to simulate a crash at exactly that point. */
+export type PlannerStep =
+  | { step: "listed"; tenantId: string; contentType: string; window: ListingWindow; blobs: number }
+  | { step: "enqueued"; tenantId: string; contentType: string; contentId: string }
+  | { step: "checkpointed"; tenantId: string; contentType: string; listedThrough: Date; outcome: string };
+
+export interface PlannerDeps {
+  tenants: PlannedTenant[];
+  checkpoints: CheckpointStore;
+  ledger: ContentLedger;
+  intake: ContentIntake;
+  listing: ListingSettings;
+  webhook?: { address?: string; authId?: string };
+  now?: () => Date;
+  onStep?: (s: PlannerStep) => void | Promise<void>;
+}
+
+export interface PlanResult {
+  tenantId: string;
+  contentType: string;
+  window?: { start: string; end: string; sweep: boolean; firstRun: boolean };
+  listed: number;
+  enqueued: number;
+  reenqueued: number;
+  known: number;
+  expiring: number;
+  purged: number;
+  checkpoint?: "advanced" | "superseded";
+  error?: { code: string; message: string };
+}
+
+export class PlanError extends Error {
+  readonly code = "PlanFailed";
+  constructor(readonly failures: PlanResult[]) {
+    super(
+      `Planning failed for ${failures.length} tenant × content type pair(s); their checkpoints were not advanced and the next run retries:\n` +
+        failures.map((f) => `  - ${f.tenantId} ${f.contentType}: [${f.error!.code}] ${f.error!.message}`).join("\n"),
+    );
+    this.name = "PlanError";
+  }
+}
+
+/**
+ * The planner: for every tenant × content type, list [checkpoint − overlap, now), admit every blob the ledger does not
+ * hold yet (ledger entry, then queue message), and only then advance the checkpoint.
+ */
+export class Planner {
+  private readonly subscribed = new Set<string>();
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: PlannerDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  /** Plans every tenant × content type; one failing pair never stops the others. Failures are in the results. */
+  async run(log: EngineLog): Promise<PlanResult[]> {
+    const results: PlanResult[] = [];
+    await forEachConcurrent(this.deps.tenants, TENANT_CONCURRENCY, async (tenant) => {
+      await forEachConcurrent(tenant.config.contentTypes, CONTENT_TYPE_CONCURRENCY, async (contentType) => {
+        results.push(await this.planOne(tenant, contentType, log));
+      });
+    });
+    return results;
+  }
+
+  async planOne(tenant: PlannedTenant, contentType: ContentType, log: EngineLog): Promise<PlanResult> {
+    const tenantId = tenant.config.tenantId;
+    const result: PlanResult = { tenantId, contentType, listed: 0, enqueued: 0, reenqueued: 0, known: 0, expiring: 0, purged: 0 };
+    try {
+      await this.plan(tenant, contentType, result, log);
+    } catch (err) {
+      const e = err as { code?: string; message?: string };
+      result.error = { code: e.code ?? "Error", message: e.message ?? String(err) };
+      log.error(`plan ${tenantId} ${contentType}: [${result.error.code}] ${result.error.message}`);
+      await this.deps.checkpoints.recordFailure(tenantId, contentType, `[${result.error.code}] ${result.error.message}`).catch(() => undefined);
+    }
+    return result;
+  }
+
+  private async plan(tenant: PlannedTenant, contentType: ContentType, result: PlanResult, log: EngineLog): Promise<void> {
+    const { checkpoints, ledger, intake, onStep } = this.deps;
+    const tenantId = tenant.config.tenantId;
+    const now = this.now();
+    const cp = await checkpoints.read(tenantId, contentType);
+    const window = listingWindow(cp, now, this.deps.listing);
+    result.window = { start: window.start.toISOString(), end: window.end.toISOString(), sweep: window.sweep, firstRun: window.firstRun };
+    if (window.lostMs > 0) {
+      log.error(
+        `plan ${tenantId} ${contentType}: the planner fell ${Math.round(window.lostMs / HOUR)} h behind the 7-day retention; ` +
+          `content created between ${new Date(window.start.getTime() - window.lostMs).toISOString()} and ${window.start.toISOString()} ` +
+          `has expired and cannot be collected. Check why planning stopped (health endpoint, errors above).`,
+      );
+    }
+
+    await this.ensureSubscription(tenant, contentType);
+
+    // What the ledger already holds for the hours being re-listed: skipped without a single write.
+    const known = new Map<string, LedgerEntry>();
+    for await (const e of ledger.entries(tenantId, contentType, window.start, window.end)) known.set(e.contentId, e);
+
+    const seen = new Set<string>();
+    const pool = new TaskPool(INTAKE_CONCURRENCY);
+    for await (const blob of tenant.source.listContent(contentType, window.start, window.end)) {
+      // Pages can overlap and windows touch: one blob is considered once per run.
+      if (seen.has(blob.contentId)) continue;
+      seen.add(blob.contentId);
+      result.listed++;
+      const ref = toRef(tenantId, blob);
+      const entry = known.get(blob.contentId);
+      if (entry && !(entry.state === "listed" && isStale(entry, now))) {
+        result.known++;
+        continue;
+      }
+      await pool.add(async () => {
+        if (entry?.etag) {
+          await intake.readmit(ref, entry.etag);
+          result.reenqueued++;
+          log.warn(`plan ${tenantId} ${contentType}: re-enqueued ${blob.contentId}, claimed at ${entry.listedAt?.toISOString()} but never queued`);
+        } else if ((await intake.admit(ref, "listing")) === "enqueued") result.enqueued++;
+        else {
+          result.known++;
+          return;
+        }
+        await onStep?.({ step: "enqueued", tenantId, contentType, contentId: blob.contentId });
+      });
+    }
+    await pool.drain();
+    await onStep?.({ step: "listed", tenantId, contentType, window, blobs: result.listed });
+
+    // Checkpoint only after enqueue: a crash before this line must replay the window, not skip it.
+    result.checkpoint = await checkpoints.advance(cp, window.end, { swept: window.sweep, at: now });
+    await onStep?.({ step: "checkpointed", tenantId, contentType, listedThrough: window.end, outcome: result.checkpoint });
+
+    result.expiring = await this.alertExpiring(tenantId, contentType, now, log);
+    result.purged = await ledger.purge(tenantId, contentType, new Date(now.getTime() - LEDGER_RETENTION_DAYS * DAY));
+    const msg =
+      `plan ${tenantId} ${contentType}: listed ${result.listed} blob(s) in [${result.window.start}, ${result.window.end})` +
+      `${window.sweep ? " (deep sweep)" : ""}, enqueued ${result.enqueued}, re-enqueued ${result.reenqueued}, already known ${result.known}` +
+      `${result.purged ? `, purged ${result.purged} ledger entries` : ""}; checkpoint ${result.checkpoint}`;
+    log.info(msg);
+  }
+
+  private async ensureSubscription(tenant: PlannedTenant, contentType: ContentType): Promise<void> {
+    const key = `${tenant.config.tenantId}|${contentType}`;
+    // Once per process: listing itself restarts a subscription found disabled (AF20022/AF20023).
+    if (this.subscribed.has(key)) return;
+    const webhook = this.deps.webhook?.address ? { address: this.deps.webhook.address, authId: this.deps.webhook.authId } : undefined;
+    await tenant.source.ensureSubscription(contentType, webhook ? { webhook } : undefined);
+    this.subscribed.add(key);
+  }
+
+  /** Pending content within a day of expiring: every such blob is logged at error level (that is the alert). */
+  private async alertExpiring(tenantId: string, contentType: string, now: Date, log: EngineLog): Promise<number> {
+    const horizon = now.getTime() + EXPIRY_ALERT_MS;
+    // contentExpiration = contentCreated + 7 d, so only the hours created more than 6 days ago can be near expiry.
+    const from = new Date(now.getTime() - LEDGER_RETENTION_DAYS * DAY);
+    const to = new Date(horizon - 7 * DAY);
+    let count = 0;
+    for await (const e of this.deps.ledger.entries(tenantId, contentType, from, to, { states: PENDING_STATES })) {
+      const expires = Date.parse(e.contentExpiration);
+      if (!(expires < horizon)) continue;
+      count++;
+      if (count <= 20) {
+        const left = expires - now.getTime();
+        log.error(
+          `content ${e.contentId} (${tenantId} ${contentType}) is still ${e.state} and ` +
+            (left > 0 ? `expires in ${Math.round(left / MINUTE)} min` : `expired at ${e.contentExpiration}`) +
+            `${e.lastError ? ` (last error: ${e.lastError})` : ""}: check the worker (queue backlog, poison queue, errors).`,
+        );
+      }
+    }
+    if (count > 20) log.error(`${count} blobs of ${tenantId} ${contentType} are near or past expiry without being ingested (20 listed above).`);
+    return count;
+  }
+}
+
+function isStale(e: LedgerEntry, now: Date): boolean {
+  return !e.listedAt || now.getTime() - e.listedAt.getTime() > STALE_CLAIM_MS;
+}
+
+function toRef(tenantId: string, b: ContentBlobRef): ContentRef {
+  return {
+    tenantId,
+    contentType: b.contentType,
+    contentId: b.contentId,
+    contentUri: b.contentUri,
+    contentCreated: b.contentCreated,
+    contentExpiration: b.contentExpiration,
+  };
+}
