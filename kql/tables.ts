@@ -12,3 +12,20 @@ export type TableName = (typeof Tables)[keyof typeof Tables];
 export function jsonMappingName(table: string): string {
   return `${table}_json`;
 }
+
+/**
+ * Microsoft repeats audit records across content blobs: every table has a materialized view `<table>_dedup` (one row
+ * per record, see tables/*.kql) and every query, function and hunting query reads the view, never the raw table.
+ */
+export function dedupViewName(table: string): string {
+  return `${table}_dedup`;
+}
+
+export const DedupViews = {
+  unifiedAudit: "microsoft_unified_audit_dedup",
+  accessMail: "microsoft_unified_access_mail_dedup",
+  ledger: "ingestion_ledger_dedup",
+  errors: "ingestion_errors_dedup",
+} as const satisfies { [K in keyof typeof Tables]: `${(typeof Tables)[K]}_dedup` };
+
+export type DedupViewName = (typeof DedupViews)[keyof typeof DedupViews];
