@@ -10,14 +10,19 @@ export type InjectedFault = "transient" | "permanent" | undefined;
 export class AdxFaults {
   private state: number;
 
-  constructor(
-    private readonly rates: AdxFaultRates = {},
-    seed = 1,
-  ) {
+  private rates: AdxFaultRates = {};
+
+  constructor(rates: AdxFaultRates = {}, seed = 1) {
+    this.set(rates);
+    this.state = seed >>> 0 || 1;
+  }
+
+  /** Changes the rates from the next attempt on. */
+  set(rates: AdxFaultRates): void {
     for (const [name, rate] of Object.entries(rates)) {
       if (rate !== undefined && !(rate >= 0 && rate <= 1)) throw new RangeError(`ADX fault rate '${name}' must be between 0 and 1; got ${rate}.`);
     }
-    this.state = seed >>> 0 || 1;
+    this.rates = { ...rates };
   }
 
   roll(): InjectedFault {

@@ -36,6 +36,8 @@ export interface AdxEmulator {
   /** The cluster's ingestion endpoint, e.g. http://127.0.0.1:P (use it as the ingest URI of azure-kusto-ingest). */
   url: string;
   store: AdxStore;
+  /** Changes the injected failure rates from the next ingestion attempt on. */
+  setFaults(rates: AdxFaultRates): void;
   close(): Promise<void>;
 }
 
@@ -75,6 +77,7 @@ export async function startAdxEmulator(opts: AdxEmulatorOptions): Promise<AdxEmu
   return {
     url: `http://${opts.host ?? "127.0.0.1"}:${port}`,
     store,
+    setFaults: (rates) => faults.set(rates),
     close() {
       closing ??= (async () => {
         await queued?.stop();

@@ -18,8 +18,8 @@ interface IngestionBlobInfo {
   IngestionStatusInTable?: Record<string, string> | null;
 }
 
-const MAX_ATTEMPTS = 3;       // transient failures: the service retries, then gives up with RetryAttemptsExceeded
-const RETRY_AFTER_SECONDS = 1;
+const MAX_ATTEMPTS = 5;       // transient failures: the service retries, then gives up with RetryAttemptsExceeded
+const RETRY_AFTER_SECONDS = 0; // the real service backs off for minutes; here the next drain pass retries
 const POLL_MS = 100;
 
 /**
