@@ -1,0 +1,70 @@
+/** A tenant the local job reads from: the emulator's, or one given with --source. */
+export interface SourceTenant {
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  database: string;
+  publisherId?: string;
+}
+
+export interface AppSettingsInput {
+  storageConnectionString: string;
+  managementApiUrl: string;
+  loginUrl: string;
+  tenants: SourceTenant[];
+  adxIngestUri: string;
+  adxIngestMode?: "queued" | "streaming";
+  /** caFile: the emulated Logs Ingestion endpoint's per-run CA (local only; the sink trusts it in-process). */
+  sentinel?: { endpoint: string; dcrImmutableId: string; streamName: string; caFile?: string };
+  contentQueue?: string;
+  maxDequeueCount?: number;
+}
+
+export type AppSettings = Record<string, string>;
+
+/** The Function App's application settings (see the contract), as `local.settings.json` would give them to the host. */
+export function appSettings(input: AppSettingsInput): AppSettings {
+  const tenants = input.tenants.map((t) => ({
+    tenantId: t.tenantId,
+    credential: { kind: "secret", clientId: t.clientId, clientSecret: t.clientSecret },
+    managementApiUrl: input.managementApiUrl,
+    loginUrl: input.loginUrl,
+    database: t.database,
+    ...(t.publisherId ? { publisherId: t.publisherId } : {}),
+  }));
+  const settings: AppSettings = {
+    AzureWebJobsStorage: input.storageConnectionString,
+    AUDIT_LAKE_TENANTS: JSON.stringify(tenants),
+    ADX_INGEST_URI: input.adxIngestUri,
+    ADX_INGEST_MODE: input.adxIngestMode ?? "queued",
+    CONTENT_QUEUE: input.contentQueue ?? "audit-content",
+    MAX_DEQUEUE_COUNT: String(input.maxDequeueCount ?? 5),
+  };
+  if (input.sentinel) {
+    settings.SENTINEL_DCE_URI = input.sentinel.endpoint;
+    settings.SENTINEL_DCR_ID = input.sentinel.dcrImmutableId;
+    settings.SENTINEL_STREAM = input.sentinel.streamName;
+    if (input.sentinel.caFile) settings.SENTINEL_CA_FILE = input.sentinel.caFile;
+  }
+  return settings;
+}
+
+/** Puts the settings into process.env, where the handlers read them; returns the undo. */
+export function applyAppSettings(settings: AppSettings): () => void {
+  const previous = new Map<string, string | undefined>();
+  for (const [name, value] of Object.entries(settings)) {
+    previous.set(name, process.env[name]);
+    process.env[name] = value;
+  }
+  return () => {
+    for (const [name, value] of previous) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+}
+
+/** Tenant k's database in the emulated cloud; the same rule names a --source tenant's database. */
+export function databaseFor(tenantId: string): string {
+  return `audit_${tenantId.replace(/-/g, "").slice(0, 8).toLowerCase()}`;
+}
