@@ -1,0 +1,123 @@
+// The token endpoint (the emulated login.microsoftonline.com): OAuth 2.0 client credentials, v1 (`resource=`) at
+// /{tenant}/oauth2/token and v2 (`scope=<resource>/.default`) at /{tenant}/oauth2/v2.0/token. Errors use Entra's
+// shape ({error, error_description with the AADSTS code, error_codes}).
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { randomUUID } from "node:crypto";
+import { readBody, sendJson, listen } from "./http-exchange";
+import type { RequestCounters } from "./request-counters";
+import type { TokenStore } from "./tokens";
+import type { TenantIdentity } from "./scenario/tenant-identity";
+
+/** The API hosts whose tokens the emulated API accepts (each cloud's, plus the emulator's own origin). */
+const API_AUDIENCES = ["https://manage.office.com", "https://manage-gcc.office.com", "https://manage.office365.us", "https://manage.protection.apps.mil"];
+
+export interface LoginServerOptions {
+  host: string;
+  port: number;
+  tenants: TenantIdentity[];
+  tokens: TokenStore;
+  counters: RequestCounters;
+  tokenLifetimeSeconds: number;
+  /** The management API's own origin, also a valid audience. */
+  apiOrigin: () => string;
+}
+
+function entraError(res: ServerResponse, status: number, error: string, aadsts: number, description: string): void {
+  const now = new Date().toISOString().replace("T", " ").slice(0, 19) + "Z";
+  sendJson(res, status, JSON.stringify({
+    error,
+    error_description: `AADSTS${aadsts}: ${description} Trace ID: ${randomUUID()} Correlation ID: ${randomUUID()} Timestamp: ${now}`,
+    error_codes: [aadsts],
+    timestamp: now,
+    trace_id: randomUUID(),
+    correlation_id: randomUUID(),
+  }));
+}
+
+function audienceOf(resourceOrScope: string): string | null {
+  try {
+    return new URL(resourceOrScope).origin;
+  } catch {
+    return null;
+  }
+}
+
+export async function startLoginServer(o: LoginServerOptions) {
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const path = new URL(req.url ?? "/", "http://login").pathname;
+    const m = /^\/([^/]+)\/oauth2\/(v2\.0\/)?token$/.exec(path);
+    if (!m) {
+      entraError(res, 404, "invalid_request", 90002, `No token endpoint at ${path}: use /{tenantId}/oauth2/token or /{tenantId}/oauth2/v2.0/token.`);
+      return;
+    }
+    const tenantKey = decodeURIComponent(m[1]).toLowerCase();
+    const v2 = Boolean(m[2]);
+    const tenant = o.tenants.find((t) => t.tenantId === tenantKey || t.domain === tenantKey);
+    const finish = (status: number) => tenant && o.counters.record(tenant.tenantId, "token", status);
+    res.on("finish", () => finish(res.statusCode));
+    if (req.method !== "POST") {
+      entraError(res, 405, "invalid_request", 900561, "The endpoint only accepts POST requests.");
+      return;
+    }
+    const form = new URLSearchParams(await readBody(req, 64 * 1024));
+    if (!tenant) {
+      entraError(res, 400, "invalid_request", 90002, `Tenant '${tenantKey}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`);
+      return;
+    }
+    if (form.get("grant_type") !== "client_credentials") {
+      entraError(res, 400, "unsupported_grant_type", 70003, "The app requested an unsupported grant type: only client_credentials is supported here.");
+      return;
+    }
+    const clientId = form.get("client_id");
+    if (!clientId) {
+      entraError(res, 400, "invalid_request", 900144, "The request body must contain the following parameter: 'client_id'.");
+      return;
+    }
+    if (clientId !== tenant.clientId) {
+      entraError(res, 400, "unauthorized_client", 700016, `Application with identifier '${clientId}' was not found in the directory '${tenant.domain}'. The app must be consented in the tenant.`);
+      return;
+    }
+    const secret = form.get("client_secret");
+    if (!secret) {
+      entraError(res, 401, "invalid_client", 7000216, "'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type.");
+      return;
+    }
+    if (secret !== tenant.clientSecret) {
+      entraError(res, 401, "invalid_client", 7000215, "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '" + clientId + "'.");
+      return;
+    }
+    const requested = v2 ? form.get("scope") : form.get("resource");
+    if (!requested) {
+      entraError(res, 400, "invalid_request", 900144, `The request body must contain the following parameter: '${v2 ? "scope" : "resource"}'.`);
+      return;
+    }
+    if (v2 && !/\/\.default$/.test(requested.trim())) {
+      entraError(res, 400, "invalid_scope", 1002012, `The provided value for scope ${requested} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`);
+      return;
+    }
+    const audience = audienceOf(requested.trim().replace(/\/\.default$/, ""));
+    if (!audience || ![...API_AUDIENCES, o.apiOrigin()].includes(audience)) {
+      entraError(res, 400, "invalid_resource", 500011, `The resource principal named ${requested} was not found in the tenant named ${tenant.domain}. Use the Management API host (e.g. https://manage.office.com) or the emulator's API origin.`);
+      return;
+    }
+    const { raw, token } = o.tokens.issue(tenant.tenantId, clientId, audience, o.tokenLifetimeSeconds);
+    const expiresIn = o.tokenLifetimeSeconds;
+    const body = v2
+      ? { token_type: "Bearer", expires_in: expiresIn, ext_expires_in: expiresIn, access_token: raw }
+      : {
+          token_type: "Bearer",
+          expires_in: String(expiresIn),
+          ext_expires_in: String(expiresIn),
+          expires_on: String(Math.floor(token.expiresAtMs / 1000)),
+          not_before: String(Math.floor(Date.now() / 1000) - 300),
+          resource: requested,
+          access_token: raw,
+        };
+    sendJson(res, 200, JSON.stringify(body), { "Cache-Control": "no-store, no-cache", Pragma: "no-cache" });
+  };
+  const server = createServer((req, res) => {
+    handle(req, res).catch((e) => entraError(res, 500, "server_error", 50000, `The token endpoint failed: ${(e as Error).message}`));
+  });
+  server.keepAliveTimeout = 30_000;
+  return listen(server, o.host, o.port);
+}

@@ -1,0 +1,152 @@
+// The large tenant's bulk: millions of ordinary records that are never stored. A blob is a few numbers (size, time,
+// id); record k of blob j is rebuilt on demand from (seed, tenant, content type, j, k), so memory stays flat and two
+// reads of a blob give identical bytes. Odd blobs republish ~1% of the previous blob's records (same Id and content).
+import { hash32, Random, unitHash } from "../random";
+import { CONTENT_TYPES, type ContentTypeName } from "../types";
+import { ActivityLog } from "./activity-log";
+import { contentIdFor, publicationDelayMs } from "./blob-layout";
+import { openSession, type ClientKind } from "./client-session";
+import { folderId, MAIL_FOLDERS, newMessage } from "./mailbox";
+import type { AuditRecord } from "./records/audit-record";
+import { dlpRecord } from "./records/dlp";
+import { directoryRecord, signInRecord } from "./records/entra";
+import { exchangeFolderRecord, exchangeItemRecord } from "./records/exchange-mailbox";
+import { generalRecord, GENERAL_OPERATION_WEIGHTS, GENERAL_OPERATIONS } from "./records/general";
+import { mailItemsAccessedRecord } from "./records/mail-items-accessed";
+import { FILE_OPERATION_WEIGHTS, FILE_OPERATIONS, sharePointRecord } from "./records/sharepoint";
+import type { TenantIdentity } from "./tenant-identity";
+import { createUsers, type EmulatedUser } from "./users";
+import { pickBoundItems, type WorkdayContext } from "./workday";
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const SHARE: Record<ContentTypeName, number> = {
+  "Audit.Exchange": 0.45,
+  "Audit.AzureActiveDirectory": 0.2,
+  "Audit.SharePoint": 0.25,
+  "Audit.General": 0.08,
+  "DLP.All": 0.02,
+};
+const BULK_DUPLICATE_SHARE = 0.01;
+const BULK_USERS = 2000;
+
+export interface BulkBlob {
+  contentType: ContentTypeName;
+  /** Position among the bulk blobs of its content type. */
+  index: number;
+  size: number;
+  createdMs: number;
+  contentId: string;
+}
+
+export class BulkTraffic {
+  private readonly byType = new Map<ContentTypeName, BulkBlob[]>();
+  private readonly users: EmulatedUser[];
+  private readonly ctx: WorkdayContext;
+
+  constructor(
+    private readonly seed: number,
+    private readonly tenant: TenantIdentity,
+    readonly totalRecords: number,
+    anchorMs: number,
+  ) {
+    this.users = createUsers(seed, tenant, BULK_USERS, "staff.");
+    this.ctx = { tenant, users: this.users, log: new ActivityLog(0, 0), mailboxes: new Map() };
+    const fromMs = anchorMs - 7 * DAY + 2 * HOUR;
+    const toMs = anchorMs - 10 * 60_000;
+    let assigned = 0;
+    CONTENT_TYPES.forEach((contentType, c) => {
+      const want = c === CONTENT_TYPES.length - 1 ? totalRecords - assigned : Math.round(totalRecords * SHARE[contentType]);
+      assigned += want;
+      const sizes: number[] = [];
+      for (let left = want; left > 0; ) {
+        const size = Math.min(left, 400 + (hash32(seed, tenant.index, c, "size", sizes.length) % 1200));
+        sizes.push(size);
+        left -= size;
+      }
+      const step = (toMs - fromMs) / Math.max(1, sizes.length);
+      this.byType.set(
+        contentType,
+        sizes.map((size, index) => {
+          const createdMs = Math.floor(fromMs + step * (index + 0.1 + 0.8 * unitHash(seed, tenant.index, c, "at", index)));
+          const shard = tenant.shards[index % tenant.shards.length];
+          return { contentType, index, size, createdMs, contentId: contentIdFor(contentType, createdMs, hash32(seed, c, index, "id") % 1_000_000, shard) };
+        }),
+      );
+    });
+  }
+
+  blobs(contentType: ContentTypeName): BulkBlob[] {
+    return this.byType.get(contentType) ?? [];
+  }
+
+  /** Where slot k of a blob really comes from: itself, or (odd blobs, ~1%) the same slot of the previous blob. */
+  private origin(blob: BulkBlob, k: number): [BulkBlob, number] {
+    if (blob.index % 2 === 1) {
+      const previous = this.byType.get(blob.contentType)![blob.index - 1];
+      if (k < previous.size && unitHash(this.seed, this.tenant.index, blob.contentType, "dup", blob.index, k) < BULK_DUPLICATE_SHARE) return [previous, k];
+    }
+    return [blob, k];
+  }
+
+  private slotRandom(blob: BulkBlob, k: number): Random {
+    return new Random(hash32(this.seed, this.tenant.index, blob.contentType, blob.index, k));
+  }
+
+  /** True when slot k republishes a record of the previous blob. */
+  isDuplicateSlot(blob: BulkBlob, k: number): boolean {
+    return this.origin(blob, k)[0] !== blob;
+  }
+
+  recordId(blob: BulkBlob, k: number): string {
+    const [b, slot] = this.origin(blob, k);
+    return this.slotRandom(b, slot).uuid();
+  }
+
+  recordIds(blob: BulkBlob): string[] {
+    const ids = new Array<string>(blob.size);
+    for (let k = 0; k < blob.size; k++) ids[k] = this.recordId(blob, k);
+    return ids;
+  }
+
+  record(blob: BulkBlob, k: number): AuditRecord {
+    const [b, slot] = this.origin(blob, k);
+    const rng = this.slotRandom(b, slot);
+    const id = rng.uuid();
+    const ms = Math.floor((b.createdMs - publicationDelayMs(rng)) / 1000) * 1000;
+    return this.build(b.contentType, id, ms, rng);
+  }
+
+  private build(contentType: ContentTypeName, id: string, ms: number, rng: Random): AuditRecord {
+    const t = this.tenant;
+    const user = this.users[rng.int(0, this.users.length - 1)];
+    const kind: ClientKind = rng.weighted(["outlook-desktop", "owa", "outlook-mobile"], [user.usesOutlookDesktop ? 5 : 0, 4, 3]);
+    const ip = kind === "outlook-desktop" ? t.officeIp : kind === "outlook-mobile" ? user.mobileIp : user.homeIp;
+    const session = openSession(kind, ip, ms, rng, user.machineName);
+    switch (contentType) {
+      case "Audit.Exchange": {
+        if (rng.chance(0.55)) {
+          if (kind === "outlook-desktop" && rng.chance(0.3)) {
+            const path = rng.pick(MAIL_FOLDERS);
+            return mailItemsAccessedRecord(t, { id, ms, mailbox: user, actor: user, session, accessType: "Sync", syncFolder: { id: folderId(user, path), path, shape: rng.chance(0.5) ? "Folders" : "ParentFolder" } }, rng);
+          }
+          const folders = pickBoundItems(this.ctx, rng, user, ms, rng.weighted([1, 2, 3, 4, 5], [40, 25, 15, 12, 8]));
+          return mailItemsAccessedRecord(t, { id, ms, mailbox: user, actor: user, session, accessType: "Bind", folders }, rng);
+        }
+        const operation = rng.weighted(["Send", "Update", "MailboxLogin", "MoveToDeletedItems"] as const, [40, 25, 20, 15]);
+        const message = newMessage(rng, t, user, this.users, operation === "Send" ? "\\Sent Items" : "\\Inbox", ms);
+        if (operation === "MoveToDeletedItems") return exchangeFolderRecord(t, rng, { id, ms, operation, mailbox: user, session, messages: [message] });
+        return exchangeItemRecord(t, rng, { id, ms, operation, mailbox: user, session, message });
+      }
+      case "Audit.AzureActiveDirectory":
+        if (rng.chance(0.9)) return signInRecord(t, rng, { id, ms, user, session, failed: rng.chance(0.05) });
+        return directoryRecord(t, rng, { id, ms, actor: user, target: this.users[rng.int(0, this.users.length - 1)] });
+      case "Audit.SharePoint":
+        return sharePointRecord(t, rng, { id, ms, user, session, operation: rng.weighted(FILE_OPERATIONS, FILE_OPERATION_WEIGHTS) });
+      case "Audit.General":
+        return generalRecord(t, rng, { id, ms, user, session, operation: rng.weighted(GENERAL_OPERATIONS, GENERAL_OPERATION_WEIGHTS), colleague: this.users[rng.int(0, this.users.length - 1)] });
+      case "DLP.All":
+        return dlpRecord(t, rng, { id, ms, user, workload: rng.chance(0.5) ? "Exchange" : "SharePoint" });
+    }
+  }
+}

@@ -1,0 +1,126 @@
+// The article's incident: a phished user, an attacker signing in through an adversary-in-the-middle proxy from one
+// IP, then about four days of reading mail (Bind) and one Outlook folder sync, all from the attacker's own sessions.
+import type { Random } from "../random";
+import type { IncidentTruth } from "../types";
+import { openSession } from "./client-session";
+import { folderId, newMessage, type MailMessage } from "./mailbox";
+import { signInRecord } from "./records/entra";
+import { exchangeAdminRecord, exchangeItemRecord } from "./records/exchange-mailbox";
+import { mailItemsAccessedRecord } from "./records/mail-items-accessed";
+import { sharePointRecord } from "./records/sharepoint";
+import { pickBoundItems, type WorkdayContext } from "./workday";
+import type { EmulatedUser } from "./users";
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+export const ATTACKER_SYNCED_FOLDER = "\\Inbox\\Finance";
+
+export interface IncidentPlan {
+  victim: EmulatedUser;
+  attackerIp: string;
+  windowStartMs: number;
+  phish: MailMessage;
+}
+
+const second = (ms: number) => Math.floor(ms / 1000) * 1000;
+
+/** Decided before the ordinary days are generated, so the victim's own reads can use the same mailbox. */
+export function planIncident(ctx: WorkdayContext, rng: Random, victim: EmulatedUser, anchorMs: number): IncidentPlan {
+  // inside the 7-day window with room for a 24 h publication tail after the last attacker record
+  const windowStartMs = second(anchorMs - 6.5 * DAY + rng.float() * 6 * HOUR);
+  const phish = newMessage(rng, ctx.tenant, victim, ctx.users, "\\Inbox", second(windowStartMs - rng.int(2, 5) * HOUR));
+  phish.subject = "Action required: your mailbox password expires today";
+  phish.senderAddress = "it-support@mail.example.net";
+  phish.senderDisplayName = "IT Support";
+  phish.senderObjectId = "";
+  phish.direction = "Inbound";
+  phish.urlCount = 1;
+  phish.attachmentCount = 0;
+  phish.recipients = [{ address: victim.upn, objectId: victim.objectId }];
+  phish.phish = true;
+  return { victim, attackerIp: `203.0.113.${rng.int(10, 99)}`, windowStartMs, phish };
+}
+
+/** Writes the phish read, the attacker's sign-ins, inbox rule, Bind reads, folder sync and a file download. */
+export function generateIncident(ctx: WorkdayContext, rng: Random, plan: IncidentPlan): IncidentTruth {
+  const { log, tenant: t } = ctx;
+  const { victim, attackerIp } = plan;
+
+  // the victim opens the lure from their own desk
+  const readAt = plan.phish.receivedMs + rng.int(5, 40) * 60_000;
+  const own = openSession("owa", t.officeIp, readAt, rng);
+  log.add("Audit.Exchange", readAt, mailItemsAccessedRecord(t, {
+    id: rng.uuid(), ms: readAt, mailbox: victim, actor: victim, session: own, accessType: "Bind",
+    folders: [{ id: plan.phish.folderId, path: plan.phish.folderPath, items: [{ id: plan.phish.itemId, internetMessageId: plan.phish.internetMessageId, sizeInBytes: plan.phish.sizeInBytes }] }],
+  }, rng));
+
+  const machine = `DESKTOP-${rng.hex(6).toUpperCase()}`;
+  const start = plan.windowStartMs;
+  const sessionA = openSession("outlook-desktop", attackerIp, start, rng, machine);
+  const sessionB = openSession("outlook-desktop", attackerIp, start + 2 * DAY, rng, machine);
+  const bound = new Set<string>();
+  let last = start;
+
+  const signIn = (ms: number, session: typeof sessionA) => {
+    log.add("Audit.AzureActiveDirectory", ms, signInRecord(t, rng, { id: rng.uuid(), ms, user: victim, session }));
+    last = Math.max(last, ms);
+  };
+  const binds = (fromMs: number, session: typeof sessionA, records: number) => {
+    let ms = second(fromMs);
+    for (let i = 0; i < records; i++) {
+      const folders = pickBoundItems(ctx, rng, victim, ms, rng.int(1, 5), rng.chance(0.5) ? ATTACKER_SYNCED_FOLDER : undefined);
+      if (folders.length === 0) continue;
+      for (const f of folders) for (const item of f.items) bound.add(item.internetMessageId);
+      log.add("Audit.Exchange", ms, mailItemsAccessedRecord(t, { id: rng.uuid(), ms, mailbox: victim, actor: victim, session, accessType: "Bind", folders }, rng));
+      last = Math.max(last, ms);
+      ms += rng.int(3, 25) * 60_000;
+    }
+  };
+
+  // day 0: AiTM sign-in, first look around, an inbox rule that hides replies about payments
+  signIn(start, sessionA);
+  const login = start + rng.int(2, 5) * 60_000;
+  log.add("Audit.Exchange", login, exchangeItemRecord(t, rng, { id: rng.uuid(), ms: login, operation: "MailboxLogin", mailbox: victim, session: sessionA }));
+  const ruleAt = second(start + rng.int(10, 20) * 60_000);
+  log.add("Audit.Exchange", ruleAt, exchangeAdminRecord(t, rng, {
+    id: rng.uuid(), ms: ruleAt, cmdlet: "New-InboxRule", actor: victim, objectId: `${victim.upn}\\.`, session: sessionA,
+    parameters: [
+      { Name: "Name", Value: "." },
+      { Name: "SubjectOrBodyContainsWords", Value: "invoice;payment;wire;bank" },
+      { Name: "MoveToFolder", Value: "RSS Subscriptions" },
+      { Name: "MarkAsRead", Value: "True" },
+      { Name: "StopProcessingRules", Value: "True" },
+    ],
+  }));
+  binds(start + 30 * 60_000, sessionA, rng.int(2, 4));
+
+  // day 1: the whole Finance folder is downloaded by the attacker's Outlook, then more reading
+  const syncAt = second(start + DAY + rng.int(1, 4) * HOUR);
+  log.add("Audit.Exchange", syncAt, mailItemsAccessedRecord(t, {
+    id: rng.uuid(), ms: syncAt, mailbox: victim, actor: victim, session: sessionA, accessType: "Sync",
+    syncFolder: { id: folderId(victim, ATTACKER_SYNCED_FOLDER), path: ATTACKER_SYNCED_FOLDER, shape: "ParentFolder" },
+  }, rng));
+  binds(syncAt + 20 * 60_000, sessionA, rng.int(2, 4));
+
+  // day 2: the token is refreshed (new session), days 2–3 more reading and a file taken from SharePoint
+  signIn(second(start + 2 * DAY), sessionB);
+  binds(start + 2 * DAY + 15 * 60_000, sessionB, rng.int(2, 4));
+  binds(start + 3 * DAY + rng.int(1, 3) * HOUR, sessionB, rng.int(2, 3));
+  const fileAt = second(start + 3 * DAY + 5 * HOUR);
+  log.add("Audit.SharePoint", fileAt, sharePointRecord(t, rng, { id: rng.uuid(), ms: fileAt, user: victim, session: sessionB, operation: "FileDownloaded" }));
+  last = Math.max(last, fileAt);
+  // the last look, about four days after the first
+  binds(start + 4 * DAY - rng.int(1, 3) * HOUR, sessionB, rng.int(1, 3));
+
+  return {
+    victimUpn: victim.upn,
+    attackerIp,
+    attackerSessionIds: [sessionA.sessionId, sessionB.sessionId].sort(),
+    attackerClientInfoString: sessionA.clientInfoString,
+    windowStart: new Date(start).toISOString(),
+    windowEnd: new Date(last).toISOString(),
+    boundInternetMessageIds: [...bound].sort(),
+    syncedFolders: [ATTACKER_SYNCED_FOLDER],
+    throttled: [],
+  };
+}

@@ -1,0 +1,49 @@
+// Opaque access tokens, each bound to the tenant and app it was issued for. Lifetimes run on real time: a client's
+// token cache runs on real time too, whatever the emulator's scenario clock says.
+import { randomBytes } from "node:crypto";
+
+export interface IssuedToken {
+  tenantId: string;
+  clientId: string;
+  audience: string;
+  expiresAtMs: number;
+  /** Set when the token-expiry fault retires it early. */
+  revoked: boolean;
+}
+
+export type TokenCheck =
+  | { ok: true; token: IssuedToken; raw: string }
+  | { ok: false; reason: string };
+
+export class TokenStore {
+  private readonly tokens = new Map<string, IssuedToken>();
+
+  issue(tenantId: string, clientId: string, audience: string, lifetimeSeconds: number): { raw: string; token: IssuedToken } {
+    if (this.tokens.size > 10_000) this.forgetExpired();
+    const raw = `emu.${randomBytes(24).toString("base64url")}`;
+    const token: IssuedToken = { tenantId, clientId, audience, expiresAtMs: Date.now() + lifetimeSeconds * 1000, revoked: false };
+    this.tokens.set(raw, token);
+    return { raw, token };
+  }
+
+  /** Reads `Authorization: Bearer <token>` and says why it is not acceptable, if it is not. */
+  check(authorization: string | undefined): TokenCheck {
+    if (!authorization) return { ok: false, reason: "The request has no Authorization header." };
+    const m = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
+    if (!m) return { ok: false, reason: "The Authorization header is not a Bearer token." };
+    const token = this.tokens.get(m[1]);
+    if (!token) return { ok: false, reason: "The bearer token is unknown to this service." };
+    if (token.revoked || Date.now() >= token.expiresAtMs) return { ok: false, reason: "The bearer token has expired." };
+    return { ok: true, token, raw: m[1] };
+  }
+
+  revoke(raw: string): void {
+    const token = this.tokens.get(raw);
+    if (token) token.revoked = true;
+  }
+
+  private forgetExpired(): void {
+    const now = Date.now();
+    for (const [raw, t] of this.tokens) if (t.expiresAtMs <= now) this.tokens.delete(raw);
+  }
+}
