@@ -114,13 +114,30 @@ describe("transient failures are retried", () => {
     expect(events).toContainEqual({ type: "tokenRefreshed", operation: "content" });
   });
 
-  it("does not loop on a 401 that a fresh token does not cure", async () => {
+  it("survives a fresh token being revoked too, refreshing on every 401 within the retry budget", async () => {
+    fx.api.script = (req, res) =>
+      ["Bearer tok-1", "Bearer tok-2"].includes(req.headers.authorization ?? "")
+        ? afError(res, 401, "Unauthorized", "Authorization has been denied for this request.")
+        : sendJson(res, 200, records);
+    await expect(fx.client().client.fetchContent(uri())).resolves.toMatchObject({ records });
+    expect(fx.api.requests.map((r) => r.headers.authorization)).toEqual(["Bearer tok-1", "Bearer tok-2", "Bearer tok-3"]);
+  });
+
+  it("does not loop on a 401 that fresh tokens do not cure: Unauthorized once the retry budget is spent", async () => {
     fx.api.script = (_req, res) => afError(res, 401, "Unauthorized", "Authorization has been denied for this request.");
-    const { client } = fx.client();
+    const { client } = fx.client({ retry: { maxRetries: 2, baseDelayMs: 1 } });
     const err = await client.fetchContent(uri()).catch((e) => e);
     expect(err).toMatchObject({ code: "Unauthorized", status: 401, transient: false });
-    expect(fx.api.requests).toHaveLength(2);
+    expect(fx.api.requests.map((r) => r.headers.authorization)).toEqual(["Bearer tok-1", "Bearer tok-2", "Bearer tok-3", "Bearer tok-4"]);
+    expect(err.message).toMatch(/consent/);
     expect(err.message).not.toMatch(/tok-\d/);
+  });
+
+  it("does not retry a 401 carrying a tenant error code beyond the one fresh token", async () => {
+    fx.api.script = (_req, res) => afError(res, 401, "AF20010", "The tenant ID passed in the URL does not match the token.");
+    const err = await fx.client().client.fetchContent(uri()).catch((e) => e);
+    expect(err).toMatchObject({ code: "AF20010", transient: false });
+    expect(fx.api.requests).toHaveLength(2);
   });
 
   it("shares one token between concurrent calls of a shared client", async () => {

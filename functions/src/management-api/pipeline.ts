@@ -74,11 +74,26 @@ export class ApiPipeline {
           url = this.allowed(outcome.location, operation);
           continue;
         }
-        if (outcome.kind === "unauthorized" && !refreshedAfter401) {
-          // One fresh token per call: an expired or revoked token is normal, a second 401 is a configuration problem.
-          refreshedAfter401 = true;
+        if (outcome.kind === "unauthorized") {
           this.o.tokens.invalidate(token);
           this.o.onEvent?.({ type: "tokenRefreshed", operation });
+          // An expired or revoked token is normal: the first 401 is repeated at once with a fresh token.
+          if (!refreshedAfter401) {
+            refreshedAfter401 = true;
+            continue;
+          }
+          // Another early revocation can hit the fresh token too, so later 401s use the retry budget (with backoff);
+          // only a 401 that outlives it is reported, as the configuration problem it then almost surely is.
+          const again = outcome.error.code === ClientErrorCodes.Unauthorized
+            ? retryDecision({ transient: true }, retriesDone, this.o.retry)
+            : ({ retry: false } as const);
+          if (!again.retry) {
+            outcome.error.message += ` (rejected ${attempt} times, each time with a fresh token)`;
+            throw outcome.error;
+          }
+          retriesDone++;
+          this.o.onEvent?.({ type: "retry", operation, attempt, code: outcome.error.code, delayMs: again.delayMs });
+          await sleep(again.delayMs, signal);
           continue;
         }
         error = outcome.error;
