@@ -13,19 +13,20 @@ export function formatReport(file: FileReport): string {
   return `FAIL  ${file.path}: ${detail}`;
 }
 
-function main(argv: string[]): number {
+/** Runs the check as the CLI does; returns the exit code. `print` receives each output line. */
+export function runKqlCheck(argv: string[], print: (line: string) => void = console.log): number {
   const options = new Command()
     .name("kql:check")
     .description("Analyse every KQL asset under kql/ and print one line per file.")
     .option("--dir <path>", "the kql folder to check", KQL_DIR)
-    .parse(argv)
+    .parse(argv, { from: "user" })
     .opts<{ dir: string }>();
   const started = Date.now();
   const { files } = checkAssets({ dir: options.dir });
-  for (const file of files) console.log(formatReport(file));
+  for (const file of files) print(formatReport(file));
   const failed = files.filter((f) => f.problems.length > 0).length;
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  console.log(
+  print(
     failed === 0
       ? `kql:check: ${files.length} files OK (${seconds} s)`
       : `kql:check: ${failed} of ${files.length} files have problems (${seconds} s); fix them, then run npm run kql:check again`,
@@ -33,4 +34,4 @@ function main(argv: string[]): number {
   return failed === 0 ? 0 : 1;
 }
 
-if (require.main === module) process.exitCode = main(process.argv);
+if (require.main === module) process.exitCode = runKqlCheck(process.argv.slice(2));
