@@ -1,6 +1,5 @@
 // GET {contentUri}: a blob's records as one JSON array. Stored blobs go out in one write; the large tenant's blobs are
 // generated record by record and streamed in ~256 KiB chunks with backpressure, so memory stays flat at any size.
-import { once } from "node:events";
 import type { ServerResponse } from "node:http";
 import type { CatalogBlob, ContentCatalog } from "./content-catalog";
 
@@ -13,6 +12,18 @@ export interface BlobDelivery {
   resetMidway: boolean;
   /** Where to cut, in [0.2, 0.8) of the body (drawn by the caller for determinism). */
   cutShare: number;
+}
+
+function drainOrClose(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.on("drain", done);
+    res.on("close", done);
+  });
 }
 
 /** Resolves true when the complete, valid body was handed to the socket. */
@@ -44,13 +55,13 @@ export async function sendBlob(res: ServerResponse, catalog: ContentCatalog, blo
   let chunk = "[";
   for (let k = 0; k < stopAt; k++) {
     if (res.destroyed) return false;
-    chunk += (k === 0 ? "" : ",") + JSON.stringify(bulk.record(b, k));
+    chunk += (k === 0 ? "" : ",") + bulk.recordJson(b, k);
     if (chunk.length >= CHUNK_CHARS) {
       const more = res.write(chunk);
       chunk = "";
       if (!more) {
         // a client that stops reading must not make the server buffer the whole blob
-        await Promise.race([once(res, "drain"), once(res, "close")]);
+        await drainOrClose(res);
       }
     }
   }

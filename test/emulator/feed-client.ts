@@ -1,0 +1,150 @@
+// A deliberately plain HTTP client for the emulator specs: global fetch, no retries unless a spec asks for them,
+// so every status and header the emulator sends is visible to the assertions.
+import { request } from "node:http";
+import type { EmulatedTenant, ManagementApiEmulator } from "../../local/management-api/index";
+
+export const DAY = 86_400_000;
+export const HOUR = 3_600_000;
+
+export interface Reply {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+export function json<T = unknown>(r: Reply): T {
+  return JSON.parse(r.text) as T;
+}
+
+export interface ContentItem {
+  contentType: string;
+  contentId: string;
+  contentUri: string;
+  contentCreated: string;
+  contentExpiration: string;
+}
+
+/** A settable clock for the emulator's `now` option. */
+export class TestClock {
+  constructor(public ms: number) {}
+  readonly now = () => new Date(this.ms);
+  advance(ms: number): void {
+    this.ms += ms;
+  }
+}
+
+export class FeedClient {
+  private cachedToken: string | null = null;
+
+  constructor(
+    readonly emu: ManagementApiEmulator,
+    readonly tenant: EmulatedTenant = emu.tenants[0],
+  ) {}
+
+  async token(fresh = false): Promise<string> {
+    if (this.cachedToken && !fresh) return this.cachedToken;
+    const r = await fetch(`${this.emu.login}/${this.tenant.tenantId}/oauth2/v2.0/token`, {
+      method: "POST",
+      body: new URLSearchParams({
+        grant_type: "client_credentials",
+        client_id: this.tenant.clientId,
+        client_secret: this.tenant.clientSecret,
+        scope: "https://manage.office.com/.default",
+      }),
+    });
+    if (r.status !== 200) throw new Error(`token request answered ${r.status}: ${await r.text()}`);
+    this.cachedToken = ((await r.json()) as { access_token: string }).access_token;
+    return this.cachedToken;
+  }
+
+  feedUrl(path: string): string {
+    return `${this.emu.managementApi}/api/v1.0/${this.tenant.tenantId}/activity/feed/${path}`;
+  }
+
+  /** `target` is a feed path ("subscriptions/list") or an absolute URL (contentUri, NextPageUri). */
+  async call(method: string, target: string, init: { body?: string; headers?: Record<string, string>; token?: string | null } = {}): Promise<Reply> {
+    const url = /^https?:/.test(target) ? target : this.feedUrl(target);
+    const headers: Record<string, string> = { ...init.headers };
+    const token = init.token === undefined ? await this.token() : init.token;
+    if (token !== null) headers.Authorization = `Bearer ${token}`;
+    const r = await fetch(url, { method, headers, body: init.body });
+    return { status: r.status, headers: r.headers, text: await r.text() };
+  }
+
+  get(target: string, init?: Parameters<FeedClient["call"]>[2]) {
+    return this.call("GET", target, init);
+  }
+
+  start(contentType: string, webhook?: Record<string, unknown>) {
+    return this.call("POST", `subscriptions/start?contentType=${contentType}`, webhook ? { body: JSON.stringify({ webhook }), headers: { "Content-Type": "application/json" } } : {});
+  }
+
+  stop(contentType: string) {
+    return this.call("POST", `subscriptions/stop?contentType=${contentType}`);
+  }
+
+  contentQuery(contentType: string, start?: Date | string, end?: Date | string): string {
+    const q = new URLSearchParams({ contentType });
+    if (start !== undefined) q.set("startTime", typeof start === "string" ? start : start.toISOString());
+    if (end !== undefined) q.set("endTime", typeof end === "string" ? end : end.toISOString());
+    return `subscriptions/content?${q.toString()}`;
+  }
+
+  /** Follows NextPageUri to the end; fails on any non-200 page. */
+  async listAll(contentType: string, start?: Date | string, end?: Date | string): Promise<{ items: ContentItem[]; pages: number }> {
+    const items: ContentItem[] = [];
+    let target: string | null = this.contentQuery(contentType, start, end);
+    let pages = 0;
+    while (target) {
+      const r = await this.get(target);
+      if (r.status !== 200) throw new Error(`listing page answered ${r.status}: ${r.text}`);
+      items.push(...json<ContentItem[]>(r));
+      pages++;
+      target = r.headers.get("NextPageUri");
+    }
+    return { items, pages };
+  }
+
+  /** Lists the last seven days (ending at `nowMs`) in 24 h windows. */
+  async listWeek(contentType: string, nowMs: number): Promise<ContentItem[]> {
+    const items: ContentItem[] = [];
+    for (let w = 7; w >= 1; w--) {
+      const start = new Date(nowMs - w * DAY + (w === 7 ? 60_000 : 0));
+      const end = new Date(nowMs - (w - 1) * DAY);
+      items.push(...(await this.listAll(contentType, start, end)).items);
+    }
+    return items;
+  }
+}
+
+/** Raw GET through node:http, for what fetch hides: the exact casing of response header names. */
+export function rawGet(url: string, token: string): Promise<{ status: number; rawHeaderNames: string[]; headers: Record<string, string>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers: { Authorization: `Bearer ${token}` } }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => (body += c));
+      res.on("end", () => {
+        const names = res.rawHeaders.filter((_, i) => i % 2 === 0);
+        const headers: Record<string, string> = {};
+        for (let i = 0; i < res.rawHeaders.length; i += 2) headers[res.rawHeaders[i]] = res.rawHeaders[i + 1];
+        resolve({ status: res.statusCode ?? 0, rawHeaderNames: names, headers, body });
+      });
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+/** Parses "CreationTime" (written without a zone; it is UTC). */
+export function creationMs(record: { CreationTime?: unknown }): number {
+  return Date.parse(`${String(record.CreationTime)}Z`);
+}
+
+/** The bare address of "a.b.c.d", "a.b.c.d:port", "[v6]:port" or "v6". */
+export function bareIp(ip: string): string {
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(ip);
+  if (bracketed) return bracketed[1];
+  if (/^\d+\.\d+\.\d+\.\d+:\d+$/.test(ip)) return ip.slice(0, ip.lastIndexOf(":"));
+  return ip;
+}
