@@ -1,5 +1,8 @@
 // The project's KQL assets, analysed once with Microsoft's Kusto language service (the same pass as npm run kql:check).
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { checkAssets, functionResultColumns, type AssetCheck } from "../../kql/analysis/asset-check";
+import { analyseKql } from "../../kql/analysis/diagnostics";
 import { formatReport } from "../../kql/check";
 import { ENTERPRISE_TACTICS } from "../../kql/attack";
 import { loadCatalog } from "../../kql/catalog";
@@ -122,6 +125,23 @@ describe("the investigation functions", () => {
     expect(columnsOf("IngestionLag")).toMatchObject({ TenantId: "string", ContentType: "string", BlobLagP95: "timespan", SinceLastIngestion: "timespan" });
     expect(columnsOf("IngestionGaps")).toMatchObject({ ContentType: "string", GapStart: "datetime", GapEnd: "datetime", GapLength: "timespan", Open: "bool" });
     expect(columnsOf("IngestionQuarantine")).toMatchObject({ ContentId: "string", Level: "string", ErrorCode: "string", Records: "long" });
+  });
+});
+
+describe("kql/README.md", () => {
+  it("shows a working invocation of every function", () => {
+    const readme = readFileSync(join(__dirname, "..", "..", "kql", "README.md"), "utf8");
+    const block = readme.split("```kusto")[1].split("```")[0];
+    // one example per statement: a line starting with a name, plus its indented or piped continuation lines
+    const examples = block
+      .replace(/\s*\/\/.*$/gm, "")
+      .split(/\n(?=[A-Z])/)
+      .map((e) => e.trim())
+      .filter(Boolean);
+    for (const example of examples) {
+      expect({ example, problems: analyseKql(example, check.schema.adx).problems }).toEqual({ example, problems: [] });
+    }
+    for (const name of check.schema.functions.keys()) expect(examples.some((e) => e.startsWith(`${name}(`))).toBe(true);
   });
 });
 
