@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
 
 /** Azurite's well-known development account (public, documented by Microsoft; not a secret). */
 export const DEV_ACCOUNT_NAME = "devstoreaccount1";
@@ -68,10 +67,14 @@ function installExitHook(): void {
 /** Starts Azurite (blob, queue, table) on free loopback ports as a child process. */
 export async function startAzurite(opts: AzuriteOptions = {}): Promise<Azurite> {
   const inMemory = opts.location === undefined;
-  // Azurite refuses --location with --inMemoryPersistence; then its workspace defaults to the cwd, so run it in a
-  // scratch folder rather than wherever we were started.
-  const location = opts.location ?? mkdtempSync(join(tmpdir(), "azurite-"));
-  mkdirSync(location, { recursive: true });
+  // Azurite refuses --location with --inMemoryPersistence, and its workspace then defaults to the cwd (where in-memory
+  // mode writes nothing): run it in the temp folder rather than wherever we were started.
+  const location = opts.location ?? tmpdir();
+  try {
+    mkdirSync(location, { recursive: true });
+  } catch (e) {
+    throw new AzuriteError("AzuriteStartFailed", `Cannot create Azurite's data folder ${location}: ${(e as Error).message}. Choose a writable folder.`);
+  }
   const args = [
     "--blobHost", "127.0.0.1", "--blobPort", "0",
     "--queueHost", "127.0.0.1", "--queuePort", "0",
@@ -90,10 +93,7 @@ export async function startAzurite(opts: AzuriteOptions = {}): Promise<Azurite> 
   child.channel?.unref();
 
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  child.once("exit", () => {
-    running.delete(child);
-    if (inMemory) rmSync(location, { recursive: true, force: true });
-  });
+  child.once("exit", () => running.delete(child));
 
   const endpoints: Record<string, string> = {};
   let output = "";

@@ -1,0 +1,151 @@
+import { createHash } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { startAdxEmulator, type AdxEmulator, type AdxStore } from "./adx";
+import { startAzurite, type Azurite } from "./azurite";
+import { startLogsIngestionEmulator, type LogsIngestionEmulator } from "./logs-ingestion";
+import {
+  startManagementApiEmulator,
+  type EmulatedTenant,
+  type GroundTruth,
+  type ManagementApiEmulator,
+  type ManagementApiEmulatorOptions,
+} from "./management-api";
+import { createLocalTls } from "./tls";
+
+export interface EmulatedCloudOptions extends ManagementApiEmulatorOptions {
+  /** Where ADX rows, Logs Ingestion rows and (then on disk) Azurite data go; default a fresh temp dir. */
+  dataDir?: string;
+  adxFaults?: { transient?: number; permanent?: number };
+  logsIngestion?: { maxRequestBytes?: number; requestsPerMinute?: number };
+
+  // ---- additions beyond the team contract ----
+  /** Azurite in memory or in `<dataDir>/azurite`; default "disk" when dataDir is given, else "memory". */
+  storage?: "memory" | "disk";
+  /** Keep a temp dataDir on close (it is removed by default; a given dataDir is never removed). */
+  keepDataDir?: boolean;
+  /** Diagnostics from the emulators; default silent. */
+  log?: (line: string) => void;
+}
+
+export interface EmulatedCloud {
+  managementApi: string;
+  login: string;
+  adx: string;
+  logsIngestion: string;
+  ca: string;
+  caPem: string;
+  storage: { connectionString: string; blob: string; queue: string; table: string };
+  tenants: EmulatedTenant[];
+  sentinel: { dcrImmutableId: string; streamName: string };
+  truth: GroundTruth;
+  adxStore: AdxStore;
+  logsStore: { rows(streamName: string): object[] };
+  dataDir: string;
+  describe(): object;
+  close(): Promise<void>;
+}
+
+/** The stream the emulated Sentinel workspace's data collection rule declares. */
+export const SENTINEL_STREAM = "Custom-MicrosoftUnifiedAudit_CL";
+
+/** Starts Azurite, the Management Activity API, ADX and Logs Ingestion emulators, wired together. */
+export async function startEmulatedCloud(opts: EmulatedCloudOptions = {}): Promise<EmulatedCloud> {
+  const ownDataDir = opts.dataDir === undefined;
+  const dataDir = resolve(opts.dataDir ?? mkdtempSync(join(tmpdir(), "m365-audit-lake-")));
+  mkdirSync(dataDir, { recursive: true });
+  const storageMode = opts.storage ?? (ownDataDir ? "memory" : "disk");
+  const seed = opts.seed ?? 1;
+  const closers: Array<() => Promise<void>> = [];
+
+  const closeAll = async (): Promise<void> => {
+    const errors: unknown[] = [];
+    // Last started, first stopped: ADX drains from Azurite, so Azurite goes last.
+    for (const close of closers.splice(0).reverse()) {
+      await close().catch((e) => errors.push(e));
+    }
+    if (ownDataDir && !opts.keepDataDir) rmSync(dataDir, { recursive: true, force: true });
+    if (errors.length > 0) throw errors[0];
+  };
+
+  try {
+    const [tls, azurite, managementApi] = await Promise.all([
+      createLocalTls(join(dataDir, "tls", "ca.pem")),
+      startAzurite(storageMode === "disk" ? { location: join(dataDir, "azurite") } : {}).then((a: Azurite) => {
+        closers.unshift(() => a.stop());
+        return a;
+      }),
+      startManagementApiEmulator(managementOptions(opts)).then((m: ManagementApiEmulator) => {
+        closers.push(() => m.close());
+        return m;
+      }),
+    ]);
+
+    const sentinel = { dcrImmutableId: `dcr-${createHash("sha256").update(`dcr:${seed}`).digest("hex").slice(0, 32)}`, streamName: SENTINEL_STREAM };
+    const [adx, logs] = await Promise.all([
+      startAdxEmulator({
+        databases: managementApi.tenants.map((t) => t.database),
+        dataDir,
+        storage: azurite,
+        faults: opts.adxFaults,
+        seed,
+        log: opts.log,
+      }).then((a: AdxEmulator) => {
+        closers.push(() => a.close());
+        return a;
+      }),
+      startLogsIngestionEmulator({
+        tls,
+        dataDir,
+        rules: [{ dcrImmutableId: sentinel.dcrImmutableId, streams: [sentinel.streamName] }],
+        maxRequestBytes: opts.logsIngestion?.maxRequestBytes,
+        rateLimit: opts.logsIngestion?.requestsPerMinute ? { requests: opts.logsIngestion.requestsPerMinute, perMs: 60_000 } : undefined,
+      }).then((l: LogsIngestionEmulator) => {
+        closers.push(() => l.close());
+        return l;
+      }),
+    ]);
+
+    const storage = { connectionString: azurite.connectionString, blob: azurite.blob, queue: azurite.queue, table: azurite.table };
+    let closing: Promise<void> | undefined;
+    const cloud: EmulatedCloud = {
+      managementApi: managementApi.managementApi,
+      login: managementApi.login,
+      adx: adx.url,
+      logsIngestion: logs.url,
+      ca: tls.caPath,
+      caPem: tls.caPem,
+      storage,
+      tenants: managementApi.tenants,
+      sentinel,
+      truth: managementApi.truth,
+      adxStore: adx.store,
+      logsStore: logs.store,
+      dataDir,
+      describe: () => ({
+        managementApi: cloud.managementApi,
+        login: cloud.login,
+        adx: cloud.adx,
+        logsIngestion: cloud.logsIngestion,
+        ca: cloud.ca,
+        storage,
+        tenants: cloud.tenants.map((t) => ({ tenantId: t.tenantId, clientId: t.clientId, clientSecret: t.clientSecret, publisherId: t.publisherId, database: t.database })),
+        sentinel,
+        dataDir,
+        adxData: adx.store.dir,
+        truth: cloud.tenants.map((t) => `${cloud.managementApi}/_emulator/truth/${t.tenantId}`),
+      }),
+      close: () => (closing ??= closeAll()),
+    };
+    return cloud;
+  } catch (e) {
+    await closeAll().catch(() => undefined);
+    throw e;
+  }
+}
+
+function managementOptions(opts: EmulatedCloudOptions): ManagementApiEmulatorOptions {
+  const { dataDir: _d, adxFaults: _a, logsIngestion: _l, storage: _s, keepDataDir: _k, log: _g, ...rest } = opts;
+  return rest;
+}
