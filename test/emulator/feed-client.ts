@@ -148,3 +148,25 @@ export function bareIp(ip: string): string {
   if (/^\d+\.\d+\.\d+\.\d+:\d+$/.test(ip)) return ip.slice(0, ip.lastIndexOf(":"));
   return ip;
 }
+
+export type AuditRecord = Record<string, unknown> & { Id: string; CreationTime: string; Operation: string };
+
+/** Every record of a content type published in the last week, with the blob it came in (first copy wins). */
+export async function fetchWeek(client: FeedClient, contentType: string, nowMs: number): Promise<Array<{ record: AuditRecord; blob: ContentItem }>> {
+  const out: Array<{ record: AuditRecord; blob: ContentItem }> = [];
+  const seen = new Set<string>();
+  for (const blob of await client.listWeek(contentType, nowMs)) {
+    const r = await client.get(blob.contentUri);
+    if (r.status !== 200) throw new Error(`GET ${blob.contentUri} answered ${r.status}: ${r.text}`);
+    for (const record of json<AuditRecord[]>(r)) {
+      if (seen.has(record.Id)) continue;
+      seen.add(record.Id);
+      out.push({ record, blob });
+    }
+  }
+  return out;
+}
+
+export function operationProperty(record: AuditRecord, name: string): string | undefined {
+  return (record.OperationProperties as Array<{ Name: string; Value: string }> | undefined)?.find((p) => p.Name === name)?.Value;
+}

@@ -1,7 +1,7 @@
 // The large tenant's bulk: millions of ordinary records that are never stored. A blob is a few numbers (size, time,
 // id); record k of blob j is rebuilt on demand from (seed, tenant, content type, j, k), so memory stays flat and two
 // reads of a blob give identical bytes. Odd blobs republish ~1% of the previous blob's records (same Id and content).
-// Speed (the emulator must serve well over 50 MB/s): each record is one of 1,024 pre-rendered templates per content
+// Speed (the emulator must serve well over 50 MB/s): each record is one of 256 pre-rendered templates per content
 // type, built by the same record builders as the scenario, with its Id and every timestamp filled in at render time.
 import { hash32, Random, unitHash } from "../random";
 import { CONTENT_TYPES, type ContentTypeName } from "../types";
@@ -31,7 +31,7 @@ const SHARE: Record<ContentTypeName, number> = {
 };
 const BULK_DUPLICATE_SHARE = 0.01;
 const BULK_USERS = 2000;
-const TEMPLATES_PER_CONTENT_TYPE = 1024;
+const TEMPLATES_PER_CONTENT_TYPE = 256;
 /** Stands for the record Id inside a template. */
 const ID_MARK = "ffffffff-ffff-4fff-bfff-ffffffffffff";
 const HOLE = /ffffffff-ffff-4fff-bfff-ffffffffffff|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{3}Z)?/g;

@@ -1,0 +1,124 @@
+import { startManagementApiEmulator, type IncidentTruth, type ManagementApiEmulator, type EmailEventRow } from "../../local/management-api/index";
+import { bareIp, creationMs, DAY, fetchWeek, FeedClient, HOUR, operationProperty, TestClock, type AuditRecord } from "./feed-client";
+
+const T0 = Date.UTC(2024, 2, 14, 9, 30, 0);
+
+type Folder = { Path: string; FolderItems?: Array<{ InternetMessageId: string }> };
+
+describe("the article's incident on tenant 0", () => {
+  const clock = new TestClock(T0);
+  let emu: ManagementApiEmulator;
+  let incident: IncidentTruth;
+  let exchange: AuditRecord[];
+  let signIns: AuditRecord[];
+  let emailEvents: EmailEventRow[];
+  beforeAll(async () => {
+    emu = await startManagementApiEmulator({ seed: 2, users: 25, tenants: 2, now: clock.now, initialSubscriptions: "enabled" });
+    const client = new FeedClient(emu);
+    incident = emu.truth.incident(client.tenant.tenantId);
+    emailEvents = emu.truth.emailEvents(client.tenant.tenantId);
+    exchange = (await fetchWeek(client, "Audit.Exchange", T0)).map((r) => r.record);
+    signIns = (await fetchWeek(client, "Audit.AzureActiveDirectory", T0)).map((r) => r.record);
+  });
+  afterAll(() => emu.close());
+
+  const victimMail = () => exchange.filter((r) => r.Operation === "MailItemsAccessed" && r.MailboxOwnerUPN === incident.victimUpn);
+  const fromAttacker = (r: AuditRecord) => bareIp(String(r.ClientIPAddress)) === incident.attackerIp || incident.attackerSessionIds.includes(String(r.SessionId));
+  const inWindow = (r: AuditRecord) => creationMs(r) >= Date.parse(incident.windowStart) && creationMs(r) <= Date.parse(incident.windowEnd);
+  const imids = (r: AuditRecord) => ((r.Folders ?? []) as Folder[]).flatMap((f) => (f.FolderItems ?? []).map((i) => i.InternetMessageId));
+
+  test("a phished user, an attacker IP from a documentation range, an access window of about four days inside the week", () => {
+    expect(incident.victimUpn).toMatch(/@contoso\.onmicrosoft\.com$/);
+    expect(incident.attackerIp).toMatch(/^(203\.0\.113|198\.51\.100)\.\d+$/);
+    expect(incident.attackerSessionIds.length).toBeGreaterThanOrEqual(1);
+    const start = Date.parse(incident.windowStart);
+    const end = Date.parse(incident.windowEnd);
+    expect(end - start).toBeGreaterThan(3.5 * DAY);
+    expect(end - start).toBeLessThan(4.5 * DAY);
+    expect(start).toBeGreaterThan(T0 - 7 * DAY);
+    expect(end).toBeLessThan(T0);
+  });
+
+  test("the attacker signs in as the victim from the attacker IP at the start of the window", () => {
+    const first = signIns.find((r) => r.Operation === "UserLoggedIn" && r.ClientIP === incident.attackerIp && creationMs(r) === Date.parse(incident.windowStart));
+    expect(first?.UserId).toBe(incident.victimUpn);
+    // the attacker's address appears nowhere but in the attacker's records
+    for (const r of signIns.filter((x) => x.ClientIP === incident.attackerIp)) expect(r.UserId).toBe(incident.victimUpn);
+  });
+
+  test("Bind reads in the attacker's context are exactly the messages the truth lists, all inside the window", () => {
+    const attackerBinds = victimMail().filter((r) => fromAttacker(r) && operationProperty(r, "MailAccessType") === "Bind");
+    expect(attackerBinds.length).toBeGreaterThan(5);
+    for (const r of attackerBinds) {
+      expect(inWindow(r)).toBe(true);
+      expect(incident.attackerSessionIds).toContain(r.SessionId);
+      expect(r.ClientInfoString).toBe(incident.attackerClientInfoString);
+    }
+    expect([...new Set(attackerBinds.flatMap(imids))].sort()).toEqual(incident.boundInternetMessageIds);
+  });
+
+  test("one folder is synced from the attacker's session", () => {
+    const syncs = victimMail().filter((r) => fromAttacker(r) && operationProperty(r, "MailAccessType") === "Sync");
+    expect(syncs).toHaveLength(1);
+    const [sync] = syncs;
+    const path = (sync.Item as { ParentFolder: { Path: string } } | undefined)?.ParentFolder.Path ?? (sync.Folders as Folder[])[0].Path;
+    expect([path]).toEqual(incident.syncedFolders);
+    expect(inWindow(sync)).toBe(true);
+  });
+
+  test("the victim also reads mail, from their own addresses and sessions, inside the window too: IP and session tell them apart", () => {
+    const own = victimMail().filter((r) => !fromAttacker(r));
+    expect(own.filter(inWindow).length).toBeGreaterThan(3);
+    const ownIps = new Set(own.map((r) => bareIp(String(r.ClientIPAddress))));
+    expect(ownIps.has(incident.attackerIp)).toBe(false);
+    for (const r of own) expect(incident.attackerSessionIds).not.toContain(r.SessionId);
+    // some messages were read by both: only the context separates the attacker's reads
+    const ownRead = new Set(own.flatMap(imids));
+    expect(incident.boundInternetMessageIds.some((m) => ownRead.has(m))).toBe(true);
+    // other mailboxes are never touched from the attacker's address
+    const elsewhere = exchange.filter((r) => r.Operation === "MailItemsAccessed" && r.MailboxOwnerUPN !== incident.victimUpn && fromAttacker(r));
+    expect(elsewhere).toEqual([]);
+  });
+
+  test("EmailEvents: one row per recipient with every column, joinable to the attacker's reads by InternetMessageId", () => {
+    expect(emailEvents.length).toBeGreaterThan(100);
+    const columns = [
+      "Timestamp", "NetworkMessageId", "InternetMessageId", "Subject", "SenderMailFromAddress", "SenderFromAddress", "SenderDisplayName",
+      "SenderObjectId", "SenderMailFromDomain", "SenderFromDomain", "SenderIPv4", "SenderIPv6", "RecipientEmailAddress", "RecipientObjectId",
+      "EmailDirection", "DeliveryAction", "DeliveryLocation", "ThreatTypes", "ThreatNames", "DetectionMethods", "ConfidenceLevel",
+      "BulkComplaintLevel", "EmailAction", "EmailActionPolicy", "EmailActionPolicyGuid", "AttachmentCount", "UrlCount", "EmailLanguage",
+      "Connectors", "OrgLevelAction", "OrgLevelPolicy", "UserLevelAction", "UserLevelPolicy", "ReportId", "AdditionalFields",
+      "LatestDeliveryLocation", "LatestDeliveryAction", "EmailClusterId",
+    ];
+    expect(Object.keys(emailEvents[0]).sort()).toEqual([...columns].sort());
+    const byMessage = new Map<string, EmailEventRow[]>();
+    for (const row of emailEvents) byMessage.set(row.InternetMessageId, [...(byMessage.get(row.InternetMessageId) ?? []), row]);
+    for (const m of incident.boundInternetMessageIds) expect(byMessage.has(m)).toBe(true);
+    const multi = [...byMessage.values()].filter((rows) => rows.length > 1);
+    expect(multi.length).toBeGreaterThan(5);
+    for (const rows of multi) {
+      expect(new Set(rows.map((r) => r.RecipientEmailAddress)).size).toBe(rows.length);
+      expect(new Set(rows.map((r) => r.NetworkMessageId)).size).toBe(1);
+    }
+    expect(emailEvents.some((r) => r.ThreatTypes === "Phish" && r.RecipientEmailAddress === incident.victimUpn)).toBe(true);
+    const phish = emailEvents.find((r) => r.ThreatTypes === "Phish")!;
+    expect(Date.parse(phish.Timestamp)).toBeLessThan(Date.parse(incident.windowStart));
+    expect(Date.parse(phish.Timestamp)).toBeGreaterThan(Date.parse(incident.windowStart) - 12 * HOUR);
+  });
+
+  test("other tenants have no incident and no EmailEvents", () => {
+    const other = emu.tenants[1].tenantId;
+    expect(emu.truth.incident(other)).toEqual({
+      victimUpn: "",
+      attackerIp: "",
+      attackerSessionIds: [],
+      attackerClientInfoString: "",
+      windowStart: "",
+      windowEnd: "",
+      boundInternetMessageIds: [],
+      syncedFolders: [],
+      throttled: [],
+    });
+    expect(emu.truth.emailEvents(other)).toEqual([]);
+  });
+});
