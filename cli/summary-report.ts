@@ -1,0 +1,76 @@
+import type { IncidentSummary, JobSummary } from "../local/runner/summary";
+import type { SetComparison } from "../local/runner/incident-scope";
+
+const n = (x: number) => x.toLocaleString("en-US");
+const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+
+/** The end-of-run summary a person reads. */
+export function summaryReport(s: JobSummary, extras: { logFile?: string; summaryFile?: string; dataDir?: string } = {}): string {
+  const lines: string[] = [];
+  const seconds = (s.job.elapsedMs / 1000).toFixed(1);
+  lines.push("", s.job.finished ? `Done in ${seconds} s.` : `Stopped after ${seconds} s: ${s.job.stoppedBecause}.`, "");
+  const label = (text: string) => `  ${text.padEnd(22)}`;
+  lines.push(label("blobs") + `${n(s.blobs)} landed` + (s.blobsAvailable !== null ? ` of ${n(s.blobsAvailable)} available` : ""));
+  lines.push(
+    label("records") +
+      `${n(s.records)} distinct` +
+      ` (${n(s.rowsPerTable.microsoft_unified_audit ?? 0)} audit rows; ${n(s.duplicatesRemoved)} Microsoft duplicates removed by dedup on Id)`,
+  );
+  lines.push(label("rows per table") + Object.entries(s.rowsPerTable).map(([t, c]) => `${t} ${n(c)}`).join(" · "));
+  lines.push(
+    label("quarantined") +
+      (s.quarantined === 0
+        ? "nothing"
+        : `${n(s.quarantinedBlobs)} blobs, ${n(s.quarantinedRecords)} records (ingestion_errors, each with its reason)`) +
+      (s.poisonMessages > 0 ? `; ${n(s.poisonMessages)} messages in the poison queue` : ""),
+  );
+  lines.push(
+    label("completeness") +
+      (s.completeness === null
+        ? "not measured (no ground truth for --source)"
+        : `${pct(s.completeness)} (${n(Math.round(s.completeness * (s.recordsAvailable ?? 0)))} of ${n(s.recordsAvailable ?? 0)} available records landed)`),
+  );
+  lines.push(
+    label("duplicate rows") +
+      (s.duplicateRowsRemaining === 0 ? "none would survive dedup" : `${n(s.duplicateRowsRemaining)} would survive dedup`),
+  );
+  if (s.apiRequests)
+    lines.push(
+      label("API requests") +
+        `${n(s.apiRequests.total)} (${fixed(s.requestsPerBlob)} per blob; content GETs ${fixed(s.contentRequestsPerBlob)} per blob)`,
+    );
+  lines.push(
+    label("retries") +
+      `${n(s.job.failedAttempts)} failed attempts retried by the queue, ${n(s.job.poisoned)} blobs poisoned, ${s.job.ticks} planner runs`,
+  );
+  if (s.sentinelRows !== null) lines.push(label("sentinel") + `${n(s.sentinelRows)} mail-access rows sent to the Logs Ingestion API`);
+  if (s.incident) lines.push("", ...incidentReport(s.incident));
+  if (extras.logFile || extras.summaryFile || extras.dataDir) lines.push("");
+  if (extras.dataDir) lines.push(`  ADX rows (JSON lines):  ${extras.dataDir}`);
+  if (extras.logFile) lines.push(`  function log:           ${extras.logFile}`);
+  if (extras.summaryFile) lines.push(`  summary JSON:           ${extras.summaryFile}`);
+  if (s.problems.length > 0) lines.push("", "Problems:", ...s.problems.map((p) => `  ✗ ${p}`));
+  else if (s.completeness !== null) lines.push("", "  ✓ every available record landed exactly once.");
+  return lines.join("\n");
+}
+
+function incidentReport(i: IncidentSummary): string[] {
+  const mark = (c: SetComparison) =>
+    c.missing.length === 0 && c.unexpected.length === 0
+      ? `= ground truth ✓`
+      : `ground truth ${c.expected}: ${c.missing.length} missing, ${c.unexpected.length} unexpected ✗`;
+  const list = (xs: string[], max = 4) => (xs.length === 0 ? "" : `: ${xs.slice(0, max).join(", ")}${xs.length > max ? ", …" : ""}`);
+  const lines = [
+    `Incident scope from the ingested rows (victim ${i.victimUpn}, attacker IP ${i.attackerIp},`,
+    `  ${i.windowStart} → ${i.windowEnd})`,
+    `  messages read (Bind)    ${i.messagesRead.found}  ${mark(i.messagesRead)}`,
+    `  folders synced (Sync)   ${i.foldersSynced.found}${list(i.syncedFolders)}  ${mark(i.foldersSynced)}`,
+    `  throttled periods       ${i.throttled.found}${list(i.throttledPeriods.map((t) => `${t.mailboxUpn} from ${t.from}`), 2)}  ${mark(i.throttled)}`,
+    `  attacker sessions       ${i.attackerSessions.found}  ${mark(i.attackerSessions)}`,
+  ];
+  return lines;
+}
+
+function fixed(x: number | null): string {
+  return x === null ? "n/a" : x.toFixed(2);
+}

@@ -1,0 +1,33 @@
+// A Functions host of its own: this process takes its app settings from the environment (as the real host does),
+// runs the local job (timer → queue → handlers) once, and prints ONE JSON line: the outcome, when its job started,
+// and its own peak RSS. The bench runs the engine here so its memory is measured apart from the emulated cloud.
+import { InvocationLog } from "./invocation-log";
+import { runLocalJob } from "./job";
+
+async function main(): Promise<void> {
+  const settings = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
+  const log = new InvocationLog({ file: process.env.LOCAL_HOST_LOG_FILE });
+  const startedAt = Date.now();
+  const outcome = await runLocalJob({
+    settings,
+    log,
+    timeBoundMs: Number(process.env.LOCAL_HOST_TIME_BOUND_MS ?? 600_000),
+  });
+  await log.close();
+  const line = {
+    startedAt,
+    outcome,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    logCounts: log.counts,
+    recentErrors: log.recentErrors,
+  };
+  process.stdout.write(JSON.stringify(line) + "\n");
+}
+
+main().then(
+  () => process.exit(0),
+  (error: Error) => {
+    process.stderr.write(`local host: ${error.stack ?? error.message}\n`);
+    process.exit(1);
+  },
+);

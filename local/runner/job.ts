@@ -1,0 +1,187 @@
+import { QueueServiceClient } from "@azure/storage-queue";
+import { format } from "node:util";
+import { ingestContent } from "../../functions/src/handlers/ingest-content";
+import { plan } from "../../functions/src/handlers/plan";
+import { closeEngine } from "../../functions/src/pipeline/engine";
+import { applyAppSettings, type AppSettings } from "./app-settings";
+import type { InvocationLog } from "./invocation-log";
+import { describe, QueueTrigger } from "./queue-trigger";
+import { fireTimer } from "./timer-trigger";
+
+export interface JobProgress {
+  phase: "planning" | "ingesting" | "settling";
+  ticks: number;
+  /** Blobs the planner enqueued so far (settled + still in the queue). */
+  queued: number;
+  /** Blobs settled: ingested, or moved to the poison queue. */
+  done: number;
+  failedAttempts: number;
+  poisoned: number;
+  elapsedMs: number;
+}
+
+export interface LocalJobOptions {
+  settings: AppSettings;
+  log: InvocationLog;
+  /** Resolves when the ADX emulator's ingestion queue is drained (queued ingestion lands rows asynchronously). */
+  adxIdle?: () => Promise<void>;
+  /** The whole job must end within this (default 5 min). */
+  timeBoundMs?: number;
+  /** Consecutive failed planner runs after which the job gives up (default 3). */
+  maxPlanFailures?: number;
+  queue?: { batchSize?: number; newBatchThreshold?: number; visibilityTimeoutSeconds?: number; maxDequeueCount?: number };
+  onProgress?: (progress: JobProgress) => void;
+  progressIntervalMs?: number;
+}
+
+export interface JobOutcome {
+  /** True when the planner found nothing new, the queue drained and ADX settled, all within the time bound. */
+  finished: boolean;
+  /** Why the job stopped early, when it did. */
+  stoppedBecause?: string;
+  ticks: number;
+  planFailures: number;
+  blobsEnqueued: number;
+  blobsSucceeded: number;
+  failedAttempts: number;
+  poisoned: number;
+  elapsedMs: number;
+}
+
+const planIntervalMs = 5 * 60_000; // the timer's schedule in Azure; locally a tick follows each drained queue instead
+
+/**
+ * The local stand-in for the Functions host: the planner's timer fires, the content queue drains through the real
+ * handlers, and the timer fires again until a run finds nothing new; then ADX's ingestion queue must settle.
+ */
+export async function runLocalJob(opts: LocalJobOptions): Promise<JobOutcome> {
+  const started = Date.now();
+  const deadline = started + (opts.timeBoundMs ?? 5 * 60_000);
+  const maxPlanFailures = opts.maxPlanFailures ?? 3;
+  const undoSettings = applyAppSettings(opts.settings);
+  const undoConsole = captureConsole(opts.log);
+  const queues = QueueServiceClient.fromConnectionString(opts.settings.AzureWebJobsStorage);
+  const queueName = opts.settings.CONTENT_QUEUE;
+  const queue = queues.getQueueClient(queueName);
+  await queue.createIfNotExists();
+  const trigger = new QueueTrigger({
+    queue,
+    poisonQueue: queues.getQueueClient(`${queueName}-poison`),
+    functionName: "ingestContent",
+    handler: ingestContent,
+    log: opts.log,
+    maxDequeueCount: Number(opts.settings.MAX_DEQUEUE_COUNT),
+    ...opts.queue,
+  });
+
+  let phase: JobProgress["phase"] = "planning";
+  let ticks = 0;
+  let planFailures = 0;
+  let consecutivePlanFailures = 0;
+  let stoppedBecause: string | undefined;
+  let lastQueueCount = 0;
+  const progress = (): JobProgress => {
+    const s = trigger.stats;
+    return {
+      phase,
+      ticks,
+      // in-flight and retry-pending messages are invisible but still counted by the queue
+      queued: s.succeeded + s.poisoned + lastQueueCount,
+      done: s.succeeded + s.poisoned,
+      failedAttempts: s.failedAttempts,
+      poisoned: s.poisoned,
+      elapsedMs: Date.now() - started,
+    };
+  };
+  const reporter = setInterval(async () => {
+    try {
+      lastQueueCount = (await queue.getProperties()).approximateMessagesCount ?? 0;
+    } catch {
+      // a progress sample may fail while Azurite is busy; the next one will do
+    }
+    opts.onProgress?.(progress());
+  }, opts.progressIntervalMs ?? 250);
+
+  trigger.start();
+  try {
+    let previousTick: Date | undefined;
+    for (;;) {
+      if (Date.now() >= deadline) {
+        stoppedBecause = "the time bound was reached before the planner stopped finding new content";
+        break;
+      }
+      phase = "planning";
+      const enqueuedBefore = trigger.stats.firstDeliveries;
+      ticks++;
+      let planned = true;
+      try {
+        await fireTimer(plan, "plan", opts.log, planIntervalMs, previousTick);
+        consecutivePlanFailures = 0;
+      } catch (error) {
+        planned = false;
+        planFailures++;
+        consecutivePlanFailures++;
+        opts.log.write("error", `plan: ${describe(error)}`);
+        if (consecutivePlanFailures >= maxPlanFailures) {
+          stoppedBecause = `the planner failed ${consecutivePlanFailures} times in a row: ${describe(error)}`;
+          break;
+        }
+      }
+      previousTick = new Date();
+      phase = "ingesting";
+      if (!(await drained(trigger, deadline))) {
+        stoppedBecause = "the time bound was reached while the content queue still held messages";
+        break;
+      }
+      // Nothing new: this run of the planner enqueued no blob the queue had not seen.
+      if (planned && trigger.stats.firstDeliveries === enqueuedBefore) break;
+      if (!planned) await delay(1000);
+    }
+    if (!stoppedBecause && opts.adxIdle) {
+      phase = "settling";
+      const settled = await Promise.race([opts.adxIdle().then(() => true), delay(deadline - Date.now()).then(() => false)]);
+      if (!settled) stoppedBecause = "the time bound was reached before ADX finished its queued ingestions";
+    }
+  } finally {
+    await trigger.stop();
+    clearInterval(reporter);
+    await closeEngine();
+    undoConsole();
+    undoSettings();
+  }
+  lastQueueCount = 0;
+  opts.onProgress?.(progress());
+  const s = trigger.stats;
+  return {
+    finished: stoppedBecause === undefined,
+    ...(stoppedBecause ? { stoppedBecause } : {}),
+    ticks,
+    planFailures,
+    blobsEnqueued: s.firstDeliveries,
+    blobsSucceeded: s.succeeded,
+    failedAttempts: s.failedAttempts,
+    poisoned: s.poisoned,
+    elapsedMs: Date.now() - started,
+  };
+}
+
+async function drained(trigger: QueueTrigger, deadline: number): Promise<boolean> {
+  while (Date.now() < deadline) {
+    if (await trigger.isDrained()) return true;
+    await delay(200);
+  }
+  return false;
+}
+
+/** The host captures what the worker writes to the console into its log stream; so does the runner. */
+function captureConsole(log: InvocationLog): () => void {
+  const saved = { log: console.log, info: console.info, debug: console.debug, warn: console.warn, error: console.error };
+  console.log = console.info = console.debug = (...args: unknown[]) => log.write("information", format(...args));
+  console.warn = (...args: unknown[]) => log.write("warning", format(...args));
+  console.error = (...args: unknown[]) => log.write("error", format(...args));
+  return () => Object.assign(console, saved);
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)).unref());
+}

@@ -1,0 +1,239 @@
+import { Tables } from "../../kql/tables";
+import type { GroundTruth } from "../management-api";
+import { compareSets, incidentScope, isoUtc, type SetComparison } from "./incident-scope";
+import type { JobOutcome } from "./job";
+
+type Row = Record<string, unknown>;
+
+export interface SummaryInput {
+  tenants: Array<{ tenantId: string; database: string }>;
+  contentTypes: readonly string[];
+  rows: (database: string, table: string) => Row[];
+  /** The emulator's ground truth; absent with --source. */
+  truth?: GroundTruth;
+  job: JobOutcome;
+  /** Messages the host moved to `<queue>-poison`. */
+  poisonMessages: number;
+  /** Rows the Logs Ingestion emulator received for Sentinel, when Sentinel forwarding ran. */
+  sentinelRows?: number;
+}
+
+export interface IncidentSummary {
+  tenantId: string;
+  victimUpn: string;
+  attackerIp: string;
+  windowStart: string;
+  windowEnd: string;
+  /** From the ingested rows; compared with the emulator's ground truth when there is one. */
+  messagesRead: SetComparison;
+  foldersSynced: SetComparison;
+  throttled: SetComparison;
+  attackerSessions: SetComparison;
+  matchesGroundTruth: boolean | null;
+  boundInternetMessageIds: string[];
+  syncedFolders: string[];
+  throttledPeriods: Array<{ mailboxUpn: string; from: string; to: string }>;
+}
+
+export interface JobSummary {
+  mode: "emulator" | "source";
+  /** Distinct content blobs landed (one ledger row each). */
+  blobs: number;
+  blobsAvailable: number | null;
+  /** Distinct audit records landed (after record-level dedup on Id). */
+  records: number;
+  recordsAvailable: number | null;
+  rowsPerTable: Record<string, number>;
+  /** Microsoft's cross-blob duplicate records, removed by record-level dedup: raw audit rows − distinct Ids. */
+  duplicatesRemoved: number;
+  /** Rows that would survive dedup twice: the same blob's rows ingested again, or a blob ledgered twice. Must be 0. */
+  duplicateRowsRemaining: number;
+  duplicateRowsByTable: Record<string, number>;
+  /** ingestion_errors rows: blobs and records that could not land, each with its reason. */
+  quarantined: number;
+  quarantinedBlobs: number;
+  quarantinedRecords: number;
+  poisonMessages: number;
+  /** Records landed ÷ records the emulator made available (0..1); null without ground truth. */
+  completeness: number | null;
+  missingRecordIds: string[];
+  incident: IncidentSummary | null;
+  /** Management API requests ÷ blobs landed (all operations), and content GETs alone. */
+  requestsPerBlob: number | null;
+  contentRequestsPerBlob: number | null;
+  apiRequests: { total: number; byOperation: Record<string, number> } | null;
+  sentinelRows: number | null;
+  job: JobOutcome;
+  /** What is wrong, when something is (empty on success). */
+  problems: string[];
+}
+
+const str = (v: unknown): string => (typeof v === "string" ? v : v == null ? "" : String(v));
+
+export function summarizeJob(input: SummaryInput): JobSummary {
+  const { truth } = input;
+  const rowsPerTable: Record<string, number> = {};
+  const duplicateRowsByTable: Record<string, number> = {};
+  for (const table of Object.values(Tables)) {
+    rowsPerTable[table] = 0;
+    duplicateRowsByTable[table] = 0;
+  }
+  let auditRows = 0;
+  let blobs = 0;
+  let quarantinedBlobs = 0;
+  let quarantinedRecords = 0;
+  let records = 0;
+  let available = 0;
+  let landedAvailable = 0;
+  let blobsAvailable = 0;
+  const missingRecordIds: string[] = [];
+  let incident: IncidentSummary | null = null;
+
+  for (const [index, tenant] of input.tenants.entries()) {
+    const audit = input.rows(tenant.database, Tables.unifiedAudit);
+    const mail = input.rows(tenant.database, Tables.accessMail);
+    const ledger = input.rows(tenant.database, Tables.ledger);
+    const errors = input.rows(tenant.database, Tables.errors);
+    rowsPerTable[Tables.unifiedAudit] += audit.length;
+    rowsPerTable[Tables.accessMail] += mail.length;
+    rowsPerTable[Tables.ledger] += ledger.length;
+    rowsPerTable[Tables.errors] += errors.length;
+    auditRows += audit.length;
+
+    // The transform drops in-blob duplicates, so a record Id twice within one ContentId means a blob landed twice.
+    duplicateRowsByTable[Tables.unifiedAudit] += surplus(audit, (r) => `${str(r.Id)}\u0000${str(r.ContentId)}`);
+    duplicateRowsByTable[Tables.accessMail] += surplus(mail, mailRowKey);
+    duplicateRowsByTable[Tables.ledger] += surplus(ledger, (r) => str(r.ContentId));
+
+    const landed = new Set<string>();
+    for (const r of audit) landed.add(str(r.Id));
+    records += landed.size;
+    blobs += new Set(ledger.map((r) => str(r.ContentId))).size;
+    for (const e of errors) {
+      if (str(e.RecordId)) quarantinedRecords++;
+      else quarantinedBlobs++;
+    }
+
+    if (truth) {
+      for (const contentType of input.contentTypes) {
+        blobsAvailable += truth.availableBlobs(tenant.tenantId, contentType).length;
+        for (const id of truth.availableRecordIds(tenant.tenantId, contentType)) {
+          available++;
+          if (landed.has(id)) landedAvailable++;
+          else if (missingRecordIds.length < 20) missingRecordIds.push(id);
+        }
+      }
+    }
+    if (index === 0 && truth) incident = summarizeIncident(tenant.tenantId, mail, truth);
+  }
+
+  let apiRequests: JobSummary["apiRequests"] = null;
+  if (truth) {
+    apiRequests = { total: 0, byOperation: {} };
+    for (const tenant of input.tenants) {
+      const r = truth.requests(tenant.tenantId);
+      apiRequests.total += r.total;
+      for (const [op, n] of Object.entries(r.byOperation)) apiRequests.byOperation[op] = (apiRequests.byOperation[op] ?? 0) + n;
+    }
+  }
+  const contentGets = apiRequests ? contentRequests(apiRequests.byOperation) : null;
+  const duplicateRowsRemaining = Object.values(duplicateRowsByTable).reduce((a, b) => a + b, 0);
+  const completeness = truth ? (available === 0 ? 1 : landedAvailable / available) : null;
+
+  const problems: string[] = [];
+  if (!input.job.finished) problems.push(`The job did not finish: ${input.job.stoppedBecause}.`);
+  if (completeness !== null && completeness < 1)
+    problems.push(
+      `Completeness is ${(completeness * 100).toFixed(2)}%: ${available - landedAvailable} of ${available} available records did not land ` +
+        `(e.g. ${missingRecordIds.slice(0, 3).join(", ")}). Look at ingestion_errors and the run log for why.`,
+    );
+  if (duplicateRowsRemaining > 0)
+    problems.push(
+      `${duplicateRowsRemaining} duplicate rows would survive record-level dedup (${describeCounts(duplicateRowsByTable)}): ` +
+        "the same blob was ingested more than once; the ADX dedup tags or the ledger did not hold.",
+    );
+
+  return {
+    mode: truth ? "emulator" : "source",
+    blobs,
+    blobsAvailable: truth ? blobsAvailable : null,
+    records,
+    recordsAvailable: truth ? available : null,
+    rowsPerTable,
+    duplicatesRemoved: auditRows - records,
+    duplicateRowsRemaining,
+    duplicateRowsByTable,
+    quarantined: rowsPerTable[Tables.errors],
+    quarantinedBlobs,
+    quarantinedRecords,
+    poisonMessages: input.poisonMessages,
+    completeness,
+    missingRecordIds,
+    incident,
+    requestsPerBlob: apiRequests && blobs > 0 ? apiRequests.total / blobs : null,
+    contentRequestsPerBlob: contentGets !== null && blobs > 0 ? contentGets / blobs : null,
+    apiRequests,
+    sentinelRows: input.sentinelRows ?? null,
+    job: input.job,
+    problems,
+  };
+}
+
+function summarizeIncident(tenantId: string, mail: Row[], truth: GroundTruth): IncidentSummary | null {
+  const expected = truth.incident(tenantId);
+  if (!expected || !expected.attackerIp) return null;
+  const scope = incidentScope(mail, expected);
+  const throttleKey = (t: { mailboxUpn: string; at: string }) => `${t.mailboxUpn.toLowerCase()} ${isoUtc(t.at)}`;
+  const messagesRead = compareSets(scope.boundInternetMessageIds, expected.boundInternetMessageIds);
+  const foldersSynced = compareSets(scope.syncedFolders, expected.syncedFolders);
+  const throttled = compareSets(scope.throttled.map(throttleKey), expected.throttled.map(throttleKey));
+  const attackerSessions = compareSets(scope.attackerSessionIds, expected.attackerSessionIds);
+  const exact = (c: SetComparison) => c.missing.length === 0 && c.unexpected.length === 0;
+  return {
+    tenantId,
+    victimUpn: expected.victimUpn,
+    attackerIp: expected.attackerIp,
+    windowStart: expected.windowStart,
+    windowEnd: expected.windowEnd,
+    messagesRead,
+    foldersSynced,
+    throttled,
+    attackerSessions,
+    matchesGroundTruth: exact(messagesRead) && exact(foldersSynced) && exact(throttled),
+    boundInternetMessageIds: scope.boundInternetMessageIds,
+    syncedFolders: scope.syncedFolders,
+    throttledPeriods: scope.throttled.map((t) => ({
+      mailboxUpn: t.mailboxUpn,
+      from: t.at,
+      to: new Date(Date.parse(t.at) + 24 * 3600_000).toISOString(),
+    })),
+  };
+}
+
+/** Rows beyond the first with the same key. */
+function surplus(rows: Row[], key: (r: Row) => string): number {
+  const seen = new Set<string>();
+  let extra = 0;
+  for (const r of rows) {
+    const k = key(r);
+    if (seen.has(k)) extra++;
+    else seen.add(k);
+  }
+  return extra;
+}
+
+function mailRowKey(r: Row): string {
+  return [r.RecordId, r.ContentId, r.FolderId, r.FolderPath, r.ItemId, r.InternetMessageId, r.MailAccessType].map(str).join("\u0000");
+}
+
+/** The emulator counts blob GETs as "content" (listing is "subscriptions/content"). */
+function contentRequests(byOperation: Record<string, number>): number {
+  return byOperation.content ?? 0;
+}
+
+function describeCounts(counts: Record<string, number>): string {
+  return Object.entries(counts)
+    .filter(([, n]) => n > 0)
+    .map(([t, c]) => `${t}: ${c}`)
+    .join(", ");
+}
