@@ -19,13 +19,14 @@ const INT_MAX = 2 ** 31 - 1;
 const INTEGER_TEXT = /^[+-]?\d+$/;
 const REAL_TEXT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
-export function convertValue(type: KustoType | string, value: unknown): StoredValue {
+/** `withinLimits`: the caller knows the value is far below 1 MB, so the size checks can be skipped. */
+export function convertValue(type: KustoType | string, value: unknown, withinLimits = false): StoredValue {
   if (value === undefined || value === null) return null;
   switch (type) {
     case "string":
       return toStringValue(value);
     case "dynamic":
-      return toDynamic(value);
+      return withinLimits ? (value as StoredValue) : toDynamic(value);
     case "datetime":
       return typeof value === "string" ? parseDatetime(value) : null;
     case "guid":

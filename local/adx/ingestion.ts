@@ -73,7 +73,7 @@ export class AdxIngestion {
     if (records.length === 0) {
       throw new AdxIngestionError("BadRequest_NoRecordsOrWrongFormat", `The data for ${req.database}.${req.table} is empty or holds no ${req.format} records. Do not send empty batches.`);
     }
-    const rows = records.map((record, i) => mapping.toRow(record, { location: req.sourceLocation, line: i + 1 }));
+    const rows = records.map((r, i) => mapping.toRow(r.value, { location: req.sourceLocation, line: i + 1, chars: r.chars }));
     const extent = this.store.appendExtent(req.database, req.table, rows, { tags: req.tags, mode: req.mode, sourceId: req.sourceId });
     return { status: "ingested", extent };
   }

@@ -1,5 +1,5 @@
 import type { MappingElement, TableSchema } from "../../kql/catalog";
-import { convertValue, type StoredValue } from "./conversions";
+import { convertValue, MAX_VALUE_BYTES, type StoredValue } from "./conversions";
 import { AdxIngestionError } from "./errors";
 import { compilePath } from "./json-path";
 
@@ -7,6 +7,8 @@ import { compilePath } from "./json-path";
 export interface RecordSource {
   location: string;
   line: number;
+  /** Length of the record's JSON text: below MAX_VALUE_BYTES/6 no value in it can reach ADX's 1 MB limits. */
+  chars: number;
 }
 
 interface ColumnReader {
@@ -66,6 +68,9 @@ function parseInlineMapping(json: string): MappingElement[] {
   });
 }
 
+// Up to 3 UTF-8 bytes per character, and re-serialising a value can lengthen a number like 1e21 slightly: halve again.
+const SMALL_RECORD_CHARS = MAX_VALUE_BYTES / 6;
+
 const UNIX_TRANSFORMS: Record<string, number> = {
   DateTimeFromUnixSeconds: 1000,
   DateTimeFromUnixMilliseconds: 1,
@@ -93,7 +98,7 @@ function compile(schema: TableSchema, name: string, elements: MappingElement[]):
     if (el.transform) {
       throw new AdxIngestionError("BadRequest_InvalidMapping", `Mapping '${name}' uses transform '${el.transform}', which the ADX emulator does not implement (supported: ${["SourceLocation", "SourceLineNumber", ...Object.keys(UNIX_TRANSFORMS)].join(", ")}).`);
     }
-    return { name: el.column, type, read: (r) => convertValue(type, get(r)) };
+    return { name: el.column, type, read: (r, s) => convertValue(type, get(r), s.chars < SMALL_RECORD_CHARS) };
   });
   const mapped = new Set(readers.map((r) => r.name));
   const unmapped = schema.columns.filter((c) => !mapped.has(c.name)).map((c) => c.name);

@@ -21,6 +21,7 @@ interface IngestionBlobInfo {
 const MAX_ATTEMPTS = 5;       // transient failures: the service retries, then gives up with RetryAttemptsExceeded
 const RETRY_AFTER_SECONDS = 0; // the real service backs off for minutes; here the next drain pass retries
 const POLL_MS = 100;
+const CONCURRENCY = 8;
 
 /**
  * The queued half of ADX: drains the aggregation queue, reads each referenced blob, ingests it, and reports the
@@ -69,10 +70,16 @@ export class QueuedIngestion {
       this.busy = true;
       try {
         messages = (await this.resources.aggregationQueue.receiveMessages({ numberOfMessages: 32, visibilityTimeout: 300 })).receivedMessageItems;
-        for (const m of messages) {
-          if (!this.running) break;
-          await this.handle(m);
-        }
+        // Downloads and storage calls overlap; each ingestion itself is synchronous, so tag checks stay atomic.
+        let next = 0;
+        await Promise.all(
+          Array.from({ length: Math.min(CONCURRENCY, messages.length) }, async () => {
+            while (this.running && next < messages.length) {
+              const m = messages[next++];
+              await this.handle(m).catch((e: Error) => this.log(`adx emulator: message ${m.messageId} not settled: ${e.message}`));
+            }
+          }),
+        );
       } catch (e) {
         if (this.running) this.log(`adx emulator: aggregation queue error: ${(e as Error).message}`);
       } finally {
@@ -134,10 +141,12 @@ export class QueuedIngestion {
       const data = await downloadBlob(blobPath, this.resources);
       const outcome = this.ingestion.ingest({ ...request, data });
       if (outcome.status === "skipped") this.log(`adx emulator: skipped ${info.Id}: ${outcome.reason}`);
-      await this.report(info, outcome.status === "skipped" ? "Skipped" : "Succeeded");
-      await this.resources.aggregationQueue.deleteMessage(m.messageId, m.popReceipt);
       const tempBlob = this.resources.tempBlobName(blobPath);
-      if (tempBlob) await this.resources.tempContainer.deleteBlob(tempBlob).catch(() => undefined); // temp storage is the service's to clean
+      await Promise.all([
+        this.report(info, outcome.status === "skipped" ? "Skipped" : "Succeeded"),
+        this.resources.aggregationQueue.deleteMessage(m.messageId, m.popReceipt),
+        tempBlob ? this.resources.tempContainer.deleteBlob(tempBlob).catch(() => undefined) : undefined, // temp storage is the service's to clean
+      ]);
     } catch (e) {
       const err = e instanceof AdxIngestionError ? e : new AdxIngestionError("ServiceUnavailable", `Unexpected emulator error: ${(e as Error).message}`, false);
       if (!err.permanent && m.dequeueCount < MAX_ATTEMPTS) {

@@ -20,8 +20,14 @@ export function decodeData(data: Buffer): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
+/** A parsed record and the length of the JSON text it came from (an upper bound, for cheap size checks). */
+export interface ParsedRecord {
+  value: unknown;
+  chars: number;
+}
+
 /** Splits ingested text into records per ADX's rules for the format. */
-export function parseRecords(text: string, format: string): unknown[] {
+export function parseRecords(text: string, format: string): ParsedRecord[] {
   switch (format.toLowerCase()) {
     case "multijson":
       return parseMultiJson(text);
@@ -45,8 +51,8 @@ function isWhitespace(code: number): boolean {
  * multijson: property bags (or arrays of them) one after another, separated by any whitespace, possibly spanning
  * lines. One malformed record fails the WHOLE batch with BadRequest_InvalidBlob, as in ADX.
  */
-function parseMultiJson(text: string): unknown[] {
-  const records: unknown[] = [];
+function parseMultiJson(text: string): ParsedRecord[] {
+  const records: ParsedRecord[] = [];
   let i = 0;
   const n = text.length;
   while (i < n) {
@@ -85,10 +91,10 @@ function parseMultiJson(text: string): unknown[] {
     if (Array.isArray(value)) {
       for (const el of value) {
         if (el === null || typeof el !== "object" || Array.isArray(el)) throw invalidBlob(`an array at offset ${start} holds a value that is not a property bag`);
-        records.push(el);
+        records.push({ value: el, chars: end - start });
       }
     } else {
-      records.push(value);
+      records.push({ value, chars: end - start });
     }
     i = end;
   }
@@ -96,13 +102,13 @@ function parseMultiJson(text: string): unknown[] {
 }
 
 /** json: one record per line; ADX silently skips malformed lines in this format. */
-function parseJsonLines(text: string): unknown[] {
-  const records: unknown[] = [];
+function parseJsonLines(text: string): ParsedRecord[] {
+  const records: ParsedRecord[] = [];
   for (const line of text.split(/\r?\n/)) {
     if (line.trim() === "") continue;
     try {
       const value = JSON.parse(line);
-      if (value !== null && typeof value === "object" && !Array.isArray(value)) records.push(value);
+      if (value !== null && typeof value === "object" && !Array.isArray(value)) records.push({ value, chars: line.length });
     } catch {
       // skipped, as ADX does for format=json
     }
@@ -110,11 +116,11 @@ function parseJsonLines(text: string): unknown[] {
   return records;
 }
 
-function parseSingleJson(text: string): unknown[] {
+function parseSingleJson(text: string): ParsedRecord[] {
   if (text.trim() === "") return [];
   try {
     const value = JSON.parse(text);
-    return Array.isArray(value) ? value : [value];
+    return (Array.isArray(value) ? value : [value]).map((v) => ({ value: v, chars: text.length }));
   } catch (e) {
     throw invalidBlob(`the document is not valid JSON (${(e as Error).message})`);
   }
