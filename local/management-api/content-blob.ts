@@ -3,7 +3,7 @@
 import type { ServerResponse } from "node:http";
 import type { CatalogBlob, ContentCatalog } from "./content-catalog";
 
-const CHUNK_CHARS = 256 * 1024;
+const CHUNK_BYTES = 256 * 1024;
 
 export interface BlobDelivery {
   /** Fault "truncated": a 200 whose JSON stops part-way. */
@@ -52,28 +52,34 @@ export async function sendBlob(res: ServerResponse, catalog: ContentCatalog, blo
   const b = blob.bulk!;
   const stopAt = d.truncate || d.resetMidway ? Math.max(1, Math.floor(b.size * d.cutShare)) : b.size;
   res.writeHead(200, { "Content-Type": "application/json; charset=utf-8" });
-  let chunk = "[";
+  // records are rendered straight into chunk buffers: no per-record strings, little garbage
+  const room = bulk.maxRecordBytes + 2;
+  let buf = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, room * 2));
+  let off = 0;
+  buf[off++] = 0x5b; // [
   for (let k = 0; k < stopAt; k++) {
-    if (res.destroyed) return false;
-    chunk += (k === 0 ? "" : ",") + bulk.recordJson(b, k);
-    if (chunk.length >= CHUNK_CHARS) {
-      const more = res.write(chunk);
-      chunk = "";
-      if (!more) {
-        // a client that stops reading must not make the server buffer the whole blob
-        await drainOrClose(res);
-      }
+    if (buf.length - off < room) {
+      if (res.destroyed) return false;
+      const more = res.write(buf.subarray(0, off));
+      buf = Buffer.allocUnsafe(buf.length);
+      off = 0;
+      // a client that stops reading must not make the server buffer the whole blob
+      if (!more) await drainOrClose(res);
     }
+    if (k > 0) buf[off++] = 0x2c; // ,
+    off = bulk.writeRecord(b, k, buf, off);
   }
   if (res.destroyed) return false;
   if (d.resetMidway) {
-    res.write(chunk, () => res.socket?.destroy());
+    res.write(buf.subarray(0, off), () => res.socket?.destroy());
     return false;
   }
   if (d.truncate) {
-    res.end(chunk.slice(0, Math.max(1, chunk.length - 7)));
+    // no closing bracket and the last record cut: whatever was flushed before, the JSON is incomplete
+    res.end(buf.subarray(0, Math.max(0, off - 7)));
     return false;
   }
-  res.end(chunk + "]");
+  buf[off++] = 0x5d; // ]
+  res.end(buf.subarray(0, off));
   return true;
 }

@@ -2,8 +2,8 @@
 // callers that send PublisherIdentifier get their own quota, the others share one pool. Sliding window, real time.
 
 export class RequestBudget {
-  /** Per key, a ring of the last `limit` admission times. */
-  private readonly rings = new Map<string, { times: Float64Array; next: number }>();
+  /** Per key, admission times still inside the window (oldest first, from `head`). */
+  private readonly queues = new Map<string, { times: number[]; head: number }>();
 
   constructor(
     private readonly limit: number,
@@ -13,13 +13,17 @@ export class RequestBudget {
   /** True when the request may proceed (and is counted); false when the budget is spent. */
   admit(tenantId: string, publisherId: string | null): boolean {
     const key = `${tenantId}|${publisherId ?? ""}`;
-    let ring = this.rings.get(key);
-    if (!ring) this.rings.set(key, (ring = { times: new Float64Array(this.limit).fill(-Infinity), next: 0 }));
+    let q = this.queues.get(key);
+    if (!q) this.queues.set(key, (q = { times: [], head: 0 }));
     const now = performance.now();
-    // the slot about to be reused holds the oldest of the last `limit` admissions
-    if (now - ring.times[ring.next] < this.windowMs) return false;
-    ring.times[ring.next] = now;
-    ring.next = (ring.next + 1) % this.limit;
+    while (q.head < q.times.length && now - q.times[q.head] >= this.windowMs) q.head++;
+    if (q.times.length - q.head >= this.limit) return false;
+    q.times.push(now);
+    // drop the consumed prefix now and then, so memory follows the requests in the window, not all requests ever
+    if (q.head > 1024 && q.head * 2 > q.times.length) {
+      q.times.splice(0, q.head);
+      q.head = 0;
+    }
     return true;
   }
 }

@@ -67,6 +67,7 @@ async function main() {
     const setupSeconds = (performance.now() - startedAt) / 1000;
 
     const fetchStart = performance.now();
+    const cpuStart = process.cpuUsage();
     let bytes = 0;
     let next = 0;
     await Promise.all(
@@ -78,6 +79,9 @@ async function main() {
       }),
     );
     const seconds = (performance.now() - fetchStart) / 1000;
+    const cpu = process.cpuUsage(cpuStart);
+    // on a shared machine wall time depends on the neighbours; CPU time says what serving itself costs
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     clearInterval(sampler);
 
     let records = 0;
@@ -89,6 +93,8 @@ async function main() {
       seconds: Number(seconds.toFixed(2)),
       mbPerSecond: Number((bytes / 1e6 / seconds).toFixed(1)),
       recordsPerSecond: Math.round(records / seconds),
+      cpuSeconds: Number(cpuSeconds.toFixed(2)),
+      mbPerCpuSecond: Number((bytes / 1e6 / cpuSeconds).toFixed(1)),
       peakRssMb: Math.round(peakRss / 1e6),
       setupSeconds: Number(setupSeconds.toFixed(2)),
       concurrency: opts.concurrency,
@@ -97,6 +103,7 @@ async function main() {
     else {
       console.log(`Fetched ${result.blobs} blobs, ${result.records.toLocaleString("en-US")} records, ${result.megabytes} MB in ${result.seconds} s`);
       console.log(`Serve rate: ${result.mbPerSecond} MB/s, ${result.recordsPerSecond.toLocaleString("en-US")} records/s (concurrency ${result.concurrency})`);
+      console.log(`CPU: ${result.cpuSeconds} s for serving and fetching (${result.mbPerCpuSecond} MB per CPU second; the machine is shared)`);
       console.log(`Peak RSS: ${result.peakRssMb} MB (emulator and client in one process); setup ${result.setupSeconds} s`);
     }
   } finally {

@@ -39,6 +39,10 @@ const HOLE = /ffffffff-ffff-4fff-bfff-ffffffffffff|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\
 /** A record's JSON cut at its Id and timestamps; `holes[i]` goes between `texts[i]` and `texts[i + 1]`. */
 interface RecordTemplate {
   texts: string[];
+  /** The same texts, encoded once: serving copies bytes instead of building strings. */
+  textBytes: Buffer[];
+  /** Upper bound of a rendered record's size in bytes. */
+  maxBytes: number;
   /** null: the Id; otherwise a timestamp at (record time + offset), long (ms and Z) or short (CreationTime form). */
   holes: Array<{ offsetMs: number; long: boolean } | null>;
 }
@@ -58,7 +62,24 @@ function compileTemplate(json: string, baseMs: number): RecordTemplate {
     last = m.index! + text.length;
   }
   texts.push(json.slice(last));
-  return { texts, holes };
+  const textBytes = texts.map((t) => Buffer.from(t, "utf8"));
+  const maxBytes = textBytes.reduce((n, b) => n + b.length, 0) + holes.length * 40;
+  return { texts, textBytes, maxBytes, holes };
+}
+
+/** Writes the rendered record into `buf` at `off` (room for `maxBytes` is the caller's job); returns the new offset. */
+function renderInto(t: RecordTemplate, id: string, ms: number, buf: Buffer, off: number): number {
+  off += t.textBytes[0].copy(buf, off);
+  for (let i = 0; i < t.holes.length; i++) {
+    const h = t.holes[i];
+    if (h === null) off += buf.write(id, off, "latin1");
+    else {
+      const iso = new Date(ms + h.offsetMs).toISOString();
+      off += buf.write(h.long ? iso : iso.slice(0, 19), off, "latin1");
+    }
+    off += t.textBytes[i + 1].copy(buf, off);
+  }
+  return off;
 }
 
 function render(t: RecordTemplate, id: string, ms: number): string {
@@ -77,6 +98,8 @@ function render(t: RecordTemplate, id: string, ms: number): string {
 
 export interface BulkBlob {
   contentType: ContentTypeName;
+  /** Position of the content type in CONTENT_TYPES (hashing a number per record is cheaper than its name). */
+  typeIndex: number;
   /** Position among the bulk blobs of its content type. */
   index: number;
   size: number;
@@ -89,6 +112,8 @@ export class BulkTraffic {
   private readonly users: EmulatedUser[];
   private readonly ctx: WorkdayContext;
   private readonly templates = new Map<ContentTypeName, RecordTemplate[]>();
+  /** The largest record any template renders, in bytes. */
+  maxRecordBytes = 0;
 
   constructor(
     private readonly seed: number,
@@ -117,13 +142,14 @@ export class BulkTraffic {
           compileTemplate(JSON.stringify(this.build(contentType, ID_MARK, baseMs, new Random(hash32(seed, tenant.index, c, "template", i)))), baseMs),
         ),
       );
+      for (const t of this.templates.get(contentType)!) this.maxRecordBytes = Math.max(this.maxRecordBytes, t.maxBytes);
       const step = (toMs - fromMs) / Math.max(1, sizes.length);
       this.byType.set(
         contentType,
         sizes.map((size, index) => {
           const createdMs = Math.floor(fromMs + step * (index + 0.1 + 0.8 * unitHash(seed, tenant.index, c, "at", index)));
           const shard = tenant.shards[index % tenant.shards.length];
-          return { contentType, index, size, createdMs, contentId: contentIdFor(contentType, createdMs, hash32(seed, c, index, "id") % 1_000_000, shard) };
+          return { contentType, typeIndex: c, index, size, createdMs, contentId: contentIdFor(contentType, createdMs, hash32(seed, c, index, "id") % 1_000_000, shard) };
         }),
       );
     });
@@ -137,13 +163,13 @@ export class BulkTraffic {
   private origin(blob: BulkBlob, k: number): [BulkBlob, number] {
     if (blob.index % 2 === 1) {
       const previous = this.byType.get(blob.contentType)![blob.index - 1];
-      if (k < previous.size && unitHash(this.seed, this.tenant.index, blob.contentType, "dup", blob.index, k) < BULK_DUPLICATE_SHARE) return [previous, k];
+      if (k < previous.size && unitHash(this.seed, this.tenant.index, blob.typeIndex, 0xd0b, blob.index, k) < BULK_DUPLICATE_SHARE) return [previous, k];
     }
     return [blob, k];
   }
 
   private slotRandom(blob: BulkBlob, k: number): Random {
-    return new Random(hash32(this.seed, this.tenant.index, blob.contentType, blob.index, k));
+    return new Random(hash32(this.seed, this.tenant.index, blob.typeIndex, blob.index, k));
   }
 
   /** True when slot k republishes a record of the previous blob. */
@@ -162,15 +188,26 @@ export class BulkTraffic {
     return ids;
   }
 
-  /** Record k of a blob as JSON text. */
-  recordJson(blob: BulkBlob, k: number): string {
+  private slot(blob: BulkBlob, k: number): { template: RecordTemplate; id: string; ms: number } {
     const [b, slot] = this.origin(blob, k);
     const rng = this.slotRandom(b, slot);
     const id = rng.uuid();
     const templates = this.templates.get(b.contentType)!;
     const template = templates[rng.next() % templates.length];
     const ms = Math.floor((b.createdMs - publicationDelayMs(rng)) / 1000) * 1000;
+    return { template, id, ms };
+  }
+
+  /** Record k of a blob as JSON text. */
+  recordJson(blob: BulkBlob, k: number): string {
+    const { template, id, ms } = this.slot(blob, k);
     return render(template, id, ms);
+  }
+
+  /** Record k of a blob written as UTF-8 JSON into `buf` at `off` (needs maxRecordBytes of room); returns the new offset. */
+  writeRecord(blob: BulkBlob, k: number, buf: Buffer, off: number): number {
+    const { template, id, ms } = this.slot(blob, k);
+    return renderInto(template, id, ms, buf, off);
   }
 
   private build(contentType: ContentTypeName, id: string, ms: number, rng: Random): AuditRecord {
