@@ -79,19 +79,25 @@ export class AdxIngestion {
   }
 }
 
-/** Reads ingestIfNotExists as ADX does: a JSON array of tag strings (the SDK passes the text through). */
+/**
+ * Reads a tag-list ingestion property as ADX does: text holding a JSON array of strings. The Node SDK forwards
+ * `ingestIfNotExists` untouched, so an array (instead of JSON.stringify([tag])) would reach the service as a non-string
+ * property; the emulator refuses it rather than let the mistake pass.
+ */
 export function parseTagList(value: unknown, property: string): string[] {
   if (value === undefined || value === null || value === "") return [];
-  let parsed = value;
-  if (typeof value === "string") {
-    try {
-      parsed = JSON.parse(value);
-    } catch {
-      throw new AdxIngestionError("BadRequest_InvalidIngestionProperty", `Ingestion property '${property}' must be a JSON array of strings, e.g. '["tag"]'; got ${JSON.stringify(value)}.`);
-    }
+  const wrong = () =>
+    new AdxIngestionError(
+      "BadRequest_InvalidIngestionProperty",
+      `Ingestion property '${property}' must be text holding a JSON array of strings, e.g. JSON.stringify(["tag"]); got ${JSON.stringify(value)}.`,
+    );
+  if (typeof value !== "string") throw wrong();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw wrong();
   }
-  if (!Array.isArray(parsed) || !parsed.every((t) => typeof t === "string")) {
-    throw new AdxIngestionError("BadRequest_InvalidIngestionProperty", `Ingestion property '${property}' must be a JSON array of strings, e.g. '["tag"]'; got ${JSON.stringify(value)}.`);
-  }
+  if (!Array.isArray(parsed) || !parsed.every((t) => typeof t === "string")) throw wrong();
   return parsed;
 }

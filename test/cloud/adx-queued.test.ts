@@ -103,6 +103,15 @@ describe("ADX emulator: queued ingestion with the real IngestClient, through Azu
     expect(await popFailures()).toEqual([]); // a skip is not a failure
   });
 
+  test("ingestIfNotExists that is not a JSON array of tags is refused, not silently ignored", async () => {
+    await client.ingestFromStream(multijson([{ RecordId: "plain-tag" }]), props({ ingestIfNotExists: "content-44", ingestByTags: ["content-44"] }));
+    await adx.store.idle();
+    const failures = await popFailures();
+    expect(failures.map((f) => [f.ErrorCode, f.FailureStatus])).toEqual([["BadRequest_InvalidIngestionProperty", "Permanent"]]);
+    expect(failures[0].Details).toContain('JSON.stringify(["tag"])');
+    expect(adx.store.rows(DB, MAIL).map((r) => r.RecordId)).not.toContain("plain-tag");
+  });
+
   test("an unknown table or mapping is a permanent failure reported on the FailedIngestionsQueue", async () => {
     await client.ingestFromStream(multijson([{ a: 1 }]), props({ table: "no_such_table", ingestionMappingReference: "no_such_table_json" }));
     await client.ingestFromStream(multijson([{ a: 1 }]), props({ ingestionMappingReference: "wrong_mapping" }));
