@@ -85,3 +85,33 @@ describe("a large tenant generated lazily", () => {
     expect(emu.truth.incident(client.tenant.tenantId).boundInternetMessageIds.length).toBeGreaterThan(0);
   });
 });
+
+describe("faults on streamed blobs", () => {
+  test("truncated: a 200 whose JSON stops part-way; reset: the connection drops before or during the body", async () => {
+    const clock = new TestClock(T0);
+    const base = { seed: 12, users: 5, now: clock.now, largeTenantRecords: 3_000, initialSubscriptions: "enabled" as const };
+    const [truncating, resetting] = await Promise.all([
+      startManagementApiEmulator({ ...base, faults: "truncated=1" }),
+      startManagementApiEmulator({ ...base, faults: "reset=1" }),
+    ]);
+    try {
+      const big = (emu: ManagementApiEmulator) => {
+        const blob = emu.truth.availableBlobs(emu.tenants[0].tenantId, "Audit.Exchange").find((b) => b.recordIds.length >= 400)!;
+        return `${emu.managementApi}/api/v1.0/${emu.tenants[0].tenantId}/activity/feed/audit/${blob.contentId}`;
+      };
+      const t = new FeedClient(truncating);
+      for (let i = 0; i < 3; i++) {
+        const r = await t.get(big(truncating));
+        expect(r.status).toBe(200);
+        expect(r.text.length).toBeGreaterThan(1000);
+        expect(() => JSON.parse(r.text)).toThrow();
+      }
+      const c = new FeedClient(resetting);
+      for (let i = 0; i < 4; i++) await expect(c.get(big(resetting))).rejects.toThrow();
+      expect(truncating.truth.servedRecordIds(truncating.tenants[0].tenantId, "Audit.Exchange").size).toBe(0);
+      expect(resetting.truth.servedRecordIds(resetting.tenants[0].tenantId, "Audit.Exchange").size).toBe(0);
+    } finally {
+      await Promise.all([truncating.close(), resetting.close()]);
+    }
+  });
+});
