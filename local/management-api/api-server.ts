@@ -93,7 +93,12 @@ export async function startApiServer(o: ApiServerOptions) {
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", apiBase);
-    const segments = url.pathname.split("/").filter(Boolean).map((s) => decodeURIComponent(s));
+    let segments: string[];
+    try {
+      segments = url.pathname.split("/").filter(Boolean).map((s) => decodeURIComponent(s));
+    } catch {
+      throw ApiErrors.notFound(url.pathname); // a malformed %-escape names nothing the service has
+    }
 
     if (segments[0] === "_emulator" && segments[1] === "truth" && segments.length === 3) {
       const summary = o.truth.summary(segments[2].toLowerCase());
