@@ -7,9 +7,10 @@ import { webhook } from "./handlers/webhook";
 
 app.timer("plan", { schedule: "0 */5 * * * *", handler: plan });
 
-// Same queue name the planner writes to; the host decodes the base64 JSON message before calling the handler.
+// Same queue name (and default) the planner writes to, read from the app settings when the app loads; the host
+// decodes the base64 JSON message before calling the handler.
 app.storageQueue("ingest-content", {
-  queueName: "%CONTENT_QUEUE%",
+  queueName: process.env.CONTENT_QUEUE || "audit-content",
   connection: "AzureWebJobsStorage",
   handler: ingestContent,
 });

@@ -56,7 +56,7 @@ const HINTS: Record<string, string> = {
   SENTINEL_CA_FILE: "SENTINEL_CA_FILE is for local emulators only: the path of a PEM CA certificate.",
   CONTENT_QUEUE: "Set CONTENT_QUEUE to a queue name: 3-63 lower-case letters, digits and single hyphens.",
   LISTING_OVERLAP_MINUTES: "Set LISTING_OVERLAP_MINUTES to minutes between 5 and 1440 (default 60).",
-  LISTING_SWEEP_INTERVAL_MINUTES: "Set LISTING_SWEEP_INTERVAL_MINUTES to minutes between 30 and 10080, or 0 to disable (default 360).",
+  LISTING_SWEEP_INTERVAL_MINUTES: "Set LISTING_SWEEP_INTERVAL_MINUTES to minutes between 0 (every run) and 10080 (default 360).",
   LISTING_SWEEP_HOURS: "Set LISTING_SWEEP_HOURS to hours between 1 and 168 (default 168).",
   MAX_BLOB_BYTES: "Set MAX_BLOB_BYTES to a size in bytes between 1 MiB and 1 GiB (default 64 MiB).",
   MAX_DEQUEUE_COUNT:
@@ -88,7 +88,8 @@ const settingsSchema = z
     // 60 min re-lists the last hour on every 5-minute run: one listing window, a page or two; the sweep catches the rest.
     LISTING_OVERLAP_MINUTES: integer(5, 1440, 60),
     // Blobs can be listed 24 h+ late: every 6 h re-list the whole retention (ledger dedups, so it costs listing pages only).
-    LISTING_SWEEP_INTERVAL_MINUTES: z.coerce.number().int().refine((n) => n === 0 || (n >= 30 && n <= 10080)).default(360),
+    // 0 sweeps on every run: for local jobs, where the emulator's late-listed blobs must show up within a run or two.
+    LISTING_SWEEP_INTERVAL_MINUTES: integer(0, 10080, 360),
     LISTING_SWEEP_HOURS: integer(1, 168, 168),
     MAX_BLOB_BYTES: integer(1 << 20, 1 << 30, 64 << 20),
     MAX_DEQUEUE_COUNT: integer(1, 20, 5),

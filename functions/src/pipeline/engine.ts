@@ -9,9 +9,9 @@ import { ContentLedger, LEDGER_TABLE } from "./content-ledger";
 import { ContentQueue } from "./content-queue";
 import { consoleLog, type EngineLog } from "./engine-log";
 import { platformCredential } from "./platform-credential";
-import { Planner, type PlannedTenant } from "./planner";
+import { Planner, type PlannedTenant, type PlannerDeps } from "./planner";
 import { StorageAccount } from "./storage-account";
-import { Worker, type WorkerTenant } from "./worker";
+import { Worker, type WorkerDeps, type WorkerTenant } from "./worker";
 
 /** Everything the handlers share within one process, built once from the app settings. */
 export interface Engine {
@@ -31,6 +31,9 @@ export interface EngineOptions {
   now?: () => Date;
   /** Where client events (clamped windows, refused hosts) are logged; default the console. */
   log?: EngineLog;
+  /** Observers of each planner / worker step (tracing; tests throw from them to simulate a crash at that point). */
+  onPlannerStep?: PlannerDeps["onStep"];
+  onWorkerStep?: WorkerDeps["onStep"];
 }
 
 export function createEngine(config: EngineConfig, opts: EngineOptions = {}): Engine {
@@ -67,8 +70,9 @@ export function createEngine(config: EngineConfig, opts: EngineOptions = {}): En
     listing: config.listing,
     webhook: config.webhook,
     now: opts.now,
+    onStep: opts.onPlannerStep,
   });
-  const worker = new Worker({ tenants, ledger, adx, sentinel, maxDequeueCount: config.maxDequeueCount, now: opts.now });
+  const worker = new Worker({ tenants, ledger, adx, sentinel, maxDequeueCount: config.maxDequeueCount, now: opts.now, onStep: opts.onWorkerStep });
   return {
     config,
     checkpoints,

@@ -128,29 +128,34 @@ export class Planner {
 
     const seen = new Set<string>();
     const pool = new TaskPool(INTAKE_CONCURRENCY);
-    for await (const blob of tenant.source.listContent(contentType, window.start, window.end)) {
-      // Pages can overlap and windows touch: one blob is considered once per run.
-      if (seen.has(blob.contentId)) continue;
-      seen.add(blob.contentId);
-      result.listed++;
-      const ref = toRef(tenantId, blob);
-      const entry = known.get(blob.contentId);
-      if (entry && !(entry.state === "listed" && isStale(entry, now))) {
-        result.known++;
-        continue;
-      }
-      await pool.add(async () => {
-        if (entry?.etag) {
-          await intake.readmit(ref, entry.etag);
-          result.reenqueued++;
-          log.warn(`plan ${tenantId} ${contentType}: re-enqueued ${blob.contentId}, claimed at ${entry.listedAt?.toISOString()} but never queued`);
-        } else if ((await intake.admit(ref, "listing")) === "enqueued") result.enqueued++;
-        else {
+    try {
+      for await (const blob of tenant.source.listContent(contentType, window.start, window.end)) {
+        // Pages can overlap and windows touch: one blob is considered once per run.
+        if (seen.has(blob.contentId)) continue;
+        seen.add(blob.contentId);
+        result.listed++;
+        const ref = toRef(tenantId, blob);
+        const entry = known.get(blob.contentId);
+        if (entry && !(entry.state === "listed" && isStale(entry, now))) {
           result.known++;
-          return;
+          continue;
         }
-        await onStep?.({ step: "enqueued", tenantId, contentType, contentId: blob.contentId });
-      });
+        await pool.add(async () => {
+          if (entry?.etag) {
+            await intake.readmit(ref, entry.etag);
+            result.reenqueued++;
+            log.warn(`plan ${tenantId} ${contentType}: re-enqueued ${blob.contentId}, claimed at ${entry.listedAt?.toISOString()} but never queued`);
+          } else if ((await intake.admit(ref, "listing")) === "enqueued") result.enqueued++;
+          else {
+            result.known++;
+            return;
+          }
+          await onStep?.({ step: "enqueued", tenantId, contentType, contentId: blob.contentId });
+        });
+      }
+    } finally {
+      // Even when listing fails, every admission already started finishes before the run reports.
+      await pool.drain().catch(() => undefined);
     }
     await pool.drain();
     await onStep?.({ step: "listed", tenantId, contentType, window, blobs: result.listed });
