@@ -1,0 +1,143 @@
+// The worker against the emulated cloud: content blobs from the Management API emulator into the ADX emulator, with
+// crashes, expired and oversized content, and a contentUri pointing at a foreign server.
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Tables } from "../../kql/tables";
+import { CONTENT_TYPES } from "../../functions/src/management-api";
+import { availableRecordIds, seenTwice, startFixture, type Fixture } from "./engine-fixture";
+
+let f: Fixture;
+
+beforeAll(async () => {
+  // One blob in ten is listed but answers AF20051 when fetched: the only fault that loses records.
+  f = await startFixture({ seed: 11, tenants: 4, faults: "expired=0.1" });
+}, 120_000);
+afterAll(async () => {
+  await f?.close();
+});
+
+const idKey = (r: Record<string, unknown>) => `${r.ContentId}|${r.Id}`;
+
+test("a crash between ADX ingestion and the ledger update replays without a single duplicate row", async () => {
+  const lane = await f.lane(0, {}, { contentTypes: ["Audit.Exchange"] });
+  const crashedOnce = new Set<string>();
+  const engine = lane.engine({
+    onWorkerStep: (s) => {
+      // Rows and the ingestion_ledger row are in ADX; the process dies before the ledger entity says "ingested".
+      if (s.step === "ledger-row-ingested" && !crashedOnce.has(s.contentId)) {
+        crashedOnce.add(s.contentId);
+        throw new Error("process killed after ADX ingestion");
+      }
+    },
+  });
+  await lane.planUntilQuiet(engine);
+  const stats = await lane.drain(engine);
+  expect(crashedOnce.size).toBeGreaterThan(50);
+  expect(stats.failedAttempts).toBe(crashedOnce.size);
+  expect(stats.poisoned).toBe(0);
+
+  const audit = await lane.rows(Tables.unifiedAudit);
+  expect(seenTwice(audit, idKey)).toEqual([]);
+  expect(new Set(audit.map((r) => String(r.Id)))).toEqual(availableRecordIds(f.cloud, lane.tenantId, ["Audit.Exchange"]));
+  const mail = await lane.rows(Tables.accessMail);
+  expect(mail.length).toBeGreaterThan(0);
+  expect(seenTwice(mail, (r) => JSON.stringify(r))).toEqual([]);
+  const ledgerRows = (await lane.rows(Tables.ledger)).filter((r) => r.Status === "ingested");
+  expect(seenTwice(ledgerRows, (r) => String(r.ContentId))).toEqual([]);
+  expect(ledgerRows.length).toBe(crashedOnce.size);
+
+  // The retry found the rows already there: every blob's ledger entry is ingested on its second attempt.
+  for (const id of [...crashedOnce].slice(0, 5)) {
+    const row = ledgerRows.find((r) => r.ContentId === id)!;
+    const entry = await engine.ledger.get({ tenantId: lane.tenantId, contentType: String(row.ContentType), contentId: id, contentCreated: String(row.ContentCreated) });
+    expect(entry).toEqual(expect.objectContaining({ state: "ingested", attempts: 2 }));
+  }
+}, 240_000);
+
+test("expired content is recorded in the ledger, in ingestion_errors and in the error log, and everything else lands", async () => {
+  const types = ["Audit.AzureActiveDirectory", "Audit.General", "DLP.All"];
+  const lane = await f.lane(1, {}, { contentTypes: types });
+  const engine = lane.engine();
+  await lane.planUntilQuiet(engine);
+  const stats = await lane.drain(engine);
+  expect(stats.poisoned).toBe(0);
+
+  const expired = types.flatMap((ct) => f.cloud.truth.expiredContentIds(lane.tenantId, ct));
+  expect(expired.length).toBeGreaterThan(0);
+  const errors = await lane.rows(Tables.errors);
+  const expiredRows = errors.filter((r) => r.ErrorCode === "AF20051");
+  expect(expiredRows.map((r) => String(r.ContentId)).sort()).toEqual([...expired].sort());
+  expect(expiredRows.every((r) => r.Stage === "fetch" && /expired/i.test(String(r.Reason)))).toBe(true);
+  expect((await lane.rows(Tables.ledger)).filter((r) => r.Status === "expired").length).toBe(expired.length);
+  expect(lane.logs.error.filter((l) => /content expired before it was fetched \[AF20051\]/.test(l)).length).toBe(expired.length);
+
+  const audit = await lane.rows(Tables.unifiedAudit);
+  expect(seenTwice(audit, idKey)).toEqual([]);
+  expect(new Set(audit.map((r) => String(r.Id)))).toEqual(availableRecordIds(f.cloud, lane.tenantId, types));
+}, 240_000);
+
+test("a contentUri on a foreign host is refused: the foreign server receives nothing and the blob is quarantined", async () => {
+  const lane = await f.lane(2, {}, { contentTypes: ["Audit.General"] });
+  const received: IncomingMessage[] = [];
+  const foreign: Server = createServer((req, res) => {
+    received.push(req);
+    res.end("[]");
+  });
+  await new Promise<void>((r) => foreign.listen(0, "127.0.0.1", r));
+  try {
+    const foreignUri = `http://127.0.0.1:${(foreign.address() as AddressInfo).port}/api/v1.0/${lane.tenantId}/activity/feed/audit/stolen`;
+    const engine = lane.engine();
+    const created = new Date(f.now().getTime() - 3600_000);
+    const hostile = {
+      tenantId: lane.tenantId,
+      contentType: "Audit.General",
+      contentId: "20240314070051748005825$hostile$audit_general$Audit_General$emea0036",
+      contentUri: foreignUri,
+      contentCreated: created.toISOString(),
+      contentExpiration: new Date(created.getTime() + 7 * 86400_000).toISOString(),
+    };
+    expect(await engine.intake.admit(hostile, "listing")).toBe("enqueued");
+    const stats = await lane.drain(engine);
+    // Permanent: quarantined on the first attempt, no retries burnt.
+    expect(stats.failedAttempts).toBe(0);
+    expect(received).toHaveLength(0);
+
+    expect(await engine.ledger.get(hostile)).toEqual(expect.objectContaining({ state: "failed", lastErrorCode: "HostNotAllowed", attempts: 1 }));
+    const errors = (await lane.rows(Tables.errors)).filter((r) => r.ContentId === hostile.contentId);
+    expect(errors).toEqual([expect.objectContaining({ Stage: "fetch", ErrorCode: "HostNotAllowed" })]);
+    expect(lane.logs.error.some((l) => l.includes(hostile.contentId) && /HostNotAllowed/.test(l))).toBe(true);
+  } finally {
+    await new Promise((r) => foreign.close(r));
+  }
+}, 240_000);
+
+test("an oversized blob is refused with a clear error while every other blob lands", async () => {
+  const lane = await f.lane(3, {}, { contentTypes: ["Audit.General"] });
+  // Measure every blob through the real client, then cap just below the largest.
+  const probe = lane.engine();
+  const client = probe.tenants.get(lane.tenantId)!.client;
+  const sizes = new Map<string, { bytes: number; recordIds: string[] }>();
+  const expiredIds = new Set(f.cloud.truth.expiredContentIds(lane.tenantId, "Audit.General"));
+  for await (const b of client.listContent("Audit.General", new Date(f.now().getTime() - 7 * 86400_000 + 600_000), f.now())) {
+    if (expiredIds.has(b.contentId) || sizes.has(b.contentId)) continue;
+    const { records, bytes } = await client.fetchContent(b.contentUri);
+    sizes.set(b.contentId, { bytes, recordIds: records.map((r) => String((r as { Id: string }).Id)) });
+  }
+  const cap = Math.max(...[...sizes.values()].map((s) => s.bytes)) - 1;
+  const refused = [...sizes].filter(([, s]) => s.bytes > cap).map(([id]) => id);
+  expect(refused.length).toBeGreaterThan(0);
+
+  // The emulated blobs are a few KB, smaller than a listing page: plan with the default cap, ingest with the small one.
+  await lane.planUntilQuiet(probe);
+  const engine = lane.engine({ config: { maxBlobBytes: cap } });
+  const stats = await lane.drain(engine);
+  expect(stats.failedAttempts).toBe(0);
+
+  const errors = (await lane.rows(Tables.errors)).filter((r) => r.ErrorCode === "BlobTooLarge");
+  expect(errors.map((r) => String(r.ContentId)).sort()).toEqual([...refused].sort());
+  expect(String(errors[0].Reason)).toMatch(/MAX_BLOB_BYTES|larger than|exceeds/i);
+
+  const landed = new Set((await lane.rows(Tables.unifiedAudit)).map((r) => String(r.Id)));
+  const expected = new Set([...sizes].filter(([id]) => !refused.includes(id)).flatMap(([, s]) => s.recordIds));
+  expect(landed).toEqual(expected);
+}, 240_000);
