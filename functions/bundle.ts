@@ -4,6 +4,7 @@ import { copyFileSync, mkdirSync, rmSync, statSync, writeFileSync } from "node:f
 import { join } from "node:path";
 
 const root = join(__dirname, "..");
+export const DEFAULT_OUT = join(root, "dist", "functions");
 
 // zod re-exports all its ~40 message locales (260 KiB minified) through one index; it loads English directly, and we
 // never switch locale, so the index becomes an empty module.
@@ -16,9 +17,15 @@ const zodEnglishOnly: Plugin = {
     b.onLoad({ filter: /.*/, namespace: "zod-locales" }, () => ({ contents: "module.exports = {};", loader: "js" }));
   },
 };
-const out = join(root, "dist", "functions");
 
-async function main(): Promise<void> {
+export interface BundleReport {
+  appBytes: number;
+  /** Bytes of the minified output per npm package (and "(our code)"), largest first. */
+  parts: Array<[string, number]>;
+}
+
+/** Builds the deployable package into `out`: app.js (everything bundled but the worker-provided core), host.json, package.json. */
+export async function bundleFunctions(out = DEFAULT_OUT): Promise<BundleReport> {
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   const result = await build({
@@ -43,7 +50,7 @@ async function main(): Promise<void> {
     JSON.stringify({ name: "m365-audit-lake-functions", version: "0.1.0", private: true, main: "app.js", engines: { node: ">=20" } }, null, 2) + "\n",
   );
 
-  const bytes = statSync(join(out, "app.js")).size;
+  const appBytes = statSync(join(out, "app.js")).size;
   const inputs = Object.entries(result.metafile.outputs[Object.keys(result.metafile.outputs)[0]].inputs);
   const byPackage = new Map<string, number>();
   for (const [path, info] of inputs) {
@@ -51,12 +58,17 @@ async function main(): Promise<void> {
     const key = m ? m[1] : "(our code)";
     byPackage.set(key, (byPackage.get(key) ?? 0) + info.bytesInOutput);
   }
-  const top = [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 8);
-  console.log(`dist/functions/app.js  ${(bytes / 1024).toFixed(0)} KiB (minified, one file)  + host.json, package.json`);
-  console.log(`largest parts: ${top.map(([k, v]) => `${k} ${(v / 1024).toFixed(0)} KiB`).join(", ")}`);
+  return { appBytes, parts: [...byPackage].sort((a, b) => b[1] - a[1]) };
 }
 
-main().catch((e) => {
-  console.error(`bundle failed: ${(e as Error).message}`);
-  process.exit(1);
-});
+if (require.main === module) {
+  bundleFunctions()
+    .then(({ appBytes, parts }) => {
+      console.log(`dist/functions/app.js  ${(appBytes / 1024).toFixed(0)} KiB (minified, one file)  + host.json, package.json`);
+      console.log(`largest parts: ${parts.slice(0, 8).map(([k, v]) => `${k} ${(v / 1024).toFixed(0)} KiB`).join(", ")}`);
+    })
+    .catch((e) => {
+      console.error(`bundle failed: ${(e as Error).message}`);
+      process.exit(1);
+    });
+}

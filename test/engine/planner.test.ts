@@ -6,6 +6,7 @@ import type { AddressInfo } from "node:net";
 import { plan } from "../../functions/src/handlers/plan";
 import { closeEngine } from "../../functions/src/pipeline/engine";
 import { CONTENT_TYPES } from "../../functions/src/management-api";
+import { healthReport } from "../../functions/src/pipeline/health";
 import { availableContentIds, seenTwice, startFixture, takeAll, type Fixture } from "./engine-fixture";
 
 let f: Fixture;
@@ -144,4 +145,35 @@ test("audit logging switched off fails the run with a message that says how to t
   expect(cp.listedThrough).toBeUndefined();
   expect(cp.lastError).toMatch(/AuditLoggingDisabled/);
   expect(await takeAll(lane.queue)).toEqual([]);
+});
+
+test("content still waiting a day before it expires raises an error-level alert and makes health unhealthy", async () => {
+  const lane = await f.lane(4, {}, { contentTypes: ["Audit.General"] });
+  // Listed six and a half days ago, two hours before this run, and never ingested (say the worker kept failing).
+  const created = new Date(f.now().getTime() - (6 * 24 + 12) * 3600_000);
+  const stuck = {
+    tenantId: lane.tenantId,
+    contentType: "Audit.General",
+    contentId: "20240314070051748005825$stuck$audit_general$Audit_General$emea0036",
+    contentUri: `${f.cloud.managementApi}/api/v1.0/${lane.tenantId}/activity/feed/audit/stuck`,
+    contentCreated: created.toISOString(),
+    contentExpiration: new Date(created.getTime() + 7 * 86400_000).toISOString(),
+  };
+  const twoHoursAgo = lane.engine({ now: () => new Date(f.now().getTime() - 2 * 3600_000) });
+  expect(await twoHoursAgo.intake.admit(stuck, "listing")).toBe("enqueued");
+
+  const engine = lane.engine();
+  const [result] = await engine.planner.run(lane.log);
+  const alerts = lane.logs.error.filter((l) => /is still queued and expires in/.test(l));
+  expect(alerts).toContainEqual(expect.stringMatching(/content .*\$stuck\$.* is still queued and expires in 720 min/));
+  // Blobs this run back-filled are not alarms yet, unless under two hours of life are left.
+  for (const line of alerts.filter((l) => !l.includes("$stuck$"))) expect(Number(/expires in (\d+) min/.exec(line)![1])).toBeLessThan(120);
+  expect(result.expiring).toBe(alerts.length);
+
+  const report = await healthReport({ tenants: engine.config.tenants, checkpoints: engine.checkpoints, ledger: engine.ledger }, f.now());
+  expect(report.status).toBe("unhealthy");
+  expect(report.tenants).toEqual([
+    expect.objectContaining({ contentType: "Audit.General", expiring: alerts.length, pending: result.enqueued + 1, failed: 0, lagMinutes: 0, status: "unhealthy" }),
+  ]);
+  expect(report.tenants[0].problems).toContainEqual(expect.stringMatching(/blob\(s\) not ingested within a day of expiring/));
 });

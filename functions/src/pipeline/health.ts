@@ -2,7 +2,7 @@ import type { TenantConfig } from "../config";
 import type { CheckpointStore } from "./checkpoints";
 import { LEDGER_RETENTION_DAYS, type ContentLedger } from "./content-ledger";
 import { DAY, HOUR, MINUTE } from "./listing-window";
-import { EXPIRY_ALERT_MS } from "./planner";
+import { atRiskOfExpiry } from "./planner";
 
 export type HealthStatus = "ok" | "degraded" | "unhealthy";
 
@@ -23,7 +23,7 @@ export interface ContentTypeHealth {
   pending: number;
   failed: number;
   expired: number;
-  /** Pending blobs within a day of their contentExpiration. */
+  /** Pending blobs within a day of their contentExpiration that have waited an hour (or have under 2 h left). */
   expiring: number;
 }
 
@@ -70,7 +70,7 @@ export async function healthReport(
         else if (e.state === "expired") h.expired++;
         else {
           h.pending++;
-          if (Date.parse(e.contentExpiration) < now.getTime() + EXPIRY_ALERT_MS) h.expiring++;
+          if (atRiskOfExpiry(e, now)) h.expiring++;
         }
       }
       let last = 0;

@@ -10,8 +10,20 @@ import { DAY, HOUR, MINUTE, listingWindow, type ListingSettings, type ListingWin
 
 /** A claim older than this without its queue message is taken to be from a planner that died mid-way. */
 export const STALE_CLAIM_MS = 10 * MINUTE;
-/** Content not ingested this close to its expiration raises an alert. */
+/** Content not ingested this close to its expiration raises an alert... */
 export const EXPIRY_ALERT_MS = 24 * HOUR;
+/** ...once it has waited this long (a back-fill enqueues day-old blobs that the workers take within minutes)... */
+const EXPIRY_ALERT_GRACE_MS = HOUR;
+/** ...or at once when this little life is left. */
+const EXPIRY_ALERT_URGENT_MS = 2 * HOUR;
+
+/** A pending blob at risk of expiring unread: the planner's alert and the health endpoint's "expiring" figure. */
+export function atRiskOfExpiry(e: Pick<LedgerEntry, "contentExpiration" | "listedAt">, now: Date): boolean {
+  const left = Date.parse(e.contentExpiration) - now.getTime();
+  if (!(left < EXPIRY_ALERT_MS)) return false;
+  const waited = e.listedAt ? now.getTime() - e.listedAt.getTime() : Infinity;
+  return waited >= EXPIRY_ALERT_GRACE_MS || left < EXPIRY_ALERT_URGENT_MS;
+}
 // Tenants planned at once, content types at once per tenant, ledger/queue writes at once per content type. The
 // Management API budget (2,000 requests/min per tenant) is spent almost entirely by workers; listing is sequential per
 // content type, so one tenant's planner issues at most 2 API requests at a time.
@@ -190,11 +202,10 @@ export class Planner {
     const to = new Date(horizon - 7 * DAY);
     let count = 0;
     for await (const e of this.deps.ledger.entries(tenantId, contentType, from, to, { states: PENDING_STATES })) {
-      const expires = Date.parse(e.contentExpiration);
-      if (!(expires < horizon)) continue;
+      if (!atRiskOfExpiry(e, now)) continue;
       count++;
       if (count <= 20) {
-        const left = expires - now.getTime();
+        const left = Date.parse(e.contentExpiration) - now.getTime();
         log.error(
           `content ${e.contentId} (${tenantId} ${contentType}) is still ${e.state} and ` +
             (left > 0 ? `expires in ${Math.round(left / MINUTE)} min` : `expired at ${e.contentExpiration}`) +
