@@ -94,7 +94,11 @@ const settingsSchema = z
     MAX_BLOB_BYTES: integer(1 << 20, 1 << 30, 64 << 20),
     MAX_DEQUEUE_COUNT: integer(1, 20, 5),
     WEBHOOK_AUTH_ID: z.string().min(8).optional(),
-    WEBHOOK_ADDRESS: z.url({ protocol: /^https$/, error: "expected the webhook function's public https URL" }).optional(),
+    // Plain http only on loopback (a local host); the service itself posts to https addresses only.
+    WEBHOOK_ADDRESS: z
+      .url({ protocol: /^https?$/, error: "expected the webhook function's public https URL" })
+      .refine((u) => u.startsWith("https:") || /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/.test(u), "must be https (plain http is allowed on loopback only)")
+      .optional(),
   });
 
 /** Rules across settings, checked even when single settings are also wrong (so one run reports everything). */

@@ -108,3 +108,12 @@ describe("app settings", () => {
     expect(problems({ ...base, WEBHOOK_ADDRESS: "https://lake.azurewebsites.net/api/webhook" }).join("\n")).toMatch(/WEBHOOK_AUTH_ID: is required when WEBHOOK_ADDRESS is set/);
   });
 });
+
+test("a webhook address must be https except on loopback", () => {
+  const ok = (address: string) => loadConfig({ ...base, WEBHOOK_ADDRESS: address, WEBHOOK_AUTH_ID: "a-long-secret" }).webhook?.address;
+  expect(ok("https://lake.azurewebsites.net/api/webhook")).toBe("https://lake.azurewebsites.net/api/webhook");
+  expect(ok("http://127.0.0.1:7071/api/webhook")).toBe("http://127.0.0.1:7071/api/webhook");
+  expect(problems({ ...base, WEBHOOK_ADDRESS: "http://lake.example.com/api/webhook", WEBHOOK_AUTH_ID: "a-long-secret" }).join("\n")).toMatch(
+    /WEBHOOK_ADDRESS: must be https \(plain http is allowed on loopback only\)/,
+  );
+});

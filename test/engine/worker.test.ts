@@ -10,7 +10,7 @@ let f: Fixture;
 
 beforeAll(async () => {
   // One blob in ten is listed but answers AF20051 when fetched: the only fault that loses records.
-  f = await startFixture({ seed: 11, tenants: 4, faults: "expired=0.1" });
+  f = await startFixture({ seed: 11, tenants: 5, faults: "expired=0.1" });
 }, 120_000);
 afterAll(async () => {
   await f?.close();
@@ -140,4 +140,27 @@ test("an oversized blob is refused with a clear error while every other blob lan
   const landed = new Set((await lane.rows(Tables.unifiedAudit)).map((r) => String(r.Id)));
   const expected = new Set([...sizes].filter(([id]) => !refused.includes(id)).flatMap(([, s]) => s.recordIds));
   expect(landed).toEqual(expected);
+}, 240_000);
+
+test("with Sentinel configured, every mail-access row landed in ADX is also sent to the Logs Ingestion API", async () => {
+  const lane = await f.lane(
+    4,
+    {
+      SENTINEL_DCE_URI: f.cloud.logsIngestion,
+      SENTINEL_DCR_ID: f.cloud.sentinel.dcrImmutableId,
+      SENTINEL_STREAM: f.cloud.sentinel.streamName,
+      SENTINEL_CA_FILE: f.cloud.ca,
+    },
+    { contentTypes: ["Audit.Exchange"] },
+  );
+  const engine = lane.engine();
+  await lane.planUntilQuiet(engine);
+  const stats = await lane.drain(engine);
+  expect(stats.failedAttempts).toBe(0);
+
+  const inAdx = await lane.rows(Tables.accessMail);
+  const inSentinel = f.cloud.logsStore.rows(f.cloud.sentinel.streamName) as Record<string, unknown>[];
+  expect(inAdx.length).toBeGreaterThan(0);
+  const key = (r: Record<string, unknown>) => `${r.RecordId}|${r.InternetMessageId}|${r.FolderPath}`;
+  expect(inSentinel.map(key).sort()).toEqual(inAdx.map(key).sort());
 }, 240_000);

@@ -50,6 +50,11 @@ export function createEngine(config: EngineConfig, opts: EngineOptions = {}): En
     tenants.set(t.tenantId, { config: t, client, source: client });
   }
 
+  if (config.adx.mode === "streaming")
+    log.warn(
+      "ADX_INGEST_MODE=streaming: ADX ignores ingestIfNotExists tags on streamed data, so a blob replayed after a crash can land twice " +
+        "(the Id-deduplicating materialized view hides it from queries). Use queued (the default) for exactly-once tables.",
+    );
   const credential = platformCredential();
   const adx = new AdxSink({ ingestUri: config.adx.ingestUri, mode: config.adx.mode, credential: credential.forUrl(config.adx.ingestUri) });
   const sentinel = config.sentinel
