@@ -135,8 +135,8 @@ export class Planner {
     await this.ensureSubscription(tenant, contentType);
 
     // What the ledger already holds for the hours being re-listed: skipped without a single write.
-    const known = new Map<string, LedgerEntry>();
-    for await (const e of ledger.entries(tenantId, contentType, window.start, window.end)) known.set(e.contentId, e);
+    const known = new Map<string, KnownEntry>();
+    for await (const e of ledger.brief(tenantId, contentType, window.start, window.end)) known.set(e.contentId, e);
 
     const seen = new Set<string>();
     const pool = new TaskPool(INTAKE_CONCURRENCY);
@@ -218,7 +218,9 @@ export class Planner {
   }
 }
 
-function isStale(e: LedgerEntry, now: Date): boolean {
+type KnownEntry = Pick<LedgerEntry, "contentId" | "state" | "listedAt" | "etag">;
+
+function isStale(e: KnownEntry, now: Date): boolean {
   return !e.listedAt || now.getTime() - e.listedAt.getTime() > STALE_CLAIM_MS;
 }
 
