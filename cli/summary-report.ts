@@ -21,7 +21,7 @@ export function summaryReport(s: JobSummary, extras: { logFile?: string; summary
     label("quarantined") +
       (s.quarantined === 0
         ? "nothing"
-        : `${n(s.quarantinedBlobs)} blobs, ${n(s.quarantinedRecords)} records (ingestion_errors, each with its reason)`) +
+        : `${n(s.quarantinedBlobs)} blobs, ${n(s.quarantinedRecords)} records in ingestion_errors (${quarantineCodes(s.quarantinedByCode)})`) +
       (s.poisonMessages > 0 ? `; ${n(s.poisonMessages)} messages in the poison queue` : ""),
   );
   lines.push(
@@ -40,8 +40,9 @@ export function summaryReport(s: JobSummary, extras: { logFile?: string; summary
         `${n(s.apiRequests.total)} (${fixed(s.requestsPerBlob)} per blob; content GETs ${fixed(s.contentRequestsPerBlob)} per blob)`,
     );
   lines.push(
-    label("retries") +
-      `${n(s.job.failedAttempts)} failed attempts retried by the queue, ${n(s.job.poisoned)} blobs poisoned, ${s.job.ticks} planner runs`,
+    label("host") +
+      `${s.job.ticks} planner runs, ${n(s.job.failedAttempts)} failed attempts retried by the queue, ${n(s.job.poisoned)} poisoned;` +
+      ` ADX settled ${(s.job.settleMs / 1000).toFixed(1)} s after the queue drained`,
   );
   if (s.sentinelRows !== null) lines.push(label("sentinel") + `${n(s.sentinelRows)} mail-access rows sent to the Logs Ingestion API`);
   if (s.incident) lines.push("", ...incidentReport(s.incident));
@@ -69,6 +70,14 @@ function incidentReport(i: IncidentSummary): string[] {
     `  attacker sessions       ${i.attackerSessions.found}  ${mark(i.attackerSessions)}`,
   ];
   return lines;
+}
+
+const codeMeaning: Record<string, string> = { AF20051: "expired before it could be fetched" };
+
+function quarantineCodes(byCode: Record<string, number>): string {
+  return Object.entries(byCode)
+    .map(([code, count]) => `${code}${codeMeaning[code] ? ` ${codeMeaning[code]}` : ""} ×${count}`)
+    .join(", ");
 }
 
 function fixed(x: number | null): string {

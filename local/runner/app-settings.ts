@@ -1,3 +1,5 @@
+import { readQueueHostSettings } from "./host-json";
+
 /** A tenant the local job reads from: the emulator's, or one given with --source. */
 export interface SourceTenant {
   tenantId: string;
@@ -38,7 +40,11 @@ export function appSettings(input: AppSettingsInput): AppSettings {
     ADX_INGEST_URI: input.adxIngestUri,
     ADX_INGEST_MODE: input.adxIngestMode ?? "queued",
     CONTENT_QUEUE: input.contentQueue ?? "audit-content",
-    MAX_DEQUEUE_COUNT: String(input.maxDequeueCount ?? 5),
+    // the worker quarantines on the last dequeue, so it must agree with host.json
+    MAX_DEQUEUE_COUNT: String(input.maxDequeueCount ?? readQueueHostSettings().maxDequeueCount),
+    // The local host fires the timer back to back, squeezing the hours after which Azure's deep sweep would re-list
+    // the retention (and find blobs Microsoft listed late) into minutes: so every local planner run is a deep sweep.
+    LISTING_SWEEP_INTERVAL_MINUTES: "0",
   };
   if (input.sentinel) {
     settings.SENTINEL_DCE_URI = input.sentinel.endpoint;

@@ -8,16 +8,32 @@ async function main(): Promise<void> {
   const settings = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
   const log = new InvocationLog({ file: process.env.LOCAL_HOST_LOG_FILE });
   const startedAt = Date.now();
+  // what the peak is made of: live JS heap, or buffers outside it (bodies, gzip chunks)
+  const peak = { heapUsedMb: 0, externalMb: 0, arrayBuffersMb: 0 };
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    peak.heapUsedMb = Math.max(peak.heapUsedMb, m.heapUsed / 1048576);
+    peak.externalMb = Math.max(peak.externalMb, m.external / 1048576);
+    peak.arrayBuffersMb = Math.max(peak.arrayBuffersMb, m.arrayBuffers / 1048576);
+  }, 100);
   const outcome = await runLocalJob({
     settings,
     log,
     timeBoundMs: Number(process.env.LOCAL_HOST_TIME_BOUND_MS ?? 600_000),
+    hostJsonPath: process.env.LOCAL_HOST_JSON,
+    // overrides host.json's queue batch (experiments on memory vs concurrency)
+    queue: process.env.LOCAL_HOST_BATCH_SIZE
+      ? { batchSize: Number(process.env.LOCAL_HOST_BATCH_SIZE), newBatchThreshold: Math.floor(Number(process.env.LOCAL_HOST_BATCH_SIZE) / 2) }
+      : undefined,
   });
+  clearInterval(sampler);
   await log.close();
   const line = {
     startedAt,
     outcome,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
+    peak,
+    cpuSeconds: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
     logCounts: log.counts,
     recentErrors: log.recentErrors,
   };

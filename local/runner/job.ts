@@ -6,6 +6,7 @@ import { closeEngine } from "../../functions/src/pipeline/engine";
 import { applyAppSettings, type AppSettings } from "./app-settings";
 import type { InvocationLog } from "./invocation-log";
 import { describe, QueueTrigger } from "./queue-trigger";
+import { readQueueHostSettings } from "./host-json";
 import { fireTimer } from "./timer-trigger";
 
 export interface JobProgress {
@@ -29,6 +30,8 @@ export interface LocalJobOptions {
   timeBoundMs?: number;
   /** Consecutive failed planner runs after which the job gives up (default 3). */
   maxPlanFailures?: number;
+  /** functions/host.json, whose queue settings the local host follows (default: the repository's). */
+  hostJsonPath?: string;
   queue?: { batchSize?: number; newBatchThreshold?: number; visibilityTimeoutSeconds?: number; maxDequeueCount?: number };
   onProgress?: (progress: JobProgress) => void;
   progressIntervalMs?: number;
@@ -46,6 +49,8 @@ export interface JobOutcome {
   failedAttempts: number;
   poisoned: number;
   elapsedMs: number;
+  /** Of elapsedMs: waiting for ADX to finish queued ingestions after the content queue drained. */
+  settleMs: number;
 }
 
 const planIntervalMs = 5 * 60_000; // the timer's schedule in Azure; locally a tick follows each drained queue instead
@@ -64,13 +69,20 @@ export async function runLocalJob(opts: LocalJobOptions): Promise<JobOutcome> {
   const queueName = opts.settings.CONTENT_QUEUE;
   const queue = queues.getQueueClient(queueName);
   await queue.createIfNotExists();
+  const host = readQueueHostSettings(opts.hostJsonPath);
   const trigger = new QueueTrigger({
     queue,
     poisonQueue: queues.getQueueClient(`${queueName}-poison`),
     functionName: "ingestContent",
     handler: ingestContent,
     log: opts.log,
-    maxDequeueCount: Number(opts.settings.MAX_DEQUEUE_COUNT),
+    batchSize: host.batchSize,
+    newBatchThreshold: host.newBatchThreshold,
+    maxDequeueCount: host.maxDequeueCount,
+    // Azure waits host.json's visibilityTimeout before a retry and polls an empty queue up to maxPollingInterval;
+    // locally both are cut to a second so a run with faults ends in minutes.
+    visibilityTimeoutSeconds: Math.min(host.visibilityTimeoutSeconds, 1),
+    maxPollingIntervalMs: Math.min(host.maxPollingIntervalMs, 1000),
     ...opts.queue,
   });
 
@@ -80,6 +92,7 @@ export async function runLocalJob(opts: LocalJobOptions): Promise<JobOutcome> {
   let consecutivePlanFailures = 0;
   let stoppedBecause: string | undefined;
   let lastQueueCount = 0;
+  let settleStarted: number | undefined;
   const progress = (): JobProgress => {
     const s = trigger.stats;
     return {
@@ -139,6 +152,7 @@ export async function runLocalJob(opts: LocalJobOptions): Promise<JobOutcome> {
     }
     if (!stoppedBecause && opts.adxIdle) {
       phase = "settling";
+      settleStarted = Date.now();
       const settled = await Promise.race([opts.adxIdle().then(() => true), delay(deadline - Date.now()).then(() => false)]);
       if (!settled) stoppedBecause = "the time bound was reached before ADX finished its queued ingestions";
     }
@@ -162,6 +176,7 @@ export async function runLocalJob(opts: LocalJobOptions): Promise<JobOutcome> {
     failedAttempts: s.failedAttempts,
     poisoned: s.poisoned,
     elapsedMs: Date.now() - started,
+    settleMs: settleStarted === undefined ? 0 : Date.now() - settleStarted,
   };
 }
 

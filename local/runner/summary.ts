@@ -53,6 +53,8 @@ export interface JobSummary {
   quarantined: number;
   quarantinedBlobs: number;
   quarantinedRecords: number;
+  /** ingestion_errors rows by ErrorCode (AF20051: the blob expired before it could be fetched). */
+  quarantinedByCode: Record<string, number>;
   poisonMessages: number;
   /** Records landed ÷ records the emulator made available (0..1); null without ground truth. */
   completeness: number | null;
@@ -82,6 +84,7 @@ export function summarizeJob(input: SummaryInput): JobSummary {
   let blobs = 0;
   let quarantinedBlobs = 0;
   let quarantinedRecords = 0;
+  const quarantinedByCode: Record<string, number> = {};
   let records = 0;
   let available = 0;
   let landedAvailable = 0;
@@ -110,6 +113,8 @@ export function summarizeJob(input: SummaryInput): JobSummary {
     records += landed.size;
     blobs += new Set(ledger.map((r) => str(r.ContentId))).size;
     for (const e of errors) {
+      const code = str(e.ErrorCode) || "unknown";
+      quarantinedByCode[code] = (quarantinedByCode[code] ?? 0) + 1;
       if (str(e.RecordId)) quarantinedRecords++;
       else quarantinedBlobs++;
     }
@@ -166,6 +171,7 @@ export function summarizeJob(input: SummaryInput): JobSummary {
     quarantined: rowsPerTable[Tables.errors],
     quarantinedBlobs,
     quarantinedRecords,
+    quarantinedByCode,
     poisonMessages: input.poisonMessages,
     completeness,
     missingRecordIds,
