@@ -21,6 +21,53 @@ export interface TableSchema {
   columns: Column[];
   /** mapping name → elements (JSON ingestion mappings only) */
   mappings: Record<string, MappingElement[]>;
+  /** column → encoding policy profile set by `.alter column T.C policy encoding type = '…'`; absent: the default */
+  encodings?: Record<string, EncodingPolicyType>;
+}
+
+/** ADX's column encoding policy profiles (`.alter column … policy encoding type = '…'`). */
+export type EncodingPolicyType = "Identifier" | "BigObject" | "BigObject32" | "BigObjectIndexed32" | "Vector16";
+
+const ENCODING_POLICY_TYPES = new Set<string>(["Identifier", "BigObject", "BigObject32", "BigObjectIndexed32", "Vector16"]);
+
+/** ADX's default MaxValueSize: a longer string is truncated, a larger dynamic value stored as NULL. */
+export const DEFAULT_MAX_VALUE_BYTES = 1024 * 1024;
+
+/** The MaxValueSize a column's encoding profile gives its string and dynamic values (ADX: BigObject 2 MB, BigObject32 32 MB). */
+export function maxValueBytes(encoding: EncodingPolicyType | undefined): number {
+  if (encoding === "BigObject") return 2 * 1024 * 1024;
+  if (encoding === "BigObject32" || encoding === "BigObjectIndexed32") return 32 * 1024 * 1024;
+  return DEFAULT_MAX_VALUE_BYTES;
+}
+
+export interface ColumnEncoding {
+  table: string;
+  column: string;
+  /** null: the command resets the column to the default policy (`type = 'Null'` or no type) */
+  type: EncodingPolicyType | null;
+}
+
+// `.alter column [db.]T.C policy encoding [type = 'X']` — the database prefix is optional, the type too (no type resets).
+const ALTER_ENCODING = /^\.alter\s+column\s+(?:[A-Za-z_]\w*\.)?([A-Za-z_]\w*)\.([A-Za-z_]\w*)\s+policy\s+encoding\b(?:\s+type\s*=\s*(['"])(\w+)\3)?\s*$/i;
+
+/** Reads the `.alter column … policy encoding` commands of scripts, in order (a later command overrides an earlier one). */
+export function parseColumnEncodings(scripts: string[]): ColumnEncoding[] {
+  const encodings: ColumnEncoding[] = [];
+  for (const script of scripts) {
+    for (const command of splitCommands(script)) {
+      const m = ALTER_ENCODING.exec(command);
+      if (!m) continue;
+      const raw = m[4];
+      if (raw === undefined || raw.toLowerCase() === "null") {
+        encodings.push({ table: m[1], column: m[2], type: null });
+        continue;
+      }
+      const type = [...ENCODING_POLICY_TYPES].find((t) => t.toLowerCase() === raw.toLowerCase());
+      if (!type) throw new Error(`kql: column ${m[1]}.${m[2]} has unknown encoding policy type '${raw}' (known: ${[...ENCODING_POLICY_TYPES].join(", ")}, Null)`);
+      encodings.push({ table: m[1], column: m[2], type: type as EncodingPolicyType });
+    }
+  }
+  return encodings;
 }
 
 export type Catalog = Map<string, TableSchema>;
@@ -97,7 +144,10 @@ function parseMappingElements(table: string, mapping: string, json: string): Map
 const CREATE_TABLE = /^\.(?:create-merge|create|create-or-alter)\s+table\s+([A-Za-z_][\w]*)\s*\(([\s\S]*)\)\s*(?:with\s*\([\s\S]*\))?\s*$/i;
 const CREATE_MAPPING = /^\.(?:create|create-or-alter)\s+table\s+([A-Za-z_][\w]*)\s+ingestion\s+json\s+mapping\s+(['"])([^'"]+)\2\s+(@?'(?:[^']|'')*'|@?"(?:[^"]|"")*")\s*$/i;
 
-/** Reads `.create-merge table` and `.create-or-alter table ... ingestion json mapping` commands from scripts. */
+/**
+ * Reads `.create-merge table`, `.create-or-alter table ... ingestion json mapping` and `.alter column ... policy encoding`
+ * commands from scripts.
+ */
 export function parseTableScripts(scripts: string[]): Catalog {
   const catalog: Catalog = new Map();
   const mappings: Array<{ table: string; name: string; elements: MappingElement[] }> = [];
@@ -118,6 +168,14 @@ export function parseTableScripts(scripts: string[]): Catalog {
     const table = catalog.get(m.table);
     if (!table) throw new Error(`kql: mapping ${m.name} refers to table ${m.table}, which no script creates`);
     table.mappings[m.name] = m.elements;
+  }
+  for (const e of parseColumnEncodings(scripts)) {
+    const table = catalog.get(e.table);
+    if (!table) throw new Error(`kql: an encoding policy refers to table ${e.table}, which no script creates`);
+    if (!table.columns.some((c) => c.name === e.column)) throw new Error(`kql: an encoding policy refers to column ${e.table}.${e.column}, which the table does not have`);
+    const encodings = (table.encodings ??= {});
+    if (e.type) encodings[e.column] = e.type;
+    else delete encodings[e.column];
   }
   return catalog;
 }

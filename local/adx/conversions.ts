@@ -1,4 +1,4 @@
-import type { KustoType } from "../../kql/catalog";
+import { DEFAULT_MAX_VALUE_BYTES, type KustoType } from "../../kql/catalog";
 
 /**
  * ADX's ingestion-time conversions of a JSON value to a column type. A value that does not convert becomes null
@@ -11,22 +11,25 @@ import type { KustoType } from "../../kql/catalog";
  */
 export type StoredValue = string | number | boolean | null | object;
 
-/** ADX's limit for a string value and for a dynamic value under the default encoding policy. */
-export const MAX_VALUE_BYTES = 1024 * 1024;
+/** ADX's limit for a string value and for a dynamic value under the default encoding policy (MaxValueSize). */
+export const MAX_VALUE_BYTES = DEFAULT_MAX_VALUE_BYTES;
 
 const INT_MIN = -(2 ** 31);
 const INT_MAX = 2 ** 31 - 1;
 const INTEGER_TEXT = /^[+-]?\d+$/;
 const REAL_TEXT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
-/** `withinLimits`: the caller knows the value is far below 1 MB, so the size checks can be skipped. */
-export function convertValue(type: KustoType | string, value: unknown, withinLimits = false): StoredValue {
+/**
+ * `withinLimits`: the caller knows the value is far below 1 MB, so the size checks can be skipped.
+ * `maxValueBytes`: the column's MaxValueSize (its encoding policy: 1 MB by default, 32 MB for BigObject32).
+ */
+export function convertValue(type: KustoType | string, value: unknown, withinLimits = false, maxValueBytes = MAX_VALUE_BYTES): StoredValue {
   if (value === undefined || value === null) return null;
   switch (type) {
     case "string":
-      return toStringValue(value);
+      return toStringValue(value, maxValueBytes);
     case "dynamic":
-      return withinLimits ? (value as StoredValue) : toDynamic(value);
+      return withinLimits ? (value as StoredValue) : toDynamic(value, maxValueBytes);
     case "datetime":
       return typeof value === "string" ? parseDatetime(value) : null;
     case "guid":
@@ -44,13 +47,13 @@ export function convertValue(type: KustoType | string, value: unknown, withinLim
     case "timespan":
       return toTimespan(value);
     default:
-      return toStringValue(value);
+      return toStringValue(value, maxValueBytes);
   }
 }
 
-function toStringValue(value: unknown): string {
+function toStringValue(value: unknown, limit: number): string {
   const text = typeof value === "string" ? value : typeof value === "object" ? JSON.stringify(value) : String(value);
-  return truncateUtf8(text, MAX_VALUE_BYTES);
+  return truncateUtf8(text, limit);
 }
 
 /** Cuts text to at most `limit` UTF-8 bytes without splitting a character. */
@@ -63,11 +66,11 @@ export function truncateUtf8(text: string, limit: number): string {
   return bytes.subarray(0, end).toString("utf8");
 }
 
-function toDynamic(value: unknown): StoredValue {
+function toDynamic(value: unknown, limit: number): StoredValue {
   const json = JSON.stringify(value);
   if (json === undefined) return null;
   // Over the encoding policy's limit ADX stores null, not a truncated value.
-  if (json.length > MAX_VALUE_BYTES || Buffer.byteLength(json, "utf8") > MAX_VALUE_BYTES) return null;
+  if (json.length > limit || Buffer.byteLength(json, "utf8") > limit) return null;
   return value as StoredValue;
 }
 

@@ -1,4 +1,4 @@
-import type { MappingElement, TableSchema } from "../../kql/catalog";
+import { maxValueBytes, type MappingElement, type TableSchema } from "../../kql/catalog";
 import { convertValue, MAX_VALUE_BYTES, type StoredValue } from "./conversions";
 import { AdxIngestionError } from "./errors";
 import { compilePath } from "./json-path";
@@ -69,6 +69,7 @@ function parseInlineMapping(json: string): MappingElement[] {
 }
 
 // Up to 3 UTF-8 bytes per character, and re-serialising a value can lengthen a number like 1e21 slightly: halve again.
+// (The smallest MaxValueSize any encoding policy gives is the default's, so this holds for every column.)
 const SMALL_RECORD_CHARS = MAX_VALUE_BYTES / 6;
 
 const UNIX_TRANSFORMS: Record<string, number> = {
@@ -84,11 +85,13 @@ function compile(schema: TableSchema, name: string, elements: MappingElement[]):
     if (!el.column) throw new AdxIngestionError("BadRequest_InvalidMapping", `Mapping '${name}' element ${i} has no column name.`);
     // The table's column type wins over the mapping's datatype; a column the table lacks keeps the mapping's type.
     const type = types.get(el.column) ?? el.datatype?.toLowerCase() ?? "string";
+    // The column's encoding policy sets how large a string or dynamic value may be (`.alter column … policy encoding`).
+    const limit = maxValueBytes(schema.encodings?.[el.column]);
     if (el.constValue !== undefined) {
-      const constant = convertValue(type, el.constValue);
+      const constant = convertValue(type, el.constValue, false, limit);
       return { name: el.column, type, read: () => constant };
     }
-    if (el.transform === "SourceLocation") return { name: el.column, type, read: (_r, s) => convertValue(type, s.location) };
+    if (el.transform === "SourceLocation") return { name: el.column, type, read: (_r, s) => convertValue(type, s.location, false, limit) };
     if (el.transform === "SourceLineNumber") return { name: el.column, type, read: (_r, s) => convertValue(type, s.line) };
     const get = compilePath(el.path ?? `$['${el.column}']`);
     if (el.transform && el.transform in UNIX_TRANSFORMS) {
@@ -98,7 +101,7 @@ function compile(schema: TableSchema, name: string, elements: MappingElement[]):
     if (el.transform) {
       throw new AdxIngestionError("BadRequest_InvalidMapping", `Mapping '${name}' uses transform '${el.transform}', which the ADX emulator does not implement (supported: ${["SourceLocation", "SourceLineNumber", ...Object.keys(UNIX_TRANSFORMS)].join(", ")}).`);
     }
-    return { name: el.column, type, read: (r, s) => convertValue(type, get(r), s.chars < SMALL_RECORD_CHARS) };
+    return { name: el.column, type, read: (r, s) => convertValue(type, get(r), s.chars < SMALL_RECORD_CHARS, limit) };
   });
   const mapped = new Set(readers.map((r) => r.name));
   const unmapped = schema.columns.filter((c) => !mapped.has(c.name)).map((c) => c.name);

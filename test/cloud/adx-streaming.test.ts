@@ -15,8 +15,9 @@ const AUDIT = Tables.unifiedAudit;
 
 // Guid and real columns do not occur in kql/ yet; a test table covers their conversions.
 const TYPES_SCRIPT = `
-.create-merge table typed_values (Id: string, Guid: guid, Real: real, Long: long, Flag: bool, When: datetime, Bag: dynamic)
-.create-or-alter table typed_values ingestion json mapping 'typed_values_json' '[{"column":"Id","path":"$.Id","datatype":"string"},{"column":"Guid","path":"$.Guid","datatype":"guid"},{"column":"Real","path":"$.Real","datatype":"real"},{"column":"Long","path":"$.Long","datatype":"long"},{"column":"Flag","path":"$.Flag","datatype":"bool"},{"column":"When","path":"$.When","datatype":"datetime"},{"column":"Bag","path":"$.Nested.Bag","datatype":"dynamic"}]'
+.create-merge table typed_values (Id: string, Guid: guid, Real: real, Long: long, Flag: bool, When: datetime, Bag: dynamic, Wide: dynamic)
+.create-or-alter table typed_values ingestion json mapping 'typed_values_json' '[{"column":"Id","path":"$.Id","datatype":"string"},{"column":"Guid","path":"$.Guid","datatype":"guid"},{"column":"Real","path":"$.Real","datatype":"real"},{"column":"Long","path":"$.Long","datatype":"long"},{"column":"Flag","path":"$.Flag","datatype":"bool"},{"column":"When","path":"$.When","datatype":"datetime"},{"column":"Bag","path":"$.Nested.Bag","datatype":"dynamic"},{"column":"Wide","path":"$.Wide","datatype":"dynamic"}]'
+.alter column typed_values.Wide policy encoding type = 'BigObject'
 `;
 
 interface AxiosLikeError {
@@ -103,29 +104,51 @@ describe("ADX emulator: streaming ingestion with the real StreamingIngestClient"
     ];
     await client.ingestFromStream(multijson(records), props("typed_values"));
     expect(adx.store.rows(DB, "typed_values")).toEqual([
-      { Id: "a", Guid: "3f2504e0-4f89-11d3-9a0c-0305e82c3301", Real: 1.5, Long: 9007199254740991, Flag: true, When: "2024-05-01T10:30:00.1234567Z", Bag: { deep: [1, { x: "y" }] } },
-      { Id: "b", Guid: "3f2504e0-4f89-11d3-9a0c-0305e82c3301", Real: 2, Long: 42, Flag: false, When: "2024-05-01T10:00:00Z", Bag: "just text" },
-      { Id: "c", Guid: null, Real: null, Long: null, Flag: null, When: null, Bag: null },
-      { Id: "d", Guid: null, Real: "NaN", Long: -12, Flag: null, When: "2024-05-01T10:00:00Z", Bag: null },
+      { Id: "a", Guid: "3f2504e0-4f89-11d3-9a0c-0305e82c3301", Real: 1.5, Long: 9007199254740991, Flag: true, When: "2024-05-01T10:30:00.1234567Z", Bag: { deep: [1, { x: "y" }] }, Wide: null },
+      { Id: "b", Guid: "3f2504e0-4f89-11d3-9a0c-0305e82c3301", Real: 2, Long: 42, Flag: false, When: "2024-05-01T10:00:00Z", Bag: "just text", Wide: null },
+      { Id: "c", Guid: null, Real: null, Long: null, Flag: null, When: null, Bag: null, Wide: null },
+      { Id: "d", Guid: null, Real: "NaN", Long: -12, Flag: null, When: "2024-05-01T10:00:00Z", Bag: null, Wide: null },
     ]);
   });
 
-  test("keeps nested records whole in a dynamic column, truncates strings over 1 MB and nulls dynamic values over 1 MB", async () => {
+  test("keeps nested records whole in a dynamic column and truncates a string over 1 MB to 1 MB", async () => {
     const nested = { Operation: "MailItemsAccessed", Folders: [{ Path: "\\Inbox", FolderItems: [{ InternetMessageId: "<m@x>" }] }] };
     const big = "é".repeat(600_000); // 1.2 MB of UTF-8
     await client.ingestFromStream(
       multijson([
         { Id: "nested", CreationTime: "2024-05-01T10:00:00Z", RecordType: 50, Record: nested },
-        { Id: "huge", ObjectId: big, Record: { blob: big } },
+        { Id: "long-string", ObjectId: big },
       ]),
       props(AUDIT),
     );
-    const rows = adx.store.rows(DB, AUDIT);
+    const rows = adx.store.rows(DB, AUDIT).filter((r) => r.Id === "nested" || r.Id === "long-string");
     expect(rows[0]).toEqual({ ...nullRow(AUDIT), Id: "nested", CreationTime: "2024-05-01T10:00:00Z", RecordType: 50, Record: nested });
-    expect(rows[1].Id).toBe("huge");
+    expect(rows[1].Id).toBe("long-string");
     expect(Buffer.byteLength(rows[1].ObjectId as string, "utf8")).toBe(1024 * 1024);
     expect((rows[1].ObjectId as string).startsWith("éé")).toBe(true);
-    expect(rows[1].Record).toBeNull();
+  });
+
+  test("applies each column's encoding policy from the kql/ scripts: a 2 MB Record (BigObject32) lands whole", async () => {
+    const record = { Operation: "FileAccessed", Blob: "x".repeat(2 * 1024 * 1024) };
+    await client.ingestFromStream(multijson([{ Id: "two-mb-record", Record: record }]), props(AUDIT));
+    const [row] = adx.store.rows(DB, AUDIT).filter((r) => r.Id === "two-mb-record");
+    expect(row.Record).toEqual(record);
+  });
+
+  test("nulls a dynamic value over its column's limit: 1 MB without an encoding policy, 2 MB under BigObject", async () => {
+    const value = (mb: number) => ({ Blob: "y".repeat(Math.round(mb * 1024 * 1024)) });
+    await client.ingestFromStream(
+      multijson([
+        { Id: "default-2mb", Nested: { Bag: value(2) } },
+        { Id: "bigobject-1.5mb", Wide: value(1.5) },
+      ]),
+      props("typed_values"),
+    );
+    await client.ingestFromStream(multijson([{ Id: "bigobject-2.5mb", Wide: value(2.5) }]), props("typed_values"));
+    const byId = new Map(adx.store.rows(DB, "typed_values").map((r) => [r.Id, r]));
+    expect(byId.get("default-2mb")).toMatchObject({ Bag: null });
+    expect(byId.get("bigobject-1.5mb")).toMatchObject({ Wide: value(1.5) });
+    expect(byId.get("bigobject-2.5mb")).toMatchObject({ Wide: null });
   });
 
   test("an unknown table, mapping or database is a permanent 400 error that names the problem", async () => {
