@@ -21,6 +21,11 @@ export interface AdxEmulatorOptions {
   dataDir: string;
   /** Storage for queued ingestion (Azurite). Without it only streaming ingestion works. */
   storage?: StorageAccount;
+  /**
+   * Ends the names of the ingestion queues, container and status table (lower-case letters and digits), as real
+   * clusters' names end in random suffixes: two emulated clusters can then share one storage account. Default none.
+   */
+  resourceSuffix?: string;
   /** Tables and JSON mappings; default: kql/tables/*.kql. */
   catalog?: Catalog;
   faults?: AdxFaultRates;
@@ -49,7 +54,7 @@ export async function startAdxEmulator(opts: AdxEmulatorOptions): Promise<AdxEmu
   const ingestion = new AdxIngestion(catalog, databases, store);
   const faults = new AdxFaults(opts.faults, opts.seed ?? 1);
   const log = opts.log ?? (() => {});
-  const resources = opts.storage ? await IngestionResources.provision(opts.storage) : undefined;
+  const resources = opts.storage ? await IngestionResources.provision(opts.storage, opts.resourceSuffix) : undefined;
   const queued = resources ? new QueuedIngestion(resources, ingestion, store, faults, log) : undefined;
   const inFlight = { streaming: 0 };
   const ctx: AdxRequestContext = { ingestion, resources, store, faults, databases, catalog, inFlight };

@@ -188,10 +188,10 @@ export class QueuedIngestion {
     if (method === 0 || method === 2) {
       if (status === "Failed" && (level === 0 || level === 2)) {
         const message = { ...base, FailedOn: now, Details: failure!.Details, ErrorCode: failure!.ErrorCode, FailureStatus: failure!.FailureStatus, OriginatesFromUpdatePolicy: false, ShouldRetry: failure!.ShouldRetry };
-        await this.resources.failedQueue.sendMessage(Buffer.from(JSON.stringify(message)).toString("base64"));
+        await this.resources.failedQueue.sendMessage(statusMessageText(message));
         this.store.counters.failureMessagesPosted++;
       } else if (status === "Succeeded" && level === 2) {
-        await this.resources.successQueue.sendMessage(Buffer.from(JSON.stringify({ ...base, SucceededOn: now })).toString("base64"));
+        await this.resources.successQueue.sendMessage(statusMessageText({ ...base, SucceededOn: now }));
         this.store.counters.successMessagesPosted++;
       }
     }
@@ -207,6 +207,15 @@ export class QueuedIngestion {
         .catch((e: Error) => this.log(`adx emulator: cannot update the ingestion status table: ${e.message}`));
     }
   }
+}
+
+/**
+ * A status message as the queue holds it: base64 of JSON. azure-kusto-ingest decodes it as ASCII, not UTF-8, so any
+ * character beyond ASCII (a name in Details) is written as a \uXXXX escape: still the same JSON, readable either way.
+ */
+export function statusMessageText(message: object): string {
+  const json = JSON.stringify(message).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return Buffer.from(json, "ascii").toString("base64");
 }
 
 function sleep(ms: number): Promise<void> {

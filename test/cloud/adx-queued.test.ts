@@ -162,6 +162,48 @@ describe("ADX emulator: queued ingestion with the real IngestClient, through Azu
     expect(adx.store.rows(DB, MAIL).map((r) => r.RecordId)).not.toContain("never");
   });
 
+  test("a failure report carries every field the SDK's FailureMessage reads, under the source id the SDK returned", async () => {
+    // A non-ASCII mapping name ends up in Details: the SDK decodes status messages as ASCII, so it must survive that.
+    const result = await client.ingestFromStream(multijson([{ RecordId: "unmapped" }]), props({ ingestionMappingReference: "mappé_json" }));
+    const { IngestionSourceId } = await result.getIngestionStatusCollection();
+    await adx.store.idle();
+    const [failure] = await popFailures();
+    expect({ ...failure }).toEqual({
+      OperationId: IngestionSourceId,
+      Database: DB,
+      Table: MAIL,
+      IngestionSourceId,
+      IngestionSourcePath: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1\/ingestdata\/[^?]+$/),
+      RootActivityId: IngestionSourceId,
+      FailedOn: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/),
+      Details: expect.stringContaining("Mapping reference 'mappé_json'"),
+      ErrorCode: "BadRequest_MappingReferenceWasNotFound",
+      FailureStatus: "Permanent",
+      OriginatesFromUpdatePolicy: false,
+      ShouldRetry: false,
+    });
+  });
+
+  test("two clusters with their own resource suffixes share one storage account without taking each other's work", async () => {
+    const otherDir = mkdtempSync(join(tmpdir(), "adx-queued-other-"));
+    const other = await startAdxEmulator({ databases: [DB], dataDir: otherDir, storage: azurite, resourceSuffix: "other" });
+    const otherClient = new IngestClient(KustoConnectionStringBuilder.withTokenCredential(other.url, localCredential));
+    try {
+      await otherClient.ingestFromStream(multijson([{ RecordId: "other-cluster" }]), props());
+      await client.ingestFromStream(multijson([{ RecordId: "this-cluster" }]), props());
+      await Promise.all([other.store.idle(), adx.store.idle()]);
+      expect(other.store.rows(DB, MAIL).map((r) => r.RecordId)).toEqual(["other-cluster"]);
+      expect(adx.store.rows(DB, MAIL).map((r) => r.RecordId)).toContain("this-cluster");
+      expect(adx.store.rows(DB, MAIL).map((r) => r.RecordId)).not.toContain("other-cluster");
+      const names = await QueueServiceClient.fromConnectionString(azurite.connectionString).listQueues().byPage().next();
+      expect(names.value.queueItems.map((q: { name: string }) => q.name)).toEqual(expect.arrayContaining(["readyforaggregation-secured-other", "failedingestions-other"]));
+    } finally {
+      otherClient.close();
+      await other.close();
+      rmSync(otherDir, { recursive: true, force: true });
+    }
+  });
+
   test("the aggregation queue is empty once idle() resolves", async () => {
     const props = await QueueServiceClient.fromConnectionString(azurite.connectionString).getQueueClient("readyforaggregation-secured").getProperties();
     expect(props.approximateMessagesCount).toBe(0);
