@@ -9,6 +9,7 @@ import { startAdxEmulator, type AdxEmulator } from "../../local/adx";
 import { Tables } from "../../kql/tables";
 import { loadCatalog } from "../../kql/catalog";
 import { AdxSink } from "../../functions/src/sinks/adx";
+import type { AdxFailureQueue, ReceivedFailure } from "../../functions/src/sinks/adx-failures";
 import { AdxIngestError } from "../../functions/src/sinks/sink-error";
 import { transformBlob } from "../../functions/src/pipeline/transform";
 import { bindRecord, fileAccessedRecord, syncRecordWithFolders, syncRecordWithParentFolder, throttledRecord } from "./mail-items-accessed-records";
@@ -110,6 +111,17 @@ describe("queued ingestion (the default)", () => {
     expect(stored).toMatchObject({ Id: "q5-0", Operation: "FileAccessed", CreationTime: "2024-03-14T10:02:11Z" });
   });
 
+  it("names each chunk's ingestion source id, the id ADX's later failure reports carry", async () => {
+    const rows = blob("q7");
+    const report = await sink({ maxChunkBytes: 600 }).ingestRows(DB, Tables.accessMail, rows.mailAccessRows, "q7-content");
+    await adx.store.idle();
+    expect(report.sources.length).toBeGreaterThan(1);
+    expect(report.sources.map((s) => s.tag)).toEqual(report.tags);
+    expect(report.sources.every((s) => /^[0-9a-f-]{36}$/.test(s.sourceId))).toBe(true);
+    const extents = adx.store.extents(DB, Tables.accessMail).filter((e) => e.tags.some((t) => t.startsWith("ingest-by:q7-content")));
+    expect(extents.map((e) => e.sourceId).sort()).toEqual(report.sources.map((s) => s.sourceId).sort());
+  });
+
   it("fails as a transient Network error when the cluster does not answer", async () => {
     const dead = sink({ ingestUri: "http://127.0.0.1:9" });
     await expect(dead.ingestRows(DB, Tables.accessMail, blob("q6").mailAccessRows, "q6-content")).rejects.toMatchObject({ name: "AdxIngestError", code: "Network", transient: true });
@@ -119,8 +131,10 @@ describe("queued ingestion (the default)", () => {
 describe("streaming ingestion", () => {
   it("lands every row exactly as sent (without extent tags: ADX streaming ingestion has none)", async () => {
     const rows = blob("s1");
-    const report = await sink({ mode: "streaming" }).ingestRows(DB, Tables.unifiedAudit, rows.auditRows, "s1-content");
-    expect(report).toMatchObject({ rows: 5, chunks: 1 });
+    const s = sink({ mode: "streaming" });
+    const report = await s.ingestRows(DB, Tables.unifiedAudit, rows.auditRows, "s1-content");
+    expect(report).toMatchObject({ rows: 5, chunks: 1, sources: [] });
+    expect(s.failureQueue()).toBeUndefined(); // streaming failures are thrown by the call itself
     expect(storedRows(Tables.unifiedAudit, "Id", "s1")).toEqual(JSON.parse(JSON.stringify(rows.auditRows)));
   });
 
@@ -193,5 +207,77 @@ describe("injected service faults", () => {
     expect(err).toBeInstanceOf(AdxIngestError);
     expect(err).toMatchObject({ transient: true });
     expect(err.status).toBeGreaterThanOrEqual(500);
+  });
+});
+
+/** Every report waiting now, settled as read (what the engine's settlement does once it acted on one). */
+async function takeFailures(queue: AdxFailureQueue): Promise<ReceivedFailure[]> {
+  const all: ReceivedFailure[] = [];
+  for (;;) {
+    const batch = await queue.receive(10);
+    if (batch.length === 0) return all;
+    for (const r of batch) await r.settle();
+    all.push(...batch);
+  }
+}
+
+describe("queued ingestion that ADX fails after the call returned", () => {
+  // Two more clusters on the same Azurite, each with its own ingestion queues (the suffix), as real clusters have.
+  let bare: AdxEmulator;
+  let faulty: AdxEmulator;
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "adx-sink-later-"));
+    const catalog = loadCatalog();
+    catalog.get(Tables.accessMail)!.mappings = {}; // a bad deploy: the table is there, its mapping is not
+    [bare, faulty] = await Promise.all([
+      startAdxEmulator({ databases: [DB], dataDir: join(dir, "bare"), catalog, storage: azurite, resourceSuffix: "bare" }),
+      startAdxEmulator({ databases: [DB], dataDir: join(dir, "faulty"), storage: azurite, resourceSuffix: "faulty", faults: { transient: 1 } }),
+    ]);
+  });
+  afterAll(async () => {
+    await bare?.close();
+    await faulty?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("a missing mapping: the call succeeds, then the failure queue reports it as permanent under the chunk's source id", async () => {
+    const s = new AdxSink({ ingestUri: bare.url });
+    sinks.push(s);
+    const report = await s.ingestRows(DB, Tables.accessMail, blob("l1").mailAccessRows, "l1-content");
+    await bare.store.idle();
+    const failures = await takeFailures(s.failureQueue()!);
+    expect(failures).toEqual([
+      {
+        kind: "failure",
+        deliveries: 1,
+        settle: expect.any(Function),
+        failure: {
+          sourceId: report.sources[0].sourceId,
+          database: DB,
+          table: Tables.accessMail,
+          errorCode: "BadRequest_MappingReferenceWasNotFound",
+          details: expect.stringContaining("microsoft_unified_access_mail_json"),
+          failureStatus: "Permanent",
+          shouldRetry: false,
+          originatesFromUpdatePolicy: false,
+          failedOn: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+          permanent: true,
+        },
+      },
+    ]);
+    expect(bare.store.rows(DB, Tables.accessMail)).toEqual([]);
+    expect(await s.failureQueue()!.receive(10)).toEqual([]); // settled reports are gone
+  });
+
+  it("retries ADX gave up on are reported as not permanent (a replay may land them)", async () => {
+    const s = new AdxSink({ ingestUri: faulty.url });
+    sinks.push(s);
+    const report = await s.ingestRows(DB, Tables.accessMail, blob("l2").mailAccessRows, "l2-content");
+    await faulty.store.idle();
+    const failures = await takeFailures(s.failureQueue()!);
+    expect(failures.map((r) => r.kind === "failure" && [r.failure.sourceId, r.failure.errorCode, r.failure.failureStatus, r.failure.shouldRetry, r.failure.permanent])).toEqual([
+      [report.sources[0].sourceId, "General_RetryAttemptsExceeded", "Exhausted", true, false],
+    ]);
   });
 });

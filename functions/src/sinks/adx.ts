@@ -3,9 +3,20 @@
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import { DefaultAzureCredential } from "@azure/identity";
 import { KustoConnectionStringBuilder } from "azure-kusto-data";
-import { CompressionType, DataFormat, IngestClient, IngestionProperties, StreamDescriptor, StreamingIngestClient } from "azure-kusto-ingest";
+import {
+  CompressionType,
+  DataFormat,
+  IngestClient,
+  IngestionProperties,
+  ReportLevel,
+  ReportMethod,
+  StreamDescriptor,
+  StreamingIngestClient,
+  type IngestionResult,
+} from "azure-kusto-ingest";
 import type { Readable } from "node:stream";
 import { jsonMappingName } from "../../../kql/tables";
+import { AdxFailureQueue } from "./adx-failures";
 import { gzipRowChunks } from "./row-chunks";
 import { AdxIngestError, codeForStatus, isNetworkError, isTlsTrustError, isTransientStatus } from "./sink-error";
 
@@ -30,10 +41,22 @@ export interface AdxIngestReport {
   /** extent tags used, one per chunk: `${dedupTag}` for the first, `${dedupTag}#${i}` after */
   tags: string[];
   /**
+   * Queued mode: one per chunk, the ingestion source id ADX names in its failure report should the chunk fail later
+   * (after this call returned). Streaming mode: none (failures are thrown by the call itself).
+   */
+  sources: AdxIngestionSource[];
+  /**
    * rows serialised above 1 MB: their `Record` exceeds ADX's default 1 MB limit for a dynamic value and lands as
    * NULL unless the column's encoding policy is BigObject (the kql/ scripts set it). Counted so the caller can warn.
    */
   largeRows: number;
+}
+
+/** A queued ingestion ADX has accepted for later: how its failure report, if any, is traced back to the rows. */
+export interface AdxIngestionSource {
+  sourceId: string;
+  tag: string;
+  chunk: number;
 }
 
 const QUEUED_CHUNK_BYTES = 100 * 1024 * 1024;
@@ -60,6 +83,7 @@ export class AdxSink {
   private readonly client: KustoIngestor;
   private readonly maxChunkBytes: number;
   private readonly gzipLevel: number | undefined;
+  private failures: AdxFailureQueue | undefined;
 
   constructor(opts: AdxSinkOptions) {
     this.mode = opts.mode ?? "queued";
@@ -85,7 +109,7 @@ export class AdxSink {
    * minutes). Replaying the same rows with the same tag is a no-op per chunk in queued mode.
    */
   async ingestRows(database: string, table: string, rows: Record<string, unknown>[], dedupTag: string): Promise<AdxIngestReport> {
-    const report: AdxIngestReport = { rows: 0, chunks: 0, rawBytes: 0, gzipBytes: 0, tags: [], largeRows: 0 };
+    const report: AdxIngestReport = { rows: 0, chunks: 0, rawBytes: 0, gzipBytes: 0, tags: [], largeRows: 0, sources: [] };
     // ADX refuses empty data (BadRequest_NoRecordsOrWrongFormat): nothing to send is not an error
     if (rows.length === 0) return report;
     const mapping = jsonMappingName(table);
@@ -100,13 +124,23 @@ export class AdxSink {
         // the service reads ingestIfNotExists as a JSON array of tags
         ingestIfNotExists: JSON.stringify([tag]),
         ingestByTags: [tag],
+        // A queued ingestion can still fail after this call returns: ADX then posts a report on its
+        // FailedIngestionsQueue, which AdxFailureQueue reads (the SDK's defaults, spelled out because we rely on them).
+        reportLevel: ReportLevel.FailuresOnly,
+        reportMethod: ReportMethod.Queue,
       });
       // a Buffer, not a Readable: queued ingestion can then retry the upload on another container
       const descriptor = new StreamDescriptor(chunk.gzip as unknown as Readable, null, CompressionType.GZIP, chunk.rawBytes);
+      let result: IngestionResult | undefined;
       try {
-        await this.client.ingestFromStream(descriptor, props);
+        result = await this.client.ingestFromStream(descriptor, props);
       } catch (err) {
         throw adxError(err, { database, table, mapping, mode: this.mode, chunk: chunk.index });
+      }
+      if (this.mode === "queued") {
+        // The SDK gives the queue message its own source id (not the descriptor's) and returns it in the status.
+        const sourceId = (await result?.getIngestionStatusCollection())?.IngestionSourceId;
+        if (sourceId) report.sources.push({ sourceId: sourceId.toLowerCase(), tag, chunk: chunk.index });
       }
       report.rows += chunk.rows;
       report.chunks++;
@@ -116,6 +150,13 @@ export class AdxSink {
       report.tags.push(tag);
     }
     return report;
+  }
+
+  /** The cluster's failure reports for queued ingestions; undefined in streaming mode (its failures are thrown). */
+  failureQueue(): AdxFailureQueue | undefined {
+    if (!(this.client instanceof IngestClient)) return undefined;
+    this.failures ??= new AdxFailureQueue(this.client);
+    return this.failures;
   }
 
   async close(): Promise<void> {
