@@ -9,7 +9,9 @@ import { asDate, dropUndefined, ensureTable, statusOf } from "./storage-account"
  *
  *   listed ──enqueue──▶ queued ──worker──▶ ingested
  *      │                  ├──────────────▶ expired   (AF20051: gone before we fetched it)
- *      └─(stale: re-enqueued by the planner)└────────▶ failed   (quarantined: permanent error or retries exhausted)
+ *      │                  └──────────────▶ failed    (quarantined: permanent error or retries exhausted)
+ *      └─(stale: re-enqueued by the planner)
+ *   ingested ──ADX later reports a queued ingestion failed──▶ failed (permanent) or queued again (transient: replayed)
  */
 export type LedgerState = "listed" | "queued" | "ingested" | "failed" | "expired";
 export const PENDING_STATES: readonly LedgerState[] = ["listed", "queued"];
@@ -36,6 +38,10 @@ export interface LedgerEntry extends ContentRef {
   lastErrorCode?: string;
   lastError?: string;
   records?: number;
+  /** times ADX's failure reports sent the blob back to the queue; the generation of its queued ingestions */
+  adxReplays: number;
+  /** the ADX ingestion source id whose failure report started the latest replay */
+  adxReplaySource?: string;
   etag?: string;
 }
 
@@ -114,6 +120,33 @@ export class ContentLedger {
 
   async markExpired(ref: ContentRef, code: string, reason: string, attempts: number, now = new Date()): Promise<void> {
     await this.finish(ref, { state: "expired", finishedAt: now, attempts, lastErrorCode: code, lastError: reason.slice(0, 8000) });
+  }
+
+  /**
+   * ingested → queued, because ADX reported a queued ingestion of the blob failed after the worker was done: the blob
+   * goes through the worker again (its landed chunks are skipped by their ingest-by tags). Only if nobody moved the
+   * entry since `etag`; false otherwise.
+   */
+  async markReplay(ref: Key, etag: string, replay: { replays: number; sourceId: string; code: string; reason: string }, now = new Date()): Promise<boolean> {
+    try {
+      await this.table.updateEntity(
+        {
+          ...this.keys(ref),
+          state: "queued",
+          queuedAt: now,
+          adxReplays: replay.replays,
+          adxReplaySource: replay.sourceId,
+          lastErrorCode: replay.code,
+          lastError: replay.reason.slice(0, 8000),
+        },
+        "Merge",
+        { etag },
+      );
+      return true;
+    } catch (err) {
+      if (statusOf(err) === 412 || statusOf(err) === 404) return false;
+      throw err;
+    }
   }
 
   /** A failed attempt the queue will retry: state unchanged, the error kept for health and operators. */
@@ -203,6 +236,8 @@ function fromEntity(e: Record<string, unknown>): LedgerEntry {
     lastErrorCode: (e.lastErrorCode as string) || undefined,
     lastError: (e.lastError as string) || undefined,
     records: e.records === undefined ? undefined : Number(e.records),
+    adxReplays: Number(e.adxReplays ?? 0),
+    adxReplaySource: (e.adxReplaySource as string) || undefined,
     etag: e.etag as string | undefined,
   };
 }

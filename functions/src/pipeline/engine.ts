@@ -3,9 +3,11 @@ import { loadConfig, type EngineConfig, type TenantConfig } from "../config";
 import { cloudEndpoints, createManagementCredential, ManagementActivityClient, type ManagementApiEvent } from "../management-api";
 import { AdxSink } from "../sinks/adx";
 import { SentinelSink } from "../sinks/sentinel";
+import { AdxFailureSettlement } from "./adx-failure-settlement";
+import { ADX_SOURCES_TABLE, AdxIngestionSources } from "./adx-ingestion-sources";
 import { CHECKPOINT_TABLE, CheckpointStore } from "./checkpoints";
 import { ContentIntake } from "./content-intake";
-import { ContentLedger, LEDGER_TABLE } from "./content-ledger";
+import { ContentLedger, LEDGER_RETENTION_DAYS, LEDGER_TABLE } from "./content-ledger";
 import { ContentQueue } from "./content-queue";
 import { consoleLog, type EngineLog } from "./engine-log";
 import { platformCredential } from "./platform-credential";
@@ -22,6 +24,8 @@ export interface Engine {
   intake: ContentIntake;
   planner: Planner;
   worker: Worker;
+  /** Queued mode: acts on ADX's failure reports (the planner runs it every tick). Undefined in streaming mode. */
+  adxFailures?: AdxFailureSettlement;
   tenants: Map<string, PlannedTenant & WorkerTenant & { client: ManagementActivityClient }>;
   close(): Promise<void>;
 }
@@ -67,6 +71,24 @@ export function createEngine(config: EngineConfig, opts: EngineOptions = {}): En
       })
     : undefined;
 
+  // Queued ingestion fails after the fact: every ingestion's source id is recorded against its blob, and ADX's
+  // failure reports are acted on with each planner tick.
+  const failureQueue = adx.failureQueue();
+  const sources = failureQueue ? new AdxIngestionSources(account.table(ADX_SOURCES_TABLE), LEDGER_RETENTION_DAYS) : undefined;
+  const adxFailures =
+    failureQueue && sources
+      ? new AdxFailureSettlement({
+          failures: failureQueue,
+          sources,
+          ledger,
+          queue,
+          adx,
+          databases: [...new Set(config.tenants.map((t) => t.database))],
+          retentionDays: LEDGER_RETENTION_DAYS,
+          now: opts.now,
+        })
+      : undefined;
+
   const planner = new Planner({
     tenants: [...tenants.values()],
     checkpoints,
@@ -74,10 +96,11 @@ export function createEngine(config: EngineConfig, opts: EngineOptions = {}): En
     intake,
     listing: config.listing,
     webhook: config.webhook,
+    adxFailures,
     now: opts.now,
     onStep: opts.onPlannerStep,
   });
-  const worker = new Worker({ tenants, ledger, adx, sentinel, maxDequeueCount: config.maxDequeueCount, now: opts.now, onStep: opts.onWorkerStep });
+  const worker = new Worker({ tenants, ledger, adx, sentinel, sources, maxDequeueCount: config.maxDequeueCount, now: opts.now, onStep: opts.onWorkerStep });
   return {
     config,
     checkpoints,
@@ -86,6 +109,7 @@ export function createEngine(config: EngineConfig, opts: EngineOptions = {}): En
     intake,
     planner,
     worker,
+    adxFailures,
     tenants,
     close: () => adx.close(),
   };

@@ -22,6 +22,8 @@ export interface ContentTypeHealth {
   lastIngestedAt: string | null;
   pending: number;
   failed: number;
+  /** failed blobs per error code (an ADX ingestion error code when ADX refused them after the worker was done) */
+  failedCodes: Record<string, number>;
   expired: number;
   /** Pending blobs within a day of their contentExpiration that have waited an hour (or have under 2 h left). */
   expiring: number;
@@ -61,12 +63,17 @@ export async function healthReport(
         lastIngestedAt: null,
         pending: 0,
         failed: 0,
+        failedCodes: {},
         expired: 0,
         expiring: 0,
       };
       const from = new Date(now.getTime() - LEDGER_RETENTION_DAYS * DAY);
       for await (const e of deps.ledger.entries(tenant.tenantId, contentType, from, now, { states: ["listed", "queued", "failed", "expired"] })) {
-        if (e.state === "failed") h.failed++;
+        if (e.state === "failed") {
+          h.failed++;
+          const code = e.lastErrorCode ?? "Unknown";
+          h.failedCodes[code] = (h.failedCodes[code] ?? 0) + 1;
+        }
         else if (e.state === "expired") h.expired++;
         else {
           h.pending++;
@@ -99,6 +106,9 @@ function judge(h: ContentTypeHealth): void {
   else if (h.lagMinutes * MINUTE > LAG_DEGRADED_MS) bad("degraded", `listing lags ${h.lagMinutes} min behind`);
   const lastOk = h.lastPlanSuccessAt ? Date.parse(h.lastPlanSuccessAt) : 0;
   if (h.lastPlanErrorAt && Date.parse(h.lastPlanErrorAt) > lastOk && h.lagMinutes !== null) bad("degraded", `last plan run failed: ${h.lastPlanError}`);
-  if (h.failed) bad("degraded", `${h.failed} blob(s) quarantined as failed (see ingestion_errors)`);
+  if (h.failed) {
+    const codes = Object.entries(h.failedCodes).map(([code, n]) => `${code} ×${n}`).join(", ");
+    bad("degraded", `${h.failed} blob(s) quarantined as failed (${codes}; see the error log and ingestion_errors)`);
+  }
   if (h.expired) bad("degraded", `${h.expired} blob(s) expired before they could be fetched`);
 }

@@ -1,6 +1,7 @@
 import type { TenantConfig } from "../config";
 import type { ContentBlobRef, ManagementActivityClient } from "../management-api/client";
 import type { ContentType } from "../management-api/content-types";
+import type { AdxFailureSettlement } from "./adx-failure-settlement";
 import type { CheckpointStore } from "./checkpoints";
 import { forEachConcurrent, TaskPool } from "./concurrency";
 import type { ContentIntake } from "./content-intake";
@@ -51,6 +52,8 @@ export interface PlannerDeps {
   intake: ContentIntake;
   listing: ListingSettings;
   webhook?: { address?: string; authId?: string };
+  /** ADX's reports of queued ingestions that failed after the worker was done: acted on with every run. */
+  adxFailures?: Pick<AdxFailureSettlement, "run">;
   now?: () => Date;
   onStep?: (s: PlannerStep) => void | Promise<void>;
 }
@@ -92,14 +95,25 @@ export class Planner {
     this.now = deps.now ?? (() => new Date());
   }
 
-  /** Plans every tenant × content type; one failing pair never stops the others. Failures are in the results. */
+  /**
+   * Plans every tenant × content type; one failing pair never stops the others. Failures are in the results.
+   * Alongside, ADX's failure reports are settled (failed blobs in the ledger, transient ones replayed); a problem
+   * there is logged at error level and retried next run, never a reason to stop planning.
+   */
   async run(log: EngineLog): Promise<PlanResult[]> {
     const results: PlanResult[] = [];
-    await forEachConcurrent(this.deps.tenants, TENANT_CONCURRENCY, async (tenant) => {
-      await forEachConcurrent(tenant.config.contentTypes, CONTENT_TYPE_CONCURRENCY, async (contentType) => {
-        results.push(await this.planOne(tenant, contentType, log));
-      });
+    const settling = this.deps.adxFailures?.run(log).catch((err) => {
+      log.error(`plan: ADX failure reports could not be read (retried on the next run): ${(err as Error)?.message ?? String(err)}`);
     });
+    try {
+      await forEachConcurrent(this.deps.tenants, TENANT_CONCURRENCY, async (tenant) => {
+        await forEachConcurrent(tenant.config.contentTypes, CONTENT_TYPE_CONCURRENCY, async (contentType) => {
+          results.push(await this.planOne(tenant, contentType, log));
+        });
+      });
+    } finally {
+      await settling;
+    }
     return results;
   }
 

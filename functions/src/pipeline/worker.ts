@@ -1,6 +1,7 @@
 import { Tables } from "../../../kql/tables";
 import type { TenantConfig } from "../config";
 import type { ManagementActivityClient } from "../management-api";
+import type { AdxIngestionSources, PostedSource } from "./adx-ingestion-sources";
 import type { ContentLedger, ContentRef, IngestedFigures } from "./content-ledger";
 import type { ContentMessage } from "./content-queue";
 import type { EngineLog } from "./engine-log";
@@ -9,7 +10,8 @@ import { transformBlob } from "./transform";
 
 /** What the worker needs of the ADX and Sentinel sinks. */
 export interface RowSink {
-  ingestRows(database: string, table: string, rows: Record<string, unknown>[], dedupTag: string): Promise<unknown>;
+  /** Resolves once ADX accepted the rows; queued ingestions name their source ids, in case ADX reports a failure later. */
+  ingestRows(database: string, table: string, rows: Record<string, unknown>[], dedupTag: string): Promise<{ sources?: ReadonlyArray<{ sourceId: string; tag: string }> } | void>;
 }
 export interface MailAccessForwarder {
   send(rows: Record<string, unknown>[]): Promise<unknown>;
@@ -32,6 +34,8 @@ export interface WorkerDeps {
   ledger: ContentLedger;
   adx: RowSink;
   sentinel?: MailAccessForwarder;
+  /** Where the source id of every queued ingestion is recorded against its blob (ADX failure reports name only that). */
+  sources?: AdxIngestionSources;
   maxDequeueCount: number;
   now?: () => Date;
   onStep?: (s: WorkerStep) => void | Promise<void>;
@@ -81,6 +85,12 @@ export class Worker {
       return { status: "skipped", reason: `already ${entry.state}` };
     }
 
+    // Queued ingestions of this attempt; recorded before the ledger says "ingested", so a failure ADX reports later
+    // always finds its blob. The generation tells a failure of this attempt from one a replay has superseded.
+    const posted: PostedSource[] = [];
+    const generation = entry?.adxReplays ?? 0;
+    const send = async (table: string, rows: Record<string, unknown>[], tag: string) => collect(posted, table, await this.deps.adx.ingestRows(db, table, rows, tag));
+
     let stage: string = Stage.fetch;
     try {
       const { records, bytes } = await tenant.source.fetchContent(msg.contentUri);
@@ -90,17 +100,16 @@ export class Worker {
       const result = transformBlob(records, msg);
 
       stage = Stage.ingest;
-      const adx = this.deps.adx;
       // The contentId is the dedup tag of each table: a replay of this blob lands nothing twice.
-      if (result.auditRows.length) await adx.ingestRows(db, Tables.unifiedAudit, result.auditRows, msg.contentId);
-      if (result.mailAccessRows.length) await adx.ingestRows(db, Tables.accessMail, result.mailAccessRows, msg.contentId);
+      if (result.auditRows.length) await send(Tables.unifiedAudit, result.auditRows, msg.contentId);
+      if (result.mailAccessRows.length) await send(Tables.accessMail, result.mailAccessRows, msg.contentId);
       if (result.quarantined.length) {
-        await adx.ingestRows(db, Tables.errors, quarantineRows(msg, result.quarantined, this.now()), msg.contentId);
+        await send(Tables.errors, quarantineRows(msg, result.quarantined, this.now()), msg.contentId);
         log.warn(`ingest ${what}: ${result.quarantined.length} malformed record(s) quarantined in ${Tables.errors}; the rest of the blob lands`);
       }
       await onStep?.({ step: "rows-ingested", contentId: msg.contentId });
       stage = Stage.sentinel;
-      if (this.deps.sentinel && result.mailAccessRows.length) await this.forward(tenant, msg, result.mailAccessRows, dequeueCount, log);
+      if (this.deps.sentinel && result.mailAccessRows.length) await this.forward(msg, result.mailAccessRows, dequeueCount, send, log);
 
       const figures = {
         records: records.length,
@@ -109,9 +118,10 @@ export class Worker {
         quarantinedRecords: result.quarantined.length,
       };
       stage = Stage.ingest;
-      await adx.ingestRows(db, Tables.ledger, [ledgerRow(msg, "ingested", { ...figures, duplicatesInBlob: result.duplicatesInBlob }, this.now())], msg.contentId);
+      await send(Tables.ledger, [ledgerRow(msg, "ingested", { ...figures, duplicatesInBlob: result.duplicatesInBlob }, this.now())], msg.contentId);
       await onStep?.({ step: "ledger-row-ingested", contentId: msg.contentId });
 
+      await this.deps.sources?.record(msg, db, posted, { generation, purpose: "rows", now: this.now() });
       await ledger.markIngested(msg, figures, dequeueCount, this.now());
       await onStep?.({ step: "ledger-updated", contentId: msg.contentId, state: "ingested" });
       log.info(`ingest ${what}: ${records.length} records → ${figures.auditRows} audit rows, ${figures.mailAccessRows} mail-access rows`);
@@ -120,7 +130,7 @@ export class Worker {
       const code = errorCode(err);
       const reason = (err as Error)?.message ?? String(err);
       if (stage === Stage.fetch && code === "AF20051") {
-        await this.quarantine(tenant, msg, "expired", Stage.fetch, code, reason, dequeueCount, log);
+        await this.quarantine(tenant, msg, "expired", Stage.fetch, code, reason, dequeueCount, generation, log);
         return { status: "expired", code, reason };
       }
       // Errors that no retry can cure (a foreign contentUri, an oversized blob, a missing permission or mapping)
@@ -128,7 +138,7 @@ export class Worker {
       const permanent = (err as { transient?: unknown })?.transient === false;
       if (permanent || dequeueCount >= this.deps.maxDequeueCount) {
         const why = permanent ? reason : `gave up after ${dequeueCount} attempt(s): ${reason}`;
-        await this.quarantine(tenant, msg, "failed", stage, code, why, dequeueCount, log);
+        await this.quarantine(tenant, msg, "failed", stage, code, why, dequeueCount, generation, log);
         return { status: "failed", code, reason: why };
       }
       await ledger.recordAttempt(msg, code, reason, dequeueCount).catch(() => undefined);
@@ -142,7 +152,13 @@ export class Worker {
    * retry can cure, or the last attempt, records the gap in ingestion_errors (Stage "sentinel") and lets the blob
    * count as ingested; a transient failure retries the blob (ADX dedups it; Sentinel may see the rows twice).
    */
-  private async forward(tenant: WorkerTenant, msg: ContentRef, rows: Record<string, unknown>[], attempts: number, log: EngineLog): Promise<void> {
+  private async forward(
+    msg: ContentRef,
+    rows: Record<string, unknown>[],
+    attempts: number,
+    send: (table: string, rows: Record<string, unknown>[], tag: string) => Promise<void>,
+    log: EngineLog,
+  ): Promise<void> {
     try {
       await this.deps.sentinel!.send(rows);
     } catch (err) {
@@ -152,7 +168,7 @@ export class Worker {
         throw err;
       }
       const row = blobErrorRow(msg, Stage.sentinel, code, `${rows.length} mail-access row(s) not forwarded to Sentinel: ${reason}`, attempts, this.now());
-      await this.deps.adx.ingestRows(tenant.config.database, Tables.errors, [row], `sentinel:${code}:${msg.contentId}`);
+      await send(Tables.errors, [row], `sentinel:${code}:${msg.contentId}`);
       log.error(`ingest ${msg.tenantId} ${msg.contentType} ${msg.contentId}: ${rows.length} mail-access row(s) not forwarded to Sentinel [${code}] (they are in ADX; recorded in ${Tables.errors}): ${reason}`);
     }
   }
@@ -171,15 +187,18 @@ export class Worker {
     code: string,
     reason: string,
     attempts: number,
+    generation: number,
     log: EngineLog,
   ): Promise<void> {
     const what = `${msg.tenantId} ${msg.contentType} ${msg.contentId}`;
     const db = tenant.config.database;
     const tag = `${status}:${code}:${msg.contentId}`;
+    const posted: PostedSource[] = [];
     let adxError: unknown;
     try {
-      await this.deps.adx.ingestRows(db, Tables.errors, [blobErrorRow(msg, stage, code, reason, attempts, this.now())], tag);
-      await this.deps.adx.ingestRows(db, Tables.ledger, [ledgerRow(msg, status, undefined, this.now())], tag);
+      collect(posted, Tables.errors, await this.deps.adx.ingestRows(db, Tables.errors, [blobErrorRow(msg, stage, code, reason, attempts, this.now())], tag));
+      collect(posted, Tables.ledger, await this.deps.adx.ingestRows(db, Tables.ledger, [ledgerRow(msg, status, undefined, this.now())], tag));
+      await this.deps.sources?.record(msg, db, posted, { generation, purpose: "failure-record", now: this.now() });
     } catch (e) {
       adxError = e;
     }
@@ -198,6 +217,10 @@ export class Worker {
       throw adxError;
     }
   }
+}
+
+function collect(posted: PostedSource[], table: string, report: Awaited<ReturnType<RowSink["ingestRows"]>>): void {
+  for (const s of report?.sources ?? []) posted.push({ table, sourceId: s.sourceId, tag: s.tag });
 }
 
 function errorCode(err: unknown): string {

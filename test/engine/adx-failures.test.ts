@@ -1,0 +1,139 @@
+// Queued ingestion fails after the fact: ADX accepts the data, the worker marks the blob ingested, and minutes later
+// ADX reports on its FailedIngestionsQueue that it could not ingest it. The planner's tick must turn each report into
+// a failed blob (permanent) or a replay (ADX gave up on transient errors) — never a blob silently counted as ingested.
+// Each test points its lane at its own ADX emulator on the cloud's Azurite (own ingestion queues by suffix), so the
+// cluster can be broken on purpose without touching the other tests.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadCatalog } from "../../kql/catalog";
+import { Tables } from "../../kql/tables";
+import { startAdxEmulator, type AdxEmulator } from "../../local/adx";
+import { DEV_ACCOUNT_KEY, DEV_ACCOUNT_NAME } from "../../local/azurite";
+import type { LedgerEntry } from "../../functions/src/pipeline/content-ledger";
+import type { Engine } from "../../functions/src/pipeline/engine";
+import { healthReport } from "../../functions/src/pipeline/health";
+import { availableContentIds, availableRecordIds, seenTwice, startFixture, type Fixture, type Lane } from "./engine-fixture";
+
+let f: Fixture;
+let dir: string;
+const clusters: AdxEmulator[] = [];
+
+beforeAll(async () => {
+  f = await startFixture({ seed: 5, tenants: 2 });
+  dir = mkdtempSync(join(tmpdir(), "adx-failures-"));
+}, 60_000);
+afterAll(async () => {
+  for (const c of clusters) await c.close().catch(() => undefined);
+  await f?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Another ADX cluster for the cloud's tenants, on the cloud's Azurite. */
+async function cluster(name: string, o: Partial<Parameters<typeof startAdxEmulator>[0]> = {}): Promise<AdxEmulator> {
+  const c = await startAdxEmulator({
+    databases: f.cloud.tenants.map((t) => t.database),
+    dataDir: join(dir, name),
+    storage: { ...f.cloud.storage, accountName: DEV_ACCOUNT_NAME, accountKey: DEV_ACCOUNT_KEY },
+    resourceSuffix: name,
+    ...o,
+  });
+  clusters.push(c);
+  return c;
+}
+
+/** The lane's ledger entries (the last 8 days) of the given content types. */
+async function entries(lane: Lane, engine: Engine, types: string[]): Promise<LedgerEntry[]> {
+  const all: LedgerEntry[] = [];
+  for (const type of types) for await (const e of engine.ledger.entries(lane.tenantId, type, new Date(f.now().getTime() - 8 * 864e5), f.now())) all.push(e);
+  return all;
+}
+
+async function rows(adx: AdxEmulator, lane: Lane, table: string): Promise<Record<string, unknown>[]> {
+  await adx.store.idle();
+  return adx.store.rows(lane.database, table) as Record<string, unknown>[];
+}
+
+test("a mapping missing after a bad deploy: the blobs end failed in the ledger and in health, with the fix in the error log", async () => {
+  const catalog = loadCatalog();
+  catalog.get(Tables.unifiedAudit)!.mappings = {}; // the table exists, its JSON mapping does not
+  const adx = await cluster("baddeploy", { catalog });
+  const types = ["DLP.All", "Audit.AzureActiveDirectory"];
+  const lane = await f.lane(0, { ADX_INGEST_URI: adx.url }, { contentTypes: types });
+  const engine = lane.engine();
+  const blobs = availableContentIds(f.cloud, lane.tenantId, types);
+  expect(blobs.length).toBeGreaterThan(10);
+
+  await lane.planUntilQuiet(engine);
+  const stats = await lane.drain(engine);
+  expect(stats.poisoned).toBe(0);
+  // Queued ingestion accepted everything: as far as the worker could tell, every blob landed.
+  expect((await entries(lane, engine, types)).map((e) => [e.contentId, e.state]).sort()).toEqual(blobs.map((id) => [id, "ingested"]).sort());
+
+  await adx.store.idle(); // ADX works through its queue and reports every audit chunk as failed
+  expect((await engine.planner.run(lane.log)).filter((r) => r.error)).toEqual([]); // the next tick reads the reports
+
+  const after = await entries(lane, engine, types);
+  expect(after).toHaveLength(blobs.length);
+  for (const e of after) {
+    expect(e).toMatchObject({ state: "failed", lastErrorCode: "BadRequest_MappingReferenceWasNotFound", lastError: expect.stringContaining(`${lane.database}.${Tables.unifiedAudit}`) });
+  }
+  const health = await healthReport({ tenants: engine.config.tenants, checkpoints: engine.checkpoints, ledger: engine.ledger }, f.now());
+  const failed = Object.fromEntries(health.tenants.map((h) => [h.contentType, [h.failed, h.failedCodes, h.status]]));
+  for (const type of types) {
+    const n = f.cloud.truth.availableBlobs(lane.tenantId, type).length;
+    expect(failed[type]).toEqual([n, { BadRequest_MappingReferenceWasNotFound: n }, "degraded"]);
+  }
+  const alerts = lane.logs.error.filter((l) => l.includes("BadRequest_MappingReferenceWasNotFound"));
+  expect(alerts).toHaveLength(blobs.length);
+  expect(alerts.every((l) => l.includes(`apply kql/tables/${Tables.unifiedAudit}.kql to database ${lane.database}`))).toBe(true);
+
+  // ingestion_errors took the record (its own mapping is fine); the ADX ledger's latest row per blob says failed.
+  const errors = await rows(adx, lane, Tables.errors);
+  expect(errors.filter((r) => r.Stage === "adx" && r.ErrorCode === "BadRequest_MappingReferenceWasNotFound").map((r) => r.ContentId).sort()).toEqual([...blobs].sort());
+  const ledgerRows = await rows(adx, lane, Tables.ledger);
+  expect(ledgerRows.filter((r) => r.Status === "failed").map((r) => r.ContentId).sort()).toEqual([...blobs].sort());
+  expect(await rows(adx, lane, Tables.unifiedAudit)).toEqual([]);
+
+  // Every report was acted on and deleted: the next tick finds none.
+  expect(await engine.adxFailures!.run(lane.log)).toMatchObject({ received: 0 });
+}, 60_000);
+
+test("a transient failure ADX gives up on is replayed by the next tick, and every record lands exactly once", async () => {
+  const adx = await cluster("flaky");
+  const types = ["Audit.General"];
+  const lane = await f.lane(1, { ADX_INGEST_URI: adx.url }, { contentTypes: types });
+  const engine = lane.engine();
+  const blobs = availableContentIds(f.cloud, lane.tenantId, types);
+  expect(blobs.length).toBeGreaterThan(10);
+
+  adx.setFaults({ transient: 1 }); // every attempt fails until ADX's own retries are exhausted
+  await lane.planUntilQuiet(engine);
+  expect((await lane.drain(engine)).poisoned).toBe(0);
+  await adx.store.idle();
+  adx.setFaults({});
+  expect(await rows(adx, lane, Tables.unifiedAudit)).toEqual([]);
+
+  // The next tick: one report per chunk (audit rows and ledger row of every blob), one replay per blob, the rest superseded.
+  expect((await engine.planner.run(lane.log)).filter((r) => r.error)).toEqual([]);
+  expect(lane.logs.info).toContainEqual(
+    `ADX failure reports: ${blobs.length * 2} read, 0 blob(s) failed, ${blobs.length} replayed, ${blobs.length} already settled, 0 unattributed, 0 deferred, 0 not handled`,
+  );
+  expect(lane.logs.warn.filter((l) => /General_RetryAttemptsExceeded.*replaying the blob \(1 of 3\)/.test(l))).toHaveLength(blobs.length);
+  expect((await entries(lane, engine, types)).map((e) => e.state)).toEqual(blobs.map(() => "queued"));
+
+  expect((await lane.drain(engine)).poisoned).toBe(0);
+  const audit = await rows(adx, lane, Tables.unifiedAudit);
+  expect(seenTwice(audit, (r) => `${r.ContentId}|${r.Id}`)).toEqual([]);
+  expect(new Set(audit.map((r) => String(r.Id)))).toEqual(availableRecordIds(f.cloud, lane.tenantId, types));
+  const ledgerRows = await rows(adx, lane, Tables.ledger);
+  expect(ledgerRows.map((r) => r.ContentId).sort()).toEqual([...blobs].sort());
+  expect(ledgerRows.every((r) => r.Status === "ingested")).toBe(true);
+  for (const e of await entries(lane, engine, types)) expect(e).toMatchObject({ state: "ingested", adxReplays: 1, lastErrorCode: undefined });
+
+  // The tick after: nothing left to settle, nothing failed.
+  const results = await engine.planner.run(lane.log);
+  expect(results.filter((r) => r.error)).toEqual([]);
+  expect(await engine.adxFailures!.run(lane.log)).toMatchObject({ received: 0 });
+  expect(lane.logs.error).toEqual([]);
+}, 60_000);
