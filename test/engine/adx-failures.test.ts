@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { QueueServiceClient } from "@azure/storage-queue";
 import { loadCatalog } from "../../kql/catalog";
 import { Tables } from "../../kql/tables";
 import { startAdxEmulator, type AdxEmulator } from "../../local/adx";
@@ -13,6 +14,7 @@ import { DEV_ACCOUNT_KEY, DEV_ACCOUNT_NAME } from "../../local/azurite";
 import type { LedgerEntry } from "../../functions/src/pipeline/content-ledger";
 import type { Engine } from "../../functions/src/pipeline/engine";
 import { healthReport } from "../../functions/src/pipeline/health";
+import { AdxSink } from "../../functions/src/sinks/adx";
 import { availableContentIds, availableRecordIds, seenTwice, startFixture, type Fixture, type Lane } from "./engine-fixture";
 
 let f: Fixture;
@@ -70,8 +72,14 @@ test("a mapping missing after a bad deploy: the blobs end failed in the ledger a
   // Queued ingestion accepted everything: as far as the worker could tell, every blob landed.
   expect((await entries(lane, engine, types)).map((e) => [e.contentId, e.state]).sort()).toEqual(blobs.map((id) => [id, "ingested"]).sort());
 
+  // Another client of the cluster fails too, in a database this app does not write: its report is not ours to take.
+  const other = new AdxSink({ ingestUri: adx.url });
+  await other.ingestRows(f.cloud.tenants[1].database, Tables.unifiedAudit, [{ Id: "someone-else" }], "someone-else");
+  await other.close();
+
   await adx.store.idle(); // ADX works through its queue and reports every audit chunk as failed
   expect((await engine.planner.run(lane.log)).filter((r) => r.error)).toEqual([]); // the next tick reads the reports
+  expect(lane.logs.info).toContainEqual(expect.stringMatching(new RegExp(`^ADX failure reports: ${blobs.length + 1} read, ${blobs.length} blob\\(s\\) failed.*, 1 for other databases`)));
 
   const after = await entries(lane, engine, types);
   expect(after).toHaveLength(blobs.length);
@@ -95,8 +103,10 @@ test("a mapping missing after a bad deploy: the blobs end failed in the ledger a
   expect(ledgerRows.filter((r) => r.Status === "failed").map((r) => r.ContentId).sort()).toEqual([...blobs].sort());
   expect(await rows(adx, lane, Tables.unifiedAudit)).toEqual([]);
 
-  // Every report was acted on and deleted: the next tick finds none.
+  // Every report of this app was acted on and deleted; the other client's is still in the queue, for its owner.
   expect(await engine.adxFailures!.run(lane.log)).toMatchObject({ received: 0 });
+  const failedQueue = QueueServiceClient.fromConnectionString(f.cloud.storage.connectionString).getQueueClient("failedingestions-baddeploy");
+  expect((await failedQueue.getProperties()).approximateMessagesCount).toBe(1);
 }, 60_000);
 
 test("a transient failure ADX gives up on is replayed by the next tick, and every record lands exactly once", async () => {

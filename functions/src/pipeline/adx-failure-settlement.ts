@@ -45,6 +45,8 @@ export interface AdxFailureSettlementResult {
   unattributed: number;
   /** reports left for a later run: their blob is still with the worker, or their source not recorded yet */
   deferred: number;
+  /** reports for databases this app does not write (another client of the cluster): left for their owner */
+  foreign: number;
   /** reports that could not be handled now (storage errors); they come back */
   errors: number;
 }
@@ -59,15 +61,18 @@ export interface AdxFailureSettlementResult {
 export class AdxFailureSettlement {
   private readonly now: () => Date;
   private readonly maxReplays: number;
+  private readonly databases: Set<string>;
   private lastPurge = 0;
 
   constructor(private readonly deps: AdxFailureSettlementDeps) {
     this.now = deps.now ?? (() => new Date());
     this.maxReplays = deps.maxReplays ?? MAX_ADX_REPLAYS;
+    // ADX database names compare case-insensitively
+    this.databases = new Set(deps.databases.map((d) => d.toLowerCase()));
   }
 
   async run(log: EngineLog): Promise<AdxFailureSettlementResult> {
-    const result: AdxFailureSettlementResult = { received: 0, failed: 0, replayed: 0, settled: 0, unattributed: 0, deferred: 0, errors: 0 };
+    const result: AdxFailureSettlementResult = { received: 0, failed: 0, replayed: 0, settled: 0, unattributed: 0, deferred: 0, foreign: 0, errors: 0 };
     const count = (outcome: keyof AdxFailureSettlementResult) => result[outcome]++;
     while (result.received < PER_RUN) {
       const batch = await this.deps.failures.receive(Math.min(64, PER_RUN - result.received));
@@ -95,7 +100,7 @@ export class AdxFailureSettlement {
           try {
             const outcome = await this.handle(report, source, log);
             count(outcome);
-            if (outcome !== "deferred") await report.settle();
+            if (outcome !== "deferred" && outcome !== "foreign") await report.settle();
           } catch (err) {
             count("errors");
             log.error(`ADX failure report not handled yet (it comes back on a later run): ${(err as Error)?.message ?? String(err)}`);
@@ -108,7 +113,8 @@ export class AdxFailureSettlement {
     if (result.received) {
       log.info(
         `ADX failure reports: ${result.received} read, ${result.failed} blob(s) failed, ${result.replayed} replayed, ${result.settled} already settled, ` +
-          `${result.unattributed} unattributed, ${result.deferred} deferred, ${result.errors} not handled`,
+          `${result.unattributed} unattributed, ${result.deferred} deferred, ${result.errors} not handled` +
+          (result.foreign ? `, ${result.foreign} for other databases (left for their owners)` : ""),
       );
     }
     return result;
@@ -124,6 +130,8 @@ export class AdxFailureSettlement {
       return "unattributed";
     }
     const f = r.failure;
+    // The failure queue is the cluster's, shared by every client: another app's reports are not ours to delete.
+    if (!this.databases.has(f.database.toLowerCase())) return "foreign";
     if (!source) {
       // A worker may be between posting the rows and recording their source ids: give it a few runs.
       if (r.deliveries < UNKNOWN_SOURCE_DELIVERIES) return "deferred";
@@ -168,7 +176,7 @@ export class AdxFailureSettlement {
   /** ingested → queued, and the blob's queue message again: the worker re-sends every chunk, ADX skips those it holds. */
   private async replay(entry: LedgerEntry, f: AdxIngestionFailure, log: EngineLog): Promise<"replayed" | "deferred"> {
     const replays = entry.adxReplays + 1;
-    const reason = `ADX gave up ingesting into ${f.database}.${f.table} [${f.errorCode}, ${f.failureStatus || "transient"}]: ${f.details}`;
+    const reason = `ADX gave up ingesting into ${f.database}.${f.table} [${f.errorCode}, ${f.failureStatus || "transient"}]${viaPolicy(f)}: ${f.details}`;
     // Ledger first (only one racer wins the ETag), then the message; a crash in between leaves this report unsettled,
     // and its next run enqueues again (see handle). Enqueued first, a fast worker could skip the still-"ingested" blob.
     if (!(await this.deps.ledger.markReplay(entry, entry.etag!, { replays, sourceId: f.sourceId, code: f.errorCode, reason }, this.now()))) return "deferred";
@@ -185,7 +193,7 @@ export class AdxFailureSettlement {
     const gaveUp = !f.permanent;
     const reason =
       `ADX ${gaveUp ? `kept failing after ${entry.adxReplays} replay(s)` : "refused"} the queued ingestion into ${f.database}.${f.table} ` +
-      `[${f.errorCode}, ${f.failureStatus || "Permanent"}]: ${f.details}`;
+      `[${f.errorCode}, ${f.failureStatus || "Permanent"}]${viaPolicy(f)}: ${f.details}`;
     // The alert before the ledger: a crash in between repeats the alert on the next run rather than losing it.
     log.error(
       `ingest ${entry.tenantId} ${entry.contentType} ${entry.contentId}: ${reason} — ${advice(f, entry.adxReplays)} ` +
@@ -217,6 +225,11 @@ export class AdxFailureSettlement {
       await this.deps.sources.purge(db, cutoff).catch((e) => log.warn(`ADX source records of ${db} not purged (retried later): ${(e as Error).message}`));
     }
   }
+}
+
+/** A transactional update policy on the table failed, and with it the ingestion: worth saying, the fix is in the policy. */
+function viaPolicy(f: AdxIngestionFailure): string {
+  return f.originatesFromUpdatePolicy ? " (raised by an update policy on the table)" : "";
 }
 
 /** What to do about an ADX ingestion error code: the operator's next step. */
