@@ -83,7 +83,8 @@ export class AdxFailureSettlement {
       const resolved: Array<{ report: ReceivedFailure; source?: AdxSourceRecord }> = [];
       await forEachConcurrent(batch, CONCURRENCY, async (report) => {
         try {
-          const source = report.kind === "failure" ? await this.deps.sources.find(report.failure.database, report.failure.sourceId, this.now()) : undefined;
+          const ours = report.kind === "failure" && this.databases.has(report.failure.database.toLowerCase());
+          const source = ours ? await this.deps.sources.find(report.failure.database, report.failure.sourceId, this.now()) : undefined;
           resolved.push({ report, source });
         } catch (err) {
           count("errors");
