@@ -16,6 +16,7 @@ interface StartOptions {
   timeout: number;
   sentinel: boolean;
   keepData: boolean;
+  verbose: boolean;
   source?: string;
   login?: string;
   tenant?: string;
@@ -58,6 +59,7 @@ const program = new Command()
   .option("--timeout <seconds>", "give up after this long", integer("--timeout", 10), 300)
   .option("--no-sentinel", "do not forward mail-access rows to the emulated Sentinel (Logs Ingestion API)")
   .option("--no-keep-data", "delete the rows and the function log when done")
+  .option("--verbose", "print the function log's errors as they happen (they always go to the log file)", false)
   .addOption(new Option("--source <api url>", "read from this Management Activity API instead of the emulator").argParser(url("--source")))
   .addOption(new Option("--login <authority url>", "token authority for --source (Entra ID style)").argParser(url("--login")))
   .option("--tenant <id>", "tenant id for --source")
@@ -120,7 +122,7 @@ async function main(): Promise<number> {
     timeBoundMs: o.timeout * 1000,
     onReady: (d) => process.stdout.write(header(d, o) + "\n"),
     onProgress: (p) => display.update(p),
-    echoLog: (line) => display.log(line),
+    echoLog: o.verbose ? (line) => display.log(line) : undefined,
   }).finally(() => display.stop());
 
   const summaryFile = o.summary ? resolve(o.summary) : undefined;
@@ -128,6 +130,7 @@ async function main(): Promise<number> {
   process.stdout.write(
     summaryReport(run.summary, {
       logFile: o.keepData ? run.logFile : undefined,
+      logCounts: run.logCounts,
       dataDir: run.adxDataDir ?? undefined,
       summaryFile,
     }) + "\n",

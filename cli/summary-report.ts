@@ -5,12 +5,25 @@ const n = (x: number) => x.toLocaleString("en-US");
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 
 /** The end-of-run summary a person reads. */
-export function summaryReport(s: JobSummary, extras: { logFile?: string; summaryFile?: string; dataDir?: string } = {}): string {
+export interface ReportExtras {
+  logFile?: string;
+  logCounts?: { warning: number; error: number };
+  summaryFile?: string;
+  dataDir?: string;
+}
+
+export function summaryReport(s: JobSummary, extras: ReportExtras = {}): string {
   const lines: string[] = [];
   const seconds = (s.job.elapsedMs / 1000).toFixed(1);
   lines.push("", s.job.finished ? `Done in ${seconds} s.` : `Stopped after ${seconds} s: ${s.job.stoppedBecause}.`, "");
   const label = (text: string) => `  ${text.padEnd(22)}`;
-  lines.push(label("blobs") + `${n(s.blobs)} landed` + (s.blobsAvailable !== null ? ` of ${n(s.blobsAvailable)} available` : ""));
+  const notLanded = Object.entries(s.blobsByStatus).filter(([status]) => status !== "ingested");
+  lines.push(
+    label("blobs") +
+      `${n(s.blobs)} landed` +
+      (s.blobsAvailable !== null ? ` of ${n(s.blobsAvailable)} available` : "") +
+      (notLanded.length ? `; ${notLanded.map(([status, c]) => `${n(c)} ${status}`).join(", ")}` : ""),
+  );
   lines.push(
     label("records") +
       `${n(s.records)} distinct` +
@@ -45,17 +58,21 @@ export function summaryReport(s: JobSummary, extras: { logFile?: string; summary
       ` ADX settled ${(s.job.settleMs / 1000).toFixed(1)} s after the queue drained`,
   );
   if (s.sentinelRows !== null) lines.push(label("sentinel") + `${n(s.sentinelRows)} mail-access rows sent to the Logs Ingestion API`);
-  if (s.incident) lines.push("", ...incidentReport(s.incident));
+  if (s.incident) lines.push("", ...incidentReport(s.incident, s.quarantinedByCode.AF20051 ?? 0));
   if (extras.logFile || extras.summaryFile || extras.dataDir) lines.push("");
   if (extras.dataDir) lines.push(`  ADX rows (JSON lines):  ${extras.dataDir}`);
-  if (extras.logFile) lines.push(`  function log:           ${extras.logFile}`);
+  if (extras.logFile)
+    lines.push(
+      `  function log:           ${extras.logFile}` +
+        (extras.logCounts ? ` (${n(extras.logCounts.error)} errors, ${n(extras.logCounts.warning)} warnings)` : ""),
+    );
   if (extras.summaryFile) lines.push(`  summary JSON:           ${extras.summaryFile}`);
   if (s.problems.length > 0) lines.push("", "Problems:", ...s.problems.map((p) => `  ✗ ${p}`));
   else if (s.completeness !== null) lines.push("", "  ✓ every available record landed exactly once.");
   return lines.join("\n");
 }
 
-function incidentReport(i: IncidentSummary): string[] {
+function incidentReport(i: IncidentSummary, expiredBlobs: number): string[] {
   const mark = (c: SetComparison) =>
     c.missing.length === 0 && c.unexpected.length === 0
       ? `= ground truth ✓`
@@ -69,6 +86,8 @@ function incidentReport(i: IncidentSummary): string[] {
     `  throttled periods       ${i.throttled.found}${list(i.throttledPeriods.map((t) => `${t.mailboxUpn} from ${t.from}`), 2)}  ${mark(i.throttled)}`,
     `  attacker sessions       ${i.attackerSessions.found}  ${mark(i.attackerSessions)}`,
   ];
+  if (i.matchesGroundTruth === false && expiredBlobs > 0)
+    lines.push(`  (${expiredBlobs} blobs expired before they could be fetched — the "expired" fault; records in them are lost to any collector)`);
   return lines;
 }
 

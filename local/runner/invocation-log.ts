@@ -8,8 +8,6 @@ export interface InvocationLogOptions {
   /** Also print lines at or above this level (progress display permitting). */
   echo?: (line: string) => void;
   echoLevel?: LogLevel;
-  /** Echo at most this many lines (default 10); the file keeps them all. */
-  maxEcho?: number;
 }
 
 const rank: Record<LogLevel, number> = { trace: 0, debug: 1, information: 2, warning: 3, error: 4, critical: 5, none: 6 };
@@ -20,7 +18,6 @@ export class InvocationLog {
   /** The last few errors, for the end-of-run summary. */
   readonly recentErrors: string[] = [];
   private readonly stream: WriteStream | undefined;
-  private echoed = 0;
 
   constructor(private readonly opts: InvocationLogOptions = {}) {
     this.stream = opts.file ? createWriteStream(opts.file, { flags: "a" }) : undefined;
@@ -39,14 +36,7 @@ export class InvocationLog {
     }
     const line = `${new Date().toISOString()} ${level} ${message}`;
     this.stream?.write(line + "\n");
-    if (this.opts.echo && rank[level] >= rank[this.opts.echoLevel ?? "error"]) this.echo(line);
-  }
-
-  private echo(line: string): void {
-    const max = this.opts.maxEcho ?? 10;
-    this.echoed++;
-    if (this.echoed <= max) this.opts.echo?.(line);
-    else if (this.echoed === max + 1 && this.opts.file) this.opts.echo?.(`(further log lines only in ${this.opts.file})`);
+    if (this.opts.echo && rank[level] >= rank[this.opts.echoLevel ?? "error"]) this.opts.echo(line);
   }
 
   close(): Promise<void> {

@@ -56,6 +56,7 @@ export interface LocalRun {
   summary: JobSummary;
   description: LocalRunDescription;
   logFile: string;
+  logCounts: { warning: number; error: number };
   /** Where the ADX emulator's rows are, when the data was kept. */
   adxDataDir: string | null;
 }
@@ -109,7 +110,7 @@ export async function runLocally(opts: LocalRunOptions = {}): Promise<LocalRun> 
       poisonMessages,
       sentinelRows: cloud.sentinel ? cloud.sentinelRows() : undefined,
     });
-    return { summary, description, logFile, adxDataDir: keepData ? cloud.adxStore.dir : null };
+    return { summary, description, logFile, logCounts: { ...log.counts }, adxDataDir: keepData ? cloud.adxStore.dir : null };
   } finally {
     await log.close();
     await cloud.close();

@@ -37,8 +37,10 @@ export interface IncidentSummary {
 
 export interface JobSummary {
   mode: "emulator" | "source";
-  /** Distinct content blobs landed (one ledger row each). */
+  /** Distinct content blobs landed (ledger rows with Status "ingested"). */
   blobs: number;
+  /** Ledger rows per Status: ingested, expired (AF20051), failed (quarantined after the last attempt). */
+  blobsByStatus: Record<string, number>;
   blobsAvailable: number | null;
   /** Distinct audit records landed (after record-level dedup on Id). */
   records: number;
@@ -81,7 +83,8 @@ export function summarizeJob(input: SummaryInput): JobSummary {
     duplicateRowsByTable[table] = 0;
   }
   let auditRows = 0;
-  let blobs = 0;
+  const landedBlobs = new Set<string>();
+  const blobsByStatus: Record<string, number> = {};
   let quarantinedBlobs = 0;
   let quarantinedRecords = 0;
   const quarantinedByCode: Record<string, number> = {};
@@ -111,7 +114,11 @@ export function summarizeJob(input: SummaryInput): JobSummary {
     const landed = new Set<string>();
     for (const r of audit) landed.add(str(r.Id));
     records += landed.size;
-    blobs += new Set(ledger.map((r) => str(r.ContentId))).size;
+    for (const r of ledger) {
+      const status = str(r.Status) || "unknown";
+      blobsByStatus[status] = (blobsByStatus[status] ?? 0) + 1;
+      if (status === "ingested") landedBlobs.add(`${tenant.tenantId}\u0000${str(r.ContentId)}`);
+    }
     for (const e of errors) {
       const code = str(e.ErrorCode) || "unknown";
       quarantinedByCode[code] = (quarantinedByCode[code] ?? 0) + 1;
@@ -132,6 +139,7 @@ export function summarizeJob(input: SummaryInput): JobSummary {
     if (index === 0 && truth) incident = summarizeIncident(tenant.tenantId, mail, truth);
   }
 
+  const blobs = landedBlobs.size;
   let apiRequests: JobSummary["apiRequests"] = null;
   if (truth) {
     apiRequests = { total: 0, byOperation: {} };
@@ -161,6 +169,7 @@ export function summarizeJob(input: SummaryInput): JobSummary {
   return {
     mode: truth ? "emulator" : "source",
     blobs,
+    blobsByStatus,
     blobsAvailable: truth ? blobsAvailable : null,
     records,
     recordsAvailable: truth ? available : null,
