@@ -15,7 +15,7 @@ async function main(): Promise<void> {
     peak.heapUsedMb = Math.max(peak.heapUsedMb, m.heapUsed / 1048576);
     peak.externalMb = Math.max(peak.externalMb, m.external / 1048576);
     peak.arrayBuffersMb = Math.max(peak.arrayBuffersMb, m.arrayBuffers / 1048576);
-  }, 100);
+  }, 500);
   const outcome = await runLocalJob({
     settings,
     log,
