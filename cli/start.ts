@@ -48,7 +48,7 @@ function url(name: string) {
 const program = new Command()
   .name("npm start --")
   .description(
-    "Run the ingestion job locally: the real function handlers against the emulated cloud (Management Activity API,\n" +
+    "Run the ingestion job locally: the real function handlers against the emulated cloud (Management Activity API, " +
       "Azure Data Explorer, Logs Ingestion, Azurite), then a summary of what landed against the emulator's ground truth.",
   )
   .option("--seed <n>", "scenario seed", integer("--seed", 0), 1)
@@ -138,10 +138,14 @@ async function main(): Promise<number> {
   return run.summary.problems.length === 0 ? 0 : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: Error & { code?: string }) => {
-    process.stderr.write(`npm start: ${error.message}${error.code ? ` [${error.code}]` : ""}\n`);
-    process.exit(2);
-  },
-);
+// Exit once stdout has drained (pipes are asynchronous on some platforms); an SDK's idle keep-alive socket must not
+// hold the process open, hence the unref'd deadline.
+function exit(code: number): void {
+  process.exitCode = code;
+  setTimeout(() => process.exit(code), 1000).unref();
+}
+
+main().then(exit, (error: Error & { code?: string }) => {
+  process.stderr.write(`npm start: ${error.message}${error.code ? ` [${error.code}]` : ""}\n`);
+  exit(2);
+});
