@@ -5,7 +5,7 @@ import { plan } from "../../functions/src/handlers/plan";
 import { closeEngine } from "../../functions/src/pipeline/engine";
 import { applyAppSettings, type AppSettings } from "./app-settings";
 import type { InvocationLog } from "./invocation-log";
-import { describe, QueueTrigger } from "./queue-trigger";
+import { describeError, QueueTrigger } from "./queue-trigger";
 import { readQueueHostSettings } from "./host-json";
 import { fireTimer } from "./timer-trigger";
 
@@ -140,9 +140,9 @@ export async function runLocalJob(opts: LocalJobOptions): Promise<JobOutcome> {
         planned = false;
         planFailures++;
         consecutivePlanFailures++;
-        opts.log.write("error", `plan: ${describe(error)}`);
+        opts.log.write("error", `plan: ${describeError(error)}`);
         if (consecutivePlanFailures >= maxPlanFailures) {
-          stoppedBecause = `the planner failed ${consecutivePlanFailures} times in a row: ${describe(error)}`;
+          stoppedBecause = `the planner failed ${consecutivePlanFailures} times in a row: ${describeError(error)}`;
           break;
         }
       }

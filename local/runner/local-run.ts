@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { startAdxEmulator } from "../adx";
 import { startAzurite } from "../azurite";
 import { startEmulatedCloud, type EmulatedCloudOptions } from "../cloud";
+import type { GroundTruth } from "../management-api";
 import { CONTENT_TYPES } from "../management-api/types";
 import { appSettings, databaseFor, type AppSettings, type SourceTenant } from "./app-settings";
 import { InvocationLog } from "./invocation-log";
@@ -127,7 +128,7 @@ interface LocalCloud {
   tenants: Array<SourceTenant & { database: string }>;
   sentinel?: { endpoint: string; dcrImmutableId: string; streamName: string; caFile: string };
   sentinelRows(): number;
-  truth?: import("../management-api").GroundTruth;
+  truth?: GroundTruth;
   adxStore: { rows(db: string, table: string): Record<string, unknown>[]; idle(): Promise<void>; dir: string };
   close(): Promise<void>;
 }

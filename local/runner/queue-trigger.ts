@@ -105,7 +105,7 @@ export class QueueTrigger {
         });
         messages = response.receivedMessageItems;
       } catch (error) {
-        this.opts.log.write("error", `queue trigger: receiving from ${this.opts.queue.name} failed: ${describe(error)}`);
+        this.opts.log.write("error", `queue trigger: receiving from ${this.opts.queue.name} failed: ${describeError(error)}`);
       }
       if (messages.length > 0) {
         delayMs = minDelayMs;
@@ -170,13 +170,13 @@ export class QueueTrigger {
       const last = message.dequeueCount >= this.maxDequeueCount;
       this.opts.log.write(
         last ? "error" : "warning",
-        `${this.opts.functionName}: attempt ${message.dequeueCount}/${this.maxDequeueCount} failed: ${describe(failure)}`,
+        `${this.opts.functionName}: attempt ${message.dequeueCount}/${this.maxDequeueCount} failed: ${describeError(failure)}`,
       );
       if (last) await this.poison(message);
       else await this.opts.queue.updateMessage(message.messageId, message.popReceipt, undefined, this.visibilityTimeoutSeconds);
     } catch (error) {
       // Losing the lease (or Azurite hiccups) leaves the message to reappear after its lease, as in the host.
-      this.opts.log.write("error", `queue trigger: settling message ${message.messageId} failed: ${describe(error)}`);
+      this.opts.log.write("error", `queue trigger: settling message ${message.messageId} failed: ${describeError(error)}`);
     }
   }
 
@@ -202,7 +202,7 @@ export function encodeMessage(message: unknown): string {
   return Buffer.from(JSON.stringify(message), "utf8").toString("base64");
 }
 
-export function describe(error: unknown): string {
+export function describeError(error: unknown): string {
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
     return code ? `${error.message} [${String(code)}]` : error.message;
