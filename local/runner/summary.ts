@@ -109,7 +109,8 @@ export function summarizeJob(input: SummaryInput): JobSummary {
     // The transform drops in-blob duplicates, so a record Id twice within one ContentId means a blob landed twice.
     duplicateRowsByTable[Tables.unifiedAudit] += surplus(audit, (r) => `${str(r.Id)}\u0000${str(r.ContentId)}`);
     duplicateRowsByTable[Tables.accessMail] += surplus(mail, mailRowKey);
-    duplicateRowsByTable[Tables.ledger] += surplus(ledger, (r) => str(r.ContentId));
+    // one row per blob and outcome (a blob may be recorded failed, then ingested by a later replay)
+    duplicateRowsByTable[Tables.ledger] += surplus(ledger, (r) => `${str(r.ContentId)}\u0000${str(r.Status)}`);
 
     const landed = new Set<string>();
     for (const r of audit) landed.add(str(r.Id));
