@@ -101,6 +101,8 @@ const settingsSchema = z
       .optional(),
   });
 
+const SETTING_NAMES = Object.keys(settingsSchema.shape);
+
 /** Rules across settings, checked even when single settings are also wrong (so one run reports everything). */
 function crossSettingProblems(env: Env): z.core.$ZodIssue[] {
   const issues: z.core.$ZodIssue[] = [];
@@ -141,6 +143,14 @@ export interface EngineConfig {
 }
 
 type Env = Record<string, string | undefined>;
+
+/**
+ * The raw values of every setting loadConfig reads, as one string: equal strings give equal configs, so a caller can
+ * skip re-validating (and rebuilding clients) on every invocation when the settings did not change.
+ */
+export function settingsFingerprint(env: Env = process.env): string {
+  return JSON.stringify(SETTING_NAMES.map((name) => env[name] ?? null));
+}
 
 /** Reads and validates the settings; throws ConfigError naming every wrong setting and what to do about it. */
 export function loadConfig(env: Env = process.env): EngineConfig {

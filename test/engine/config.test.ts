@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from "../../functions/src/config";
+import { closeEngine, getEngine } from "../../functions/src/pipeline/engine";
 
 const tenant = { tenantId: "9b6f5f3e-1c1a-4f0e-9a57-0d3f1b2c4d5e", credential: { kind: "managedIdentity" }, database: "audit_9b6f5f3e" };
 const base = {
@@ -116,4 +117,20 @@ test("a webhook address must be https except on loopback", () => {
   expect(problems({ ...base, WEBHOOK_ADDRESS: "http://lake.example.com/api/webhook", WEBHOOK_AUTH_ID: "a-long-secret" }).join("\n")).toMatch(
     /WEBHOOK_ADDRESS: must be https \(plain http is allowed on loopback only\)/,
   );
+});
+
+describe("the shared engine", () => {
+  afterEach(() => closeEngine());
+
+  test("is built once per settings: unchanged settings reuse it, a changed setting rebuilds it, wrong settings are refused every time", () => {
+    const first = getEngine({ ...base, UNRELATED_SETTING: "a" });
+    expect(getEngine({ ...base, UNRELATED_SETTING: "b" })).toBe(first);
+    const changed = getEngine({ ...base, MAX_DEQUEUE_COUNT: "7" });
+    expect(changed).not.toBe(first);
+    expect(changed.config.maxDequeueCount).toBe(7);
+    const wrong = { ...base, MAX_DEQUEUE_COUNT: "0" };
+    expect(() => getEngine(wrong)).toThrow(ConfigError);
+    expect(() => getEngine(wrong)).toThrow(ConfigError);
+    expect(getEngine({ ...base, MAX_DEQUEUE_COUNT: "7" })).toBe(changed);
+  });
 });

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { loadConfig, type EngineConfig, type TenantConfig } from "../config";
+import { loadConfig, settingsFingerprint, type EngineConfig, type TenantConfig } from "../config";
 import { cloudEndpoints, createManagementCredential, ManagementActivityClient, type ManagementApiEvent } from "../management-api";
 import { AdxSink } from "../sinks/adx";
 import { SentinelSink } from "../sinks/sentinel";
@@ -157,13 +157,14 @@ function logClientEvent(tenantId: string, e: ManagementApiEvent, log: EngineLog)
 }
 
 // One engine per process and settings: handlers share clients, token caches and table clients across invocations.
+// Keyed on the raw settings, so an unchanged process pays neither validation nor a rebuild per invocation.
 let current: { fingerprint: string; engine: Engine } | undefined;
 
 /** The engine for the current app settings; rebuilt (and the old one closed) when the settings change. */
 export function getEngine(env: Record<string, string | undefined> = process.env): Engine {
-  const config = loadConfig(env);
-  const fingerprint = JSON.stringify(config);
+  const fingerprint = settingsFingerprint(env);
   if (current?.fingerprint === fingerprint) return current.engine;
+  const config = loadConfig(env);
   const previous = current?.engine;
   current = { fingerprint, engine: createEngine(config) };
   void previous?.close().catch(() => undefined);

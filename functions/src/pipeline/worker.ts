@@ -93,15 +93,27 @@ export class Worker {
 
     let stage: string = Stage.fetch;
     try {
-      const { records, bytes } = await tenant.source.fetchContent(msg.contentUri);
-      await onStep?.({ step: "fetched", contentId: msg.contentId, records: records.length, bytes });
+      const fetched = await tenant.source.fetchContent(msg.contentUri);
+      const { bytes } = fetched;
+      const recordCount = fetched.records.length;
+      await onStep?.({ step: "fetched", contentId: msg.contentId, records: recordCount, bytes });
 
       stage = Stage.transform;
-      const result = transformBlob(records, msg);
+      // Only the rows are kept past this point: the parsed records (as large again) can be collected during the uploads.
+      const result = transformBlob(fetched.records.splice(0), msg);
+
+      const figures = {
+        records: recordCount,
+        auditRows: result.auditRows.length,
+        mailAccessRows: result.mailAccessRows.length,
+        quarantinedRecords: result.quarantined.length,
+      };
 
       stage = Stage.ingest;
       // The contentId is the dedup tag of each table: a replay of this blob lands nothing twice.
       if (result.auditRows.length) await send(Tables.unifiedAudit, result.auditRows, msg.contentId);
+      // The audit rows hold the whole records (their Record column): the largest part of a blob, and done with.
+      result.auditRows = [];
       if (result.mailAccessRows.length) await send(Tables.accessMail, result.mailAccessRows, msg.contentId);
       if (result.quarantined.length) {
         await send(Tables.errors, quarantineRows(msg, result.quarantined, this.now()), msg.contentId);
@@ -111,12 +123,6 @@ export class Worker {
       stage = Stage.sentinel;
       if (this.deps.sentinel && result.mailAccessRows.length) await this.forward(msg, result.mailAccessRows, dequeueCount, send, log);
 
-      const figures = {
-        records: records.length,
-        auditRows: result.auditRows.length,
-        mailAccessRows: result.mailAccessRows.length,
-        quarantinedRecords: result.quarantined.length,
-      };
       stage = Stage.ingest;
       await send(Tables.ledger, [ledgerRow(msg, "ingested", { ...figures, duplicatesInBlob: result.duplicatesInBlob }, this.now())], msg.contentId);
       await onStep?.({ step: "ledger-row-ingested", contentId: msg.contentId });
@@ -124,7 +130,7 @@ export class Worker {
       await this.deps.sources?.record(msg, db, posted, { generation, purpose: "rows", now: this.now() });
       await ledger.markIngested(msg, figures, dequeueCount, this.now());
       await onStep?.({ step: "ledger-updated", contentId: msg.contentId, state: "ingested" });
-      log.info(`ingest ${what}: ${records.length} records → ${figures.auditRows} audit rows, ${figures.mailAccessRows} mail-access rows`);
+      log.info(`ingest ${what}: ${recordCount} records → ${figures.auditRows} audit rows, ${figures.mailAccessRows} mail-access rows`);
       return { status: "ingested", figures: { ...figures, duplicatesInBlob: result.duplicatesInBlob, bytes } };
     } catch (err) {
       const code = errorCode(err);
