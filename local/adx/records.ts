@@ -52,6 +52,50 @@ function isWhitespace(code: number): boolean {
  * lines. One malformed record fails the WHOLE batch with BadRequest_InvalidBlob, as in ADX.
  */
 function parseMultiJson(text: string): ParsedRecord[] {
+  return parseOneValuePerLine(text) ?? scanMultiJson(text);
+}
+
+/**
+ * The common shape of multijson (what the SDK writers send): one property bag per line. JSON.parse of each line gives
+ * exactly what the scanner below would, without walking every character in JS first; any other shape (a value spanning
+ * lines, two on a line, something that is not a bag or array) returns undefined and the scanner decides, errors included.
+ */
+function parseOneValuePerLine(text: string): ParsedRecord[] | undefined {
+  const records: ParsedRecord[] = [];
+  const n = text.length;
+  let lineStart = 0;
+  while (lineStart < n) {
+    let lineEnd = text.indexOf("\n", lineStart);
+    if (lineEnd < 0) lineEnd = n;
+    let start = lineStart;
+    let end = lineEnd;
+    while (start < end && isWhitespace(text.charCodeAt(start))) start++;
+    while (end > start && isWhitespace(text.charCodeAt(end - 1))) end--;
+    lineStart = lineEnd + 1;
+    if (start === end) continue;
+    const open = text.charCodeAt(start);
+    const close = text.charCodeAt(end - 1);
+    if (!((open === 0x7b && close === 0x7d) || (open === 0x5b && close === 0x5d))) return undefined;
+    let value: unknown;
+    try {
+      value = JSON.parse(text.slice(start, end));
+    } catch {
+      return undefined;
+    }
+    if (Array.isArray(value)) {
+      for (const el of value) {
+        if (el === null || typeof el !== "object" || Array.isArray(el)) return undefined;
+        records.push({ value: el, chars: end - start });
+      }
+    } else {
+      records.push({ value, chars: end - start });
+    }
+  }
+  return records;
+}
+
+/** Walks the text value by value, matching brackets outside strings: any layout, and a precise error offset. */
+function scanMultiJson(text: string): ParsedRecord[] {
   const records: ParsedRecord[] = [];
   let i = 0;
   const n = text.length;

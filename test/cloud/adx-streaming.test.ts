@@ -111,6 +111,32 @@ describe("ADX emulator: streaming ingestion with the real StreamingIngestClient"
     ]);
   });
 
+  test("reads multijson in any layout: a value per line, values spanning lines, several on a line, arrays of bags", async () => {
+    const text = [
+      '{"Id":"line-1","Nested":{"Bag":{"deep":"}{"}}}',
+      '  {"Id":"line-2"}\r',
+      '{"Id":"spans",',
+      '  "Nested": {"Bag": {"x": 1}}}  {"Id":"same-line"}',
+      '[{"Id":"array-1"},{"Id":"array-2"}]',
+      "",
+    ].join("\n");
+    await client.ingestFromStream(Readable.from([text]), props("typed_values"));
+    expect(adx.store.rows(DB, "typed_values").map((r) => [r.Id, r.Bag])).toEqual(
+      expect.arrayContaining([["line-1", { deep: "}{" }], ["line-2", null], ["spans", { x: 1 }], ["same-line", null], ["array-1", null], ["array-2", null]]),
+    );
+    const perLine = '{"Id":"per-line-a"}\n[{"Id":"per-line-b"}]\n';
+    await client.ingestFromStream(Readable.from([perLine]), props("typed_values"));
+    expect(adx.store.rows(DB, "typed_values").filter((r) => String(r.Id).startsWith("per-line")).map((r) => r.Id)).toEqual(["per-line-a", "per-line-b"]);
+  });
+
+  test("refuses a whole multijson batch when any value in it is malformed or not a property bag", async () => {
+    for (const text of ['{"Id":"ok"}\n{"Id":', '{"Id":"ok"}\n[1]\n', '{"Id":"ok"}\n"text"\n']) {
+      const failure = await failureOf(client.ingestFromStream(Readable.from([text]), props("typed_values")));
+      expect(failure).toMatchObject({ code: "BadRequest_InvalidBlob", permanent: true });
+    }
+    expect(adx.store.rows(DB, "typed_values").some((r) => r.Id === "ok")).toBe(false);
+  });
+
   test("keeps nested records whole in a dynamic column and truncates a string over 1 MB to 1 MB", async () => {
     const nested = { Operation: "MailItemsAccessed", Folders: [{ Path: "\\Inbox", FolderItems: [{ InternetMessageId: "<m@x>" }] }] };
     const big = "é".repeat(600_000); // 1.2 MB of UTF-8
