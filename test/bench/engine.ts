@@ -18,7 +18,7 @@ import { transformBlob } from "../../functions/src/pipeline/transform";
 import { Tables } from "../../kql/tables";
 import { startEmulatedCloud, type EmulatedCloud } from "../../local/cloud";
 import { CONTENT_TYPES } from "../../local/management-api/types";
-import { appSettings } from "../../local/runner/app-settings";
+import { appSettings, NODE_WORKER_ARGUMENTS } from "../../local/runner/app-settings";
 import type { JobOutcome } from "../../local/runner/job";
 
 const root = join(__dirname, "..", "..");
@@ -86,7 +86,9 @@ function runEngineProcess(
   return new Promise((resolve, reject) => {
     const profile = tuning.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${tuning.profileDir}`] : [];
     const nodeArgs = tuning.nodeArgs ? tuning.nodeArgs.split(/\s+/).filter(Boolean) : [];
-    const child = spawn(process.execPath, [...nodeArgs, ...profile, script], {
+    // as the Functions host does: the worker's node flags come from the app settings
+    const hostArgs = (settings[NODE_WORKER_ARGUMENTS] ?? "").split(/\s+/).filter(Boolean);
+    const child = spawn(process.execPath, [...hostArgs, ...nodeArgs, ...profile, script], {
       cwd: root,
       env: {
         ...process.env,
@@ -208,7 +210,7 @@ async function main(): Promise<void> {
     .option("--large-tenant-records <n>", "tenant 0 also holds this many lazily generated records (blobs of 400–1,600 records)", integer("--large-tenant-records", 0), 200_000)
     .option("--timeout <seconds>", "give up after this long", integer("--timeout", 10), 600)
     .option("--batch-size <n>", "queue batch size instead of host.json's (the new-batch threshold is half of it)", integer("--batch-size", 1))
-    .option("--engine-node-args <args>", 'node flags for the engine process, e.g. "--max-old-space-size=160"')
+    .option("--engine-node-args <args>", 'node flags for the engine process, after those of the app setting languageWorkers__node__arguments, e.g. "--max-old-space-size=160"')
     .option("--profile <dir>", "write a CPU profile of the engine process into this folder (node --cpu-prof)")
     .parse()
     .opts<BenchOptions>();
