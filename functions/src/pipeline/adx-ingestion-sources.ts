@@ -1,7 +1,7 @@
-import { odata, type TableClient, type TransactionAction } from "@azure/data-tables";
+import type { TableClient, TransactionAction } from "@azure/data-tables";
 import { encodeKeyPart } from "./entity-keys";
 import type { ContentRef } from "./content-ledger";
-import { ensureTable, statusOf } from "./storage-account";
+import { deletePartitionRange, ensureTable, statusOf } from "./storage-account";
 
 /**
  * Which content blob each queued ADX ingestion belongs to. ADX reports a failed queued ingestion minutes after the
@@ -112,23 +112,7 @@ export class AdxIngestionSources {
 
   /** Deletes a database's records posted on days before `cutoff`'s. Returns how many. */
   async purge(database: string, cutoff: Date): Promise<number> {
-    await ensureTable(this.table);
     const prefix = `${encodeKeyPart(database)}|`;
-    const filter = odata`PartitionKey ge ${prefix} and PartitionKey lt ${prefix + day(cutoff)}`;
-    const byPartition = new Map<string, string[]>();
-    for await (const e of this.table.listEntities({ queryOptions: { filter, select: ["PartitionKey", "RowKey"] } })) {
-      const rows = byPartition.get(e.partitionKey!) ?? [];
-      rows.push(e.rowKey!);
-      byPartition.set(e.partitionKey!, rows);
-    }
-    let deleted = 0;
-    for (const [pk, rows] of byPartition) {
-      for (let i = 0; i < rows.length; i += 100) {
-        const actions: TransactionAction[] = rows.slice(i, i + 100).map((rk) => ["delete", { partitionKey: pk, rowKey: rk }]);
-        await this.table.submitTransaction(actions);
-        deleted += actions.length;
-      }
-    }
-    return deleted;
+    return deletePartitionRange(this.table, prefix, prefix + day(cutoff));
   }
 }

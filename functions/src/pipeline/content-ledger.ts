@@ -1,6 +1,6 @@
-import { odata, type TableClient, type TransactionAction } from "@azure/data-tables";
+import { odata, type TableClient } from "@azure/data-tables";
 import { decodeKeyPart, hourBucket, ledgerPartitionKey, ledgerPartitionPrefix, ledgerRowKey } from "./entity-keys";
-import { asDate, dropUndefined, ensureTable, statusOf } from "./storage-account";
+import { asDate, deletePartitionRange, dropUndefined, ensureTable, statusOf } from "./storage-account";
 
 /**
  * The content ledger: every content blob the engine has seen, by contentId, for 8 days (one day past the blob's own
@@ -185,25 +185,8 @@ export class ContentLedger {
 
   /** Deletes entries whose contentCreated is before `cutoff` (their blobs expired a day ago). Returns how many. */
   async purge(tenantId: string, contentType: string, cutoff: Date): Promise<number> {
-    await ensureTable(this.table);
     const prefix = ledgerPartitionPrefix(tenantId, contentType);
-    const query = odata`PartitionKey ge ${prefix} and PartitionKey lt ${prefix + hourBucket(cutoff)}`;
-    const byPartition = new Map<string, string[]>();
-    for await (const e of this.table.listEntities({ queryOptions: { filter: query, select: ["PartitionKey", "RowKey"] } })) {
-      const rows = byPartition.get(e.partitionKey!) ?? [];
-      rows.push(e.rowKey!);
-      byPartition.set(e.partitionKey!, rows);
-    }
-    let deleted = 0;
-    for (const [pk, rows] of byPartition) {
-      // A transaction holds at most 100 operations, all in one partition.
-      for (let i = 0; i < rows.length; i += 100) {
-        const actions: TransactionAction[] = rows.slice(i, i + 100).map((rk) => ["delete", { partitionKey: pk, rowKey: rk }]);
-        await this.table.submitTransaction(actions);
-        deleted += actions.length;
-      }
-    }
-    return deleted;
+    return deletePartitionRange(this.table, prefix, prefix + hourBucket(cutoff));
   }
 }
 

@@ -1,4 +1,4 @@
-import { RestError, TableClient } from "@azure/data-tables";
+import { odata, RestError, TableClient, type TransactionAction } from "@azure/data-tables";
 import { ManagedIdentityCredential } from "@azure/identity";
 import { QueueClient } from "@azure/storage-queue";
 import type { StorageSettings } from "../config";
@@ -56,4 +56,26 @@ export function statusOf(err: unknown): number | undefined {
 
 export function dropUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** Deletes every entity whose PartitionKey is in [from, to). Returns how many. */
+export async function deletePartitionRange(table: TableClient, from: string, to: string): Promise<number> {
+  await ensureTable(table);
+  const filter = odata`PartitionKey ge ${from} and PartitionKey lt ${to}`;
+  const byPartition = new Map<string, string[]>();
+  for await (const e of table.listEntities({ queryOptions: { filter, select: ["PartitionKey", "RowKey"] } })) {
+    const rows = byPartition.get(e.partitionKey!) ?? [];
+    rows.push(e.rowKey!);
+    byPartition.set(e.partitionKey!, rows);
+  }
+  let deleted = 0;
+  for (const [pk, rows] of byPartition) {
+    // A transaction holds at most 100 operations, all in one partition.
+    for (let i = 0; i < rows.length; i += 100) {
+      const actions: TransactionAction[] = rows.slice(i, i + 100).map((rk) => ["delete", { partitionKey: pk, rowKey: rk }]);
+      await table.submitTransaction(actions);
+      deleted += actions.length;
+    }
+  }
+  return deleted;
 }
