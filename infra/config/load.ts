@@ -1,7 +1,7 @@
 // Reads the deployment config file, validates it, resolves tenant domains and applies the rules across fields.
 // Every problem is reported as `<file>: <field>: <what is wrong>. <what to do>`, all of them in one error.
 import { readFileSync } from "node:fs";
-import { parseDocument } from "yaml";
+import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { scriptParameters, type ScriptParameters } from "../../kql/scripts";
 import { databaseName } from "./naming";
@@ -84,9 +84,10 @@ export async function loadDeploymentConfig(file: string, opts: LoadOptions = {})
 }
 
 export async function parseDeploymentConfig(text: string, file: string, opts: LoadOptions = {}): Promise<DeploymentConfig> {
-  const doc = parseDocument(text, { prettyErrors: false });
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: false, lineCounter: lines });
   if (doc.errors.length) {
-    throw new DeploymentConfigError(file, doc.errors.map((e) => `line ${e.linePos?.[0]?.line ?? "?"}: not valid YAML (${e.message.split("\n")[0]}). Fix the YAML syntax.`));
+    throw new DeploymentConfigError(file, doc.errors.map((e) => `line ${lines.linePos(e.pos[0]).line}: not valid YAML (${e.message.split("\n")[0]}). Fix the YAML syntax.`));
   }
   const parsed = deploymentConfigSchema.safeParse(doc.toJS());
   if (!parsed.success) throw new DeploymentConfigError(file, parsed.error.issues.map(describeIssue));
