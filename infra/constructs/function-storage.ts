@@ -21,6 +21,8 @@ export const STORAGE_DATA_ROLES = ["Storage Blob Data Owner", "Storage Queue Dat
 export class FunctionStorage extends Construct {
   readonly account: StorageAccount;
   readonly deploymentContainer: StorageContainer;
+  /** The identity's data roles: the site waits for them, so the host never starts without access to its storage. */
+  readonly dataRoles: ResourceRole[];
 
   constructor(scope: Construct, id: string, props: FunctionStorageProps) {
     super(scope, id);
@@ -46,7 +48,7 @@ export class FunctionStorage extends Construct {
       storageAccountId: this.account.id,
       containerAccessType: "private",
     });
-    STORAGE_DATA_ROLES.forEach((role, i) => new ResourceRole(this, `data-role-${i}`, { scope: this.account.id, role, principalId: props.principalId }));
+    this.dataRoles = STORAGE_DATA_ROLES.map((role, i) => new ResourceRole(this, `data-role-${i}`, { scope: this.account.id, role, principalId: props.principalId }));
   }
 
   /** The deployment container's URL, as Flex Consumption's functionAppConfig names it. */

@@ -5,7 +5,7 @@
 // operator CLI publishes the bundle to the deployment container after apply.
 import { ResourceGroupTemplateDeployment } from "@cdktf/provider-azurerm/lib/resource-group-template-deployment";
 import { ServicePlan } from "@cdktf/provider-azurerm/lib/service-plan";
-import { Construct } from "../cdk";
+import { Construct, type ITerraformDependable } from "../cdk";
 
 /** The Functions runtime the bundle is built and tested for (Node 20 reached end of life in April 2026). */
 export const NODE_RUNTIME_VERSION = "22";
@@ -23,6 +23,8 @@ export interface IngestionAppProps {
   appSettings: Record<string, string>;
   instanceMemoryMb?: 512 | 2048 | 4096;
   maximumInstances?: number;
+  /** What must exist before the site starts (its storage roles). */
+  after?: ITerraformDependable[];
 }
 
 export class IngestionApp extends Construct {
@@ -45,6 +47,7 @@ export class IngestionApp extends Construct {
       name: `${props.name}-site`,
       resourceGroupName: props.resourceGroupName,
       deploymentMode: "Incremental",
+      dependsOn: props.after,
       templateContent: JSON.stringify(siteTemplate(), null, 2),
       // ARM evaluates expressions in template content only; parameter values (JSON app settings included) stay literal.
       parametersContent: JSON.stringify(

@@ -10,9 +10,11 @@ export interface ResourceRoleProps {
 }
 
 export class ResourceRole extends Construct {
+  readonly assignment: RoleAssignment;
+
   constructor(scope: Construct, id: string, props: ResourceRoleProps) {
     super(scope, id);
-    new RoleAssignment(this, "assignment", {
+    this.assignment = new RoleAssignment(this, "assignment", {
       scope: props.scope,
       roleDefinitionName: props.role,
       principalId: props.principalId,

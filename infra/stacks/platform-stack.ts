@@ -104,6 +104,7 @@ export class PlatformStack extends TerraformStack {
       deploymentContainerUrl: storage.deploymentContainerUrl,
       instanceMemoryMb: platform.functionApp.instanceMemoryMb,
       maximumInstances: platform.functionApp.maximumInstances,
+      after: storage.dataRoles.map((r) => r.assignment),
       appSettings: engineSettings(config, {
         storageAccountName: storage.account.name,
         identityClientId: identity.clientId,

@@ -62,6 +62,12 @@ describe("the single-tenant example", () => {
     expect(config.sentinel).toEqual({ endpoint: "https://contosoal-dce-abcd.westeurope-1.ingest.monitor.azure.com", dcrImmutableId: "dcr-0123456789abcdef0123456789abcdef", streamName: "Custom-M365MailItemsAccessed_CL", caFile: undefined });
   });
 
+  test("the site is created after the identity's storage data roles, so the host never starts without its storage", () => {
+    const [deployment] = resourcesOf(stackOf(single, "platform"), "azurerm_resource_group_template_deployment") as Array<{ depends_on: string[] }>;
+    expect(deployment!.depends_on).toHaveLength(3);
+    for (const d of deployment!.depends_on) expect(d).toMatch(/^azurerm_role_assignment\.function-storage_data-role-\d_assignment_\w+$/);
+  });
+
   test("the own tenant's managed identity gets ActivityFeed.Read and ActivityFeed.ReadDlp, and no app registration exists", () => {
     const platform = stackOf(single, "platform");
     const roles = resourcesOf(platform, "azuread_app_role_assignment").map((r) => String(r.app_role_id));
