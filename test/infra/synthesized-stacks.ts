@@ -2,6 +2,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { LoadOptions } from "../../infra/config/load";
 import { synthesize, type SynthResult } from "../../infra/synth";
 
 export type TerraformJson = {
@@ -23,10 +24,10 @@ export interface SynthesizedExample {
 
 export const EXAMPLES = join(__dirname, "..", "..", "infra", "examples");
 
-export async function synthesizeExample(file: string): Promise<SynthesizedExample> {
+export async function synthesizeExample(file: string, opts: LoadOptions = {}): Promise<SynthesizedExample> {
   const outDir = mkdtempSync(join(tmpdir(), "audit-lake-synth-"));
   const started = performance.now();
-  const result = await synthesize({ configPath: file.includes("/") ? file : join(EXAMPLES, file), outDir });
+  const result = await synthesize({ ...opts, configPath: file.includes("/") ? file : join(EXAMPLES, file), outDir });
   const seconds = (performance.now() - started) / 1000;
   const text = new Map(result.stacks.map((s) => [s.name, readFileSync(join(s.dir, "cdk.tf.json"), "utf8")]));
   const json = new Map([...text].map(([name, t]) => [name, JSON.parse(t) as TerraformJson]));
