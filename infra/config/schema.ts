@@ -58,6 +58,8 @@ const sentinelSchema = z.discriminatedUnion("workspace", [
         /^\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[^/]+\/providers\/Microsoft\.OperationalInsights\/workspaces\/[^/]+$/i,
         "expected the workspace's resource id: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.OperationalInsights/workspaces/<name>",
       ),
+    /** The workspace's region, when it differs from the platform's: a data collection rule must sit in its workspace's region. */
+    location: z.string().regex(/^[a-z0-9]+$/, "expected an Azure region name such as westeurope").optional(),
     forwardMailAccess: z.boolean().default(false),
   }),
 ]);

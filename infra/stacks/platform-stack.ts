@@ -87,7 +87,7 @@ export class PlatformStack extends TerraformStack {
           endpointName: names.dataCollectionEndpoint,
           ruleName: names.dataCollectionRule,
           resourceGroupName,
-          location,
+          location: (forwarding.sentinel.workspace === "existing" && forwarding.sentinel.location) || location,
           workspaceId: forwarding.sentinel.workspace === "existing" ? forwarding.sentinel.workspaceId : workspaces.get(forwarding.key)!,
           stream: mailAccessStream(),
           principalId: identity.principalId,

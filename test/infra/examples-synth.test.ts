@@ -162,6 +162,10 @@ describe("the MSSP example", () => {
       new Set(["/subscriptions/bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb/resourceGroups/tailspin-sec/providers/Microsoft.OperationalInsights/workspaces/tailspin-sentinel"]),
     );
     expect(searches("woodgrove")).toHaveLength(0);
+    // tailspin forwards mail access: its rule and endpoint sit in its workspace's region, not the platform's.
+    const [rule] = resourcesOf(stackOf(mssp, "platform"), "azurerm_monitor_data_collection_rule");
+    expect(rule).toMatchObject({ location: "westeurope", destinations: { log_analytics: [{ workspace_resource_id: expect.stringContaining("/workspaces/tailspin-sentinel") }] } });
+    expect(resourcesOf(stackOf(mssp, "platform"), "azurerm_monitor_data_collection_endpoint")[0]).toMatchObject({ location: "westeurope" });
     const fn = searches("northwind").find((s) => s.function_alias === "microsoft_unified_access_mail_dedup");
     expect(fn!.query).toMatch(/^adx\('https:\/\/fabrikamsocadx[0-9a-f]{6}\.northeurope\.kusto\.windows\.net\/audit_northwind'\)\.microsoft_unified_access_mail_dedup$/);
   });
