@@ -19,7 +19,7 @@ export class ResourceRole extends Construct {
       roleDefinitionName: props.role,
       principalId: props.principalId,
       principalType: "ServicePrincipal",
-      // A just-created identity may not have replicated in Entra yet; the type makes ARM skip the lookup.
+      // A just-created identity may not have replicated in Entra yet: no provider lookup, and ARM is told its type.
       skipServicePrincipalAadCheck: true,
     });
   }
