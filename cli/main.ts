@@ -3,7 +3,9 @@
 import { Command, CommanderError } from "commander";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
+import { deployCommand } from "./deploy/deploy-command";
 import { publishCommand, type AzureAccess } from "./deploy/publish-command";
+import { synthUnavailable, type SynthFunction } from "./deploy/synthesized-stacks";
 import { processIo, type CommandIo } from "./output/command-io";
 import type { ExitCodeSink } from "./output/command-action";
 import { ExitCode, exitCodeHelp } from "./output/exit-codes";
@@ -12,6 +14,11 @@ export interface CliEnvironment {
   io: CommandIo;
   /** Credentials and endpoints for commands that reach Azure (default: DefaultAzureCredential, public cloud). */
   azure?: AzureAccess;
+  /** The infrastructure app's synthesis for `deploy`. Wiring point: once infra/synth.ts is in this build, default it to
+   *  (configPath, outDir) => synthesize({ configPath, outDir }). */
+  synth?: SynthFunction;
+  /** The PATH `deploy` searches for terraform/tofu (default process.env.PATH). */
+  searchPath?: string;
 }
 
 // `npm start` stays `tsx cli/start.ts`; here it runs as its own process because start.ts parses argv and exits itself.
@@ -34,6 +41,7 @@ export function buildProgram(env: CliEnvironment, sink: ExitCodeSink): Command {
     .description("Deploy, onboard and operate m365-audit-lake: Microsoft 365 audit logs (MailItemsAccessed above all) in Azure Data Explorer and Sentinel.")
     .addHelpText("after", `\nEvery command takes --help; commands that change something take --dry-run; all take --json.\n\n${exitCodeHelp()}`);
 
+  program.addCommand(deployCommand(env.io, sink, { synth: env.synth ?? synthUnavailable, azure: env.azure, searchPath: env.searchPath }));
   program.addCommand(publishCommand(env.io, sink, env.azure));
   program.addCommand(startCommand(sink));
   // Commands built in their own files join here, e.g. program.addCommand(investigateCommand()) from ./investigate

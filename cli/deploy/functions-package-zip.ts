@@ -13,7 +13,8 @@ export interface FunctionsPackageZip {
 
 const UNIX = 3;
 
-export function zipFunctionsPackage(dir: string): FunctionsPackageZip {
+/** Throws PackageNotBuilt unless `dir` holds a built functions package. */
+export function checkFunctionsPackage(dir: string): void {
   const missing = ["host.json", "package.json"].filter((f) => !isFile(join(dir, f)));
   if (missing.length > 0) {
     throw new CliError(
@@ -23,6 +24,10 @@ export function zipFunctionsPackage(dir: string): FunctionsPackageZip {
       ExitCode.Prerequisite,
     );
   }
+}
+
+export function zipFunctionsPackage(dir: string): FunctionsPackageZip {
+  checkFunctionsPackage(dir);
   const entries: Zippable = {};
   const files: string[] = [];
   for (const path of walk(dir)) {

@@ -38,7 +38,7 @@ export interface AzureAccess {
 
 export const defaultAzureAccess: AzureAccess = { credential: () => new DefaultAzureCredential() };
 
-function seconds(name: string) {
+export function seconds(name: string) {
   return (value: string): number => {
     const n = Number(value);
     if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a number of seconds > 0.`);
@@ -46,7 +46,7 @@ function seconds(name: string) {
   };
 }
 
-function readCaFile(path: string): string {
+export function readCaFile(path: string): string {
   try {
     return readFileSync(path, "utf8");
   } catch (e) {

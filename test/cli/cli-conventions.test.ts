@@ -29,7 +29,7 @@ const target = ["--subscription", SUBSCRIPTION, "--resource-group", GROUP, "--si
 test("--help lists every command and the exit codes", async () => {
   const io = capture();
   expect(await runCli(["--help"], { io })).toBe(ExitCode.Success);
-  for (const command of ["publish", "start"]) expect(io.out).toMatch(new RegExp(`^  ${command}\\b`, "m"));
+  for (const command of ["deploy", "publish", "start"]) expect(io.out).toMatch(new RegExp(`^  ${command}\\b`, "m"));
   for (const code of Object.values(ExitCode)) expect(io.out).toMatch(new RegExp(`^  ${code}  \\S`, "m"));
 });
 
@@ -41,6 +41,17 @@ test("publish --help documents every option, an example and the exit codes", asy
   }
   expect(io.out).toMatch(/Examples:\n  m365-audit-lake publish /);
   expect(io.out).toMatch(/Exit codes: 0 published/);
+});
+
+test("deploy --help documents every option, an example, the terraform install hint and the exit codes", async () => {
+  const io = capture();
+  expect(await runCli(["deploy", "--help"], { io })).toBe(ExitCode.Success);
+  for (const option of ["--config <file>", "--stack <name...>", "--out <dir>", "--terraform <path>", "--package <folder>", "--skip-publish", "--timeout <seconds>", "--index-timeout <seconds>", "--resource-manager <url>", "--ca-file <pem>", "--dry-run", "--json"]) {
+    expect(io.out).toContain(option);
+  }
+  expect(io.out).toMatch(/Examples:\n  m365-audit-lake deploy --config /);
+  expect(io.out).toMatch(/Needs terraform or tofu: Install Terraform/);
+  expect(io.out).toMatch(/Exit codes: 0 deployed/);
 });
 
 test("a missing required option is a usage error (exit 2) that, under --json, is one parseable document", async () => {
