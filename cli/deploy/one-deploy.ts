@@ -18,6 +18,8 @@ export interface DeploymentRecord {
 export interface PollOptions {
   pollIntervalMs: number;
   timeoutMs: number;
+  /** How long a 404 for the new deployment is taken as "not recorded yet" (default 30 s). */
+  notFoundGraceMs?: number;
   onStatus?: (statusName: string) => void;
   signal?: AbortSignal;
 }
@@ -61,9 +63,16 @@ function deploymentId(body: string, location: string | undefined): string {
 }
 
 export async function waitForDeployment(http: ResourceManagerHttp, scmHost: string, id: string, options: PollOptions): Promise<DeploymentRecord> {
-  const deadline = Date.now() + options.timeoutMs;
+  const started = Date.now();
+  const deadline = started + options.timeoutMs;
   for (;;) {
     const answer = await http.send("GET", `https://${scmHost}/api/deployments/${encodeURIComponent(id)}`);
+    // Kudu writes the deployment record after it answers 202: a 404 right after publishing means "not yet"
+    if (answer.status === 404 && Date.now() - started < (options.notFoundGraceMs ?? 30_000) && Date.now() + options.pollIntervalMs <= deadline) {
+      options.onStatus?.("Recording");
+      await sleep(options.pollIntervalMs, undefined, { signal: options.signal });
+      continue;
+    }
     if (answer.status !== 200) {
       throw new CliError("DeploymentStatusUnavailable", `Reading deployment ${id} answered ${answer.status}: ${serviceError(answer).message}`, "Check the app's Deployment Center in the portal for the outcome, then publish again if it failed.", ExitCode.Failed);
     }

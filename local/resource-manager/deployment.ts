@@ -15,7 +15,8 @@ export interface DeploymentLogEntry {
 
 export class Deployment {
   readonly id = randomUUID();
-  readonly receivedTime = new Date().toISOString();
+  readonly receivedAtMs = Date.now();
+  readonly receivedTime = new Date(this.receivedAtMs).toISOString();
   status: DeployStatusCode = DeployStatus.Pending;
   statusText = "Receiving changes.";
   startTime: string | null = null;

@@ -2,7 +2,7 @@
 // functions package; then what the Functions host does after a deployment: load it and index the functions.
 import { execFile } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, normalize } from "node:path";
+import { dirname, join, normalize, resolve, sep } from "node:path";
 import { unzipSync } from "fflate";
 import { zipEntryModes } from "./zip-entries";
 
@@ -33,13 +33,16 @@ export function unpackFunctionsPackage(zip: Uint8Array, dir: string): UnpackedPa
   } catch (e) {
     throw new PackageRejected(`host.json is not a valid Functions host configuration: ${(e as Error).message}.`);
   }
+  const root = resolve(dir) + sep;
+  for (const name of Object.keys(files)) {
+    if (!normalize(join(root, name)).startsWith(root)) throw new PackageRejected(`The entry '${name}' would be extracted outside the app folder.`);
+  }
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const modeOf = new Map(modes.map((m) => [m.name, m.mode]));
   const extracted: UnpackedPackage["modes"] = {};
   for (const [name, bytes] of Object.entries(files)) {
-    const target = normalize(join(dir, name));
-    if (!target.startsWith(dir)) throw new PackageRejected(`The entry '${name}' would be extracted outside the app folder.`);
+    const target = normalize(join(root, name));
     if (name.endsWith("/")) {
       mkdirSync(target, { recursive: true });
       continue;

@@ -36,7 +36,7 @@ const SITE_PATH = /^\/subscriptions\/([^/]+)\/resourcegroups\/([^/]+)\/providers
 
 export async function startResourceManagerEmulator(opts: ResourceManagerEmulatorOptions): Promise<ResourceManagerEmulator> {
   const tokens = new OperatorTokens(opts.tenantId ?? "72f988bf-0000-4000-8000-000000000001");
-  const timings: SiteTimings = { stepMs: 150, indexDelayMs: 300, maxPackageBytes: 256 << 20, ...opts.timings };
+  const timings: SiteTimings = { stepMs: 150, indexDelayMs: 300, recordDelayMs: 200, maxPackageBytes: 256 << 20, ...opts.timings };
   const sites = await Promise.all(opts.sites.map((s) => EmulatedSite.start(s, tokens, timings, opts.dataDir, opts.tls)));
   const requests: string[] = [];
 

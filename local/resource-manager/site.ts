@@ -25,6 +25,8 @@ export interface SiteTimings {
   stepMs: number;
   /** From a successful deployment until the restarted host has indexed the functions. */
   indexDelayMs: number;
+  /** From the 202 until /api/deployments/{id} knows the deployment (404 before: the record is written asynchronously). */
+  recordDelayMs: number;
   maxPackageBytes: number;
 }
 
@@ -150,7 +152,8 @@ export class EmulatedSite {
     req.resume();
     const m = /^\/api\/deployments\/([^/]+)(\/log)?$/.exec(path);
     if (req.method === "GET" && m) {
-      const deployment = m[1] === "latest" ? this.deployments.at(-1) : this.deployments.find((d) => d.id === m[1]);
+      const visible = this.deployments.filter((d) => Date.now() - d.receivedAtMs >= this.timings.recordDelayMs);
+      const deployment = m[1] === "latest" ? visible.at(-1) : visible.find((d) => d.id === m[1]);
       if (!deployment) return send(res, 404, `Deployment ${m[1]} not found.`, { "Content-Type": "text/plain; charset=utf-8" });
       return send(res, 200, m[2] ? deployment.log : deployment.toJSON(this.lastSuccessEndTime, deployment === this.activeDeployment()));
     }

@@ -17,7 +17,7 @@ export interface DeployFixture {
   goodPackage: string;
   /** The real bundle with an app.js that throws when the worker loads it. */
   brokenPackage: string;
-  startEmulator(sites: Array<Partial<EmulatedSiteOptions> & { name: string }>, timings?: { stepMs?: number; indexDelayMs?: number }): Promise<ResourceManagerEmulator>;
+  startEmulator(sites: Array<Partial<EmulatedSiteOptions> & { name: string }>, timings?: { stepMs?: number; indexDelayMs?: number; recordDelayMs?: number }): Promise<ResourceManagerEmulator>;
   cleanup(): Promise<void>;
 }
 
@@ -38,7 +38,7 @@ export async function deployFixture(): Promise<DeployFixture> {
         tls,
         dataDir: join(dir, `rm-${emulators.length}`),
         sites: sites.map((s) => ({ subscriptionId: SUBSCRIPTION, resourceGroup: GROUP, appSettings: { CONTENT_QUEUE: "tenant-content" }, ...s })),
-        timings: { stepMs: 50, indexDelayMs: 100, ...timings },
+        timings: { stepMs: 50, indexDelayMs: 100, recordDelayMs: 100, ...timings },
       });
       emulators.push(emulator);
       return emulator;

@@ -132,7 +132,7 @@ test("a folder that holds no built package fails with PackageNotBuilt and the bu
 });
 
 test("publishing while another deployment runs fails with DeploymentInProgress (Kudu's 409)", async () => {
-  const slow = await fx.startEmulator([{ name: "func-busy" }], { stepMs: 3000 });
+  const slow = await fx.startEmulator([{ name: "func-busy" }], { stepMs: 1500 });
   const first = publishFunctions({ ...options("func-busy"), connection: { credential: slow.credential(), endpoint: slow.url, caPem: fx.tls.caPem, maxRetries: 0 } });
   await waitUntil(() => slow.site("func-busy").deployments.length === 1);
   const error = await failure(publishFunctions({ ...options("func-busy"), connection: { credential: slow.credential(), endpoint: slow.url, caPem: fx.tls.caPem, maxRetries: 0 } }));
