@@ -16,7 +16,7 @@ export interface ResourceManagerEmulatorOptions {
   /** Where each site's wwwroot is unpacked. */
   dataDir: string;
   sites: EmulatedSiteOptions[];
-  /** The operator's tenant (tokens from credential() are issued there). */
+  /** The tenant that holds the subscriptions (tokens from credential() are issued there by default). */
   tenantId?: string;
   timings?: Partial<SiteTimings>;
 }
@@ -24,8 +24,8 @@ export interface ResourceManagerEmulatorOptions {
 export interface ResourceManagerEmulator {
   /** The Resource Manager endpoint, e.g. https://127.0.0.1:P (stands in for https://management.azure.com). */
   url: string;
-  /** The operator's signed-in session: tokens the emulated Resource Manager and Kudu accept. */
-  credential(): TokenCredential;
+  /** The operator's signed-in session: tokens the emulated Resource Manager and Kudu accept (another `tenantId`: refused). */
+  credential(tenantId?: string): TokenCredential;
   site(name: string): EmulatedSite;
   /** Requests Resource Manager answered, by "METHOD status". */
   requests: string[];
@@ -69,7 +69,7 @@ export async function startResourceManagerEmulator(opts: ResourceManagerEmulator
   const arm = await listenHttps(opts.tls, handle);
   return {
     url: `https://127.0.0.1:${arm.port}`,
-    credential: () => tokens.credential(),
+    credential: (tenantId) => tokens.credential(tenantId),
     site(name) {
       const site = sites.find((s) => s.options.name === name);
       if (!site) throw new Error(`no emulated site '${name}'`);

@@ -117,6 +117,14 @@ test("a token for another audience than Resource Manager is refused with Invalid
   expect(error.exitCode).toBe(ExitCode.Auth);
 });
 
+test("a token from another tenant than the subscription's is refused with InvalidAuthenticationTokenTenant and the sign-in step", async () => {
+  const otherTenant = rm.credential("0b5e1c7d-0000-4000-8000-00000000beef");
+  const error = await failure(publishFunctions(options("func-audit-lake", { connection: { credential: otherTenant, endpoint: rm.url, caPem: fx.tls.caPem, maxRetries: 0 } })));
+  expect(error.code).toBe("InvalidAuthenticationTokenTenant");
+  expect(error.exitCode).toBe(ExitCode.Auth);
+  expect(error.next).toMatch(/az login --tenant/);
+});
+
 test("a site that does not exist fails with ResourceNotFound and how to list the apps", async () => {
   const error = await failure(publishFunctions(options("func-typo")));
   expect(error.code).toBe("ResourceNotFound");
