@@ -44,13 +44,15 @@ export function buildProgram(env: CliEnvironment, sink: ExitCodeSink): Command {
   program.addCommand(deployCommand(env.io, sink, { synth: env.synth ?? synthUnavailable, azure: env.azure, searchPath: env.searchPath }));
   program.addCommand(publishCommand(env.io, sink, env.azure));
   program.addCommand(startCommand(sink));
-  // Commands built in their own files join here, e.g. program.addCommand(investigateCommand()) from ./investigate
-  // (it exports a commander Command).
+  // Commands built in their own files join here: program.addCommand(investigateCommand()) from ./investigate (a
+  // commander Command; an action that sets process.exitCode instead of taking the sink is honoured by runCli).
 
-  for (const command of [program, ...program.commands]) {
-    command.exitOverride().configureOutput({ writeOut: env.io.stdout, writeErr: env.io.stderr });
-  }
+  for (const command of allCommands(program)) command.exitOverride().configureOutput({ writeOut: env.io.stdout, writeErr: env.io.stderr });
   return program;
+}
+
+function allCommands(command: Command): Command[] {
+  return [command, ...command.commands.flatMap(allCommands)];
 }
 
 /** Runs the CLI for `argv` (without node and script) and returns the exit code. */
@@ -58,7 +60,7 @@ export async function runCli(argv: string[], env: CliEnvironment = { io: process
   const sink: ExitCodeSink = { exitCode: ExitCode.Success };
   const program = buildProgram(env, sink);
   const json = argv.includes("--json");
-  if (json) for (const c of [program, ...program.commands]) c.configureOutput({ writeOut: env.io.stdout, writeErr: env.io.stderr, outputError: () => {} });
+  if (json) for (const c of allCommands(program)) c.configureOutput({ writeOut: env.io.stdout, writeErr: env.io.stderr, outputError: () => {} });
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (error) {
@@ -72,7 +74,7 @@ export async function runCli(argv: string[], env: CliEnvironment = { io: process
     else env.io.stderr(`  next: ${next}\n`);
     return ExitCode.Usage;
   }
-  return sink.exitCode;
+  return sink.exitCode !== ExitCode.Success ? sink.exitCode : Number(process.exitCode ?? ExitCode.Success);
 }
 
 /** Runs the CLI on this process's arguments and exits with its code. */

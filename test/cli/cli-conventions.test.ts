@@ -92,6 +92,13 @@ test("a failing publish prints the error with its next step on stderr and exits 
   expect(io.err).toMatch(/\n  next: Check --subscription, --resource-group and --site/);
 });
 
+test("start passes its arguments to `npm start` unchanged: start --help is start's own help", () => {
+  const help = spawnSync(process.execPath, [join(root, "cli", "m365-audit-lake.cjs"), "start", "--help"], { encoding: "utf8", timeout: 60_000 });
+  expect(help.status).toBe(0);
+  expect(help.stdout).toMatch(/^Usage: npm start -- \[options\]/);
+  expect(help.stdout).toContain("--faults <spec>");
+});
+
 test("the bin runs the CLI through tsx and returns the documented exit code", () => {
   const help = execFileSync(process.execPath, [join(root, "cli", "m365-audit-lake.cjs"), "--help"], { encoding: "utf8", timeout: 60_000 });
   expect(help).toMatch(/^Usage: m365-audit-lake /);
