@@ -23,7 +23,7 @@ export interface ResourceManagerConnection {
   endpoint?: string;
   /** PEM of an extra CA to trust (the emulated cloud's per-run CA); replaces the system roots for these requests. */
   caPem?: string;
-  /** Retries of 408/429/5xx and network errors (default 3). */
+  /** Retries of GETs on 408/429/5xx and network errors (default 3); POSTs are never retried. */
   maxRetries?: number;
 }
 
@@ -38,17 +38,24 @@ const CREDENTIAL_ERRORS = new Set(["CredentialUnavailableError", "Authentication
 
 export class ResourceManagerHttp {
   readonly endpoint: string;
-  private readonly pipeline: Pipeline;
+  private readonly reads: Pipeline;
+  // A retried publish could start a second deployment (or meet its own first one as a 409): POSTs are sent once.
+  private readonly writes: Pipeline;
   private readonly client: HttpClient = createDefaultHttpClient();
 
   constructor(connection: ResourceManagerConnection) {
     this.endpoint = (connection.endpoint ?? PUBLIC_RESOURCE_MANAGER).replace(/\/$/, "");
-    this.pipeline = createPipelineFromOptions({
-      retryOptions: { maxRetries: connection.maxRetries ?? 3, retryDelayInMs: 500, maxRetryDelayInMs: 8000 },
-      tlsOptions: connection.caPem ? { ca: connection.caPem } : undefined,
-      userAgentOptions: { userAgentPrefix: "m365-audit-lake-cli" },
-    });
-    this.pipeline.addPolicy(bearerTokenAuthenticationPolicy({ credential: connection.credential, scopes: RESOURCE_MANAGER_SCOPE }));
+    const pipeline = (maxRetries: number) => {
+      const p = createPipelineFromOptions({
+        retryOptions: { maxRetries, retryDelayInMs: 500, maxRetryDelayInMs: 8000 },
+        tlsOptions: connection.caPem ? { ca: connection.caPem } : undefined,
+        userAgentOptions: { userAgentPrefix: "m365-audit-lake-cli" },
+      });
+      p.addPolicy(bearerTokenAuthenticationPolicy({ credential: connection.credential, scopes: RESOURCE_MANAGER_SCOPE }));
+      return p;
+    };
+    this.reads = pipeline(connection.maxRetries ?? 3);
+    this.writes = pipeline(0);
   }
 
   async send(method: "GET" | "POST", url: string, body?: { bytes: Uint8Array; contentType: string }, timeoutMs = 120_000): Promise<HttpAnswer> {
@@ -60,7 +67,7 @@ export class ResourceManagerHttp {
       body: body ? body.bytes : undefined,
     });
     try {
-      const response = await this.pipeline.sendRequest(this.client, request);
+      const response = await (method === "GET" ? this.reads : this.writes).sendRequest(this.client, request);
       return { status: response.status, headers: response.headers.toJSON(), text: response.bodyAsText ?? "" };
     } catch (e) {
       const error = e as Error;

@@ -18,6 +18,8 @@ export interface EmulatedSiteOptions {
   appSettings?: Record<string, string>;
   /** The app's identity lacks Storage Blob Data Owner on its deployment container: every deployment fails. */
   deploymentStorageForbidden?: boolean;
+  /** The next N reads of a deployment's status answer 503 with Retry-After: 1 (the SCM site recycling). */
+  statusServiceUnavailable?: number;
 }
 
 export interface SiteTimings {
@@ -152,6 +154,10 @@ export class EmulatedSite {
     req.resume();
     const m = /^\/api\/deployments\/([^/]+)(\/log)?$/.exec(path);
     if (req.method === "GET" && m) {
+      if ((this.options.statusServiceUnavailable ?? 0) > 0) {
+        this.options.statusServiceUnavailable!--;
+        return send(res, 503, "Service Unavailable", { "Content-Type": "text/plain; charset=utf-8", "Retry-After": "1" });
+      }
       const visible = this.deployments.filter((d) => Date.now() - d.receivedAtMs >= this.timings.recordDelayMs);
       const deployment = m[1] === "latest" ? visible.at(-1) : visible.find((d) => d.id === m[1]);
       if (!deployment) return send(res, 404, `Deployment ${m[1]} not found.`, { "Content-Type": "text/plain; charset=utf-8" });

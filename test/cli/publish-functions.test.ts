@@ -15,7 +15,12 @@ let rm: ResourceManagerEmulator;
 
 beforeAll(async () => {
   fx = await deployFixture();
-  rm = await fx.startEmulator([{ name: "func-audit-lake" }, { name: "func-no-storage-role", deploymentStorageForbidden: true }, { name: "func-broken" }]);
+  rm = await fx.startEmulator([
+    { name: "func-audit-lake" },
+    { name: "func-no-storage-role", deploymentStorageForbidden: true },
+    { name: "func-broken" },
+    { name: "func-recycling", statusServiceUnavailable: 2 },
+  ]);
 });
 afterAll(() => fx.cleanup());
 
@@ -56,6 +61,13 @@ test("publishes the bundle to the SCM host named in hostNameSslStates and return
   expect((site.lastPackage!.modes["app.js"] ?? 0) & 0o777).toBe(sourceMode);
   expect(statSync(join(site.wwwroot, "app.js")).mode & 0o777).toBe(sourceMode);
   expect([...new Set(stages)]).toEqual(["package", "site", "upload", "deploying", "indexing"]);
+});
+
+test("status reads answered 503 while the SCM site recycles are retried, and the deployment is followed to its end", async () => {
+  const result = await publishFunctions({ ...options("func-recycling"), connection: { credential: rm.credential(), endpoint: rm.url, caPem: fx.tls.caPem, maxRetries: 3 } });
+  expect(result.functions).toHaveLength(4);
+  expect(rm.site("func-recycling").options.statusServiceUnavailable).toBe(0);
+  expect(rm.site("func-recycling").deployments).toHaveLength(1);
 });
 
 test("a deployment Kudu reports failed raises DeploymentFailed with the deployment's log", async () => {
