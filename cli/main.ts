@@ -5,7 +5,9 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { deployCommand } from "./deploy/deploy-command";
 import { publishCommand, type AzureAccess } from "./deploy/publish-command";
-import { synthUnavailable, type SynthFunction } from "./deploy/synthesized-stacks";
+import { stacksCommand } from "./deploy/stacks-command";
+import type { SynthFunction } from "./deploy/synthesized-stacks";
+import { CliError } from "./output/cli-error";
 import { processIo, type CommandIo } from "./output/command-io";
 import type { ExitCodeSink } from "./output/command-action";
 import { ExitCode, exitCodeHelp } from "./output/exit-codes";
@@ -14,8 +16,7 @@ export interface CliEnvironment {
   io: CommandIo;
   /** Credentials and endpoints for commands that reach Azure (default: DefaultAzureCredential, public cloud). */
   azure?: AzureAccess;
-  /** The infrastructure app's synthesis for `deploy`. Wiring point: once infra/synth.ts is in this build, default it to
-   *  (configPath, outDir) => synthesize({ configPath, outDir }). */
+  /** The infrastructure app's synthesis for `deploy` and `stacks` (default: infra/synth.ts). */
   synth?: SynthFunction;
   /** The PATH `deploy` searches for terraform/tofu (default process.env.PATH). */
   searchPath?: string;
@@ -36,12 +37,27 @@ function startCommand(sink: ExitCodeSink): Command {
     });
 }
 
+// Loaded on first use: the infrastructure app pulls in cdktf and the provider bindings, which other commands never need.
+const infraSynth: SynthFunction = async (configPath, outDir) => {
+  // require, not import(): the bin runs through tsx's CommonJS hook, which an ESM import() of a .ts path bypasses
+  const { synthesize } = require("../infra/synth") as typeof import("../infra/synth");
+  const { DeploymentConfigError } = require("../infra/config/load") as typeof import("../infra/config/load");
+  try {
+    return await synthesize({ configPath, outDir });
+  } catch (error) {
+    if (!(error instanceof DeploymentConfigError)) throw error;
+    throw new CliError(error.code, `${error.file} is not a valid deployment config.`, "Fix each field listed (the line says how) and run again; infra/examples/ shows every field.", ExitCode.Usage, error.problems);
+  }
+};
+
 export function buildProgram(env: CliEnvironment, sink: ExitCodeSink): Command {
   const program = new Command("m365-audit-lake")
     .description("Deploy, onboard and operate m365-audit-lake: Microsoft 365 audit logs (MailItemsAccessed above all) in Azure Data Explorer and Sentinel.")
     .addHelpText("after", `\nEvery command takes --help; commands that change something take --dry-run; all take --json.\n\n${exitCodeHelp()}`);
 
-  program.addCommand(deployCommand(env.io, sink, { synth: env.synth ?? synthUnavailable, azure: env.azure, searchPath: env.searchPath }));
+  const synth = env.synth ?? infraSynth;
+  program.addCommand(deployCommand(env.io, sink, { synth, azure: env.azure, searchPath: env.searchPath }));
+  program.addCommand(stacksCommand(env.io, sink, synth));
   program.addCommand(publishCommand(env.io, sink, env.azure));
   program.addCommand(startCommand(sink));
   // Commands built in their own files join here: program.addCommand(investigateCommand()) from ./investigate (a

@@ -1,8 +1,6 @@
 // What deploy needs from the infrastructure app's synthesis, and how the CLI is wired to it.
-//
-// Wiring point: the infra app exports its synthesis from infra/synth.ts. main.ts passes it to deployCommand as
-//   (configPath, outDir) => synthesize({ configPath, outDir })
-// Its result is a superset of SynthOutcome (stacks in apply order, platform first; outputs.functionAppId).
+// main.ts passes infra/synth.ts's synthesize(), whose result is a superset of SynthOutcome (stacks in apply order,
+// platform first; outputs.functionAppId and the rest of what is known before apply).
 import { CliError } from "../output/cli-error";
 import { ExitCode } from "../output/exit-codes";
 
@@ -10,20 +8,10 @@ export interface SynthOutcome {
   /** In the order they must be applied. `dir` holds cdk.tf.json. */
   stacks: Array<{ name: string; dir: string }>;
   /** Known before apply; when absent, deploy reads the applied stacks' `function_app_id` output instead. */
-  outputs?: { functionAppId?: string };
+  outputs?: { functionAppId?: string; [name: string]: unknown };
 }
 
 export type SynthFunction = (configPath: string, outDir: string) => Promise<SynthOutcome>;
-
-/** The synth step of a build without the infrastructure app: deploy explains instead of failing obscurely. */
-export const synthUnavailable: SynthFunction = async () => {
-  throw new CliError(
-    "SynthUnavailable",
-    "This build of the CLI has no infrastructure app to synthesize (infra/synth.ts is not wired into cli/main.ts).",
-    "Use a build that includes infra/, or synthesize with `npm run synth -- --config <file>` and apply cdktf.out/stacks/<stack> with terraform yourself, then run `m365-audit-lake publish`.",
-    ExitCode.Prerequisite,
-  );
-};
 
 /** The stacks to apply: all, or the named ones (in synth order); an unknown name is refused with the list. */
 export function selectStacks(all: SynthOutcome["stacks"], names: string[] | undefined): SynthOutcome["stacks"] {
