@@ -122,7 +122,10 @@ export async function startGraphServer(o: GraphServerOptions) {
       const operation = `${req.method} ${r.op}`;
       tenant.requests[operation] = (tenant.requests[operation] ?? 0) + 1;
       const throttled = o.throttle.admit(tenant.tenantId, check.token.clientId);
-      if (throttled) throw throttled;
+      if (throttled) {
+        tenant.requests.throttled = (tenant.requests.throttled ?? 0) + 1;
+        throw throttled;
+      }
       if (!tenant.roles.some((x) => x === ALL_AUDIT_LOGS_ROLE || Object.values(WORKLOAD_ROLES).includes(x))) {
         throw GraphErrors.missingRole(`${ALL_AUDIT_LOGS_ROLE} (or a per-workload AuditLogsQuery-<workload>.Read.All)`, tenant.roles);
       }
