@@ -89,6 +89,15 @@ export class GraphAuditLogClient {
       throw e;
     }
     if (response.status >= 400) throw errorFromResponse(response, operation, queryId);
+    if (response.status >= 300) {
+      // the pipeline follows same-origin redirects only (without the token); one to another host ends here
+      const location = response.headers.get("location") ?? "(no Location)";
+      throw new GraphAuditError(`${operation} was redirected to ${location}, another host: not followed, so the tenant's token stays with ${this.endpoint.origin}.`, {
+        code: GraphAuditErrorCodes.HostNotAllowed,
+        status: response.status,
+        queryId,
+      });
+    }
     try {
       return JSON.parse(response.bodyAsText ?? "");
     } catch (e) {
