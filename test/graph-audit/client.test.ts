@@ -104,6 +104,9 @@ describe("Graph audit log query client against the emulator", () => {
     expect(error.code).toBe(GraphAuditErrorCodes.QueryTimedOut);
     expect(error.queryId).toBe(q.id);
     expect(error.message).toContain("notStarted");
+    // its records are not read as "none" while it runs
+    const early = (await collect(client.recordPages(q.id)).catch((e: unknown) => e)) as GraphAuditError;
+    expect(early.code).toBe(GraphAuditErrorCodes.QueryNotFinished);
   });
 
   test("without the audit role the client says which role to grant", async () => {

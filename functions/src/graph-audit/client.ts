@@ -143,9 +143,19 @@ export class GraphAuditLogClient {
     }
   }
 
-  /** The records of a succeeded query, page by page, following @odata.nextLink to the end. Call it only after
-   *  waitForQuery: an unfinished query answers an empty page, not an error, and would look like "no records". */
-  async *recordPages(queryId: string, o: CallOptions = {}): AsyncGenerator<GraphAuditLogRecord[]> {
+  /** The records of a succeeded query, page by page, following @odata.nextLink to the end. An unfinished query
+   *  answers an empty page, not an error, which would read as "no records": so the status is checked first, unless
+   *  the caller has just seen it succeed (`succeeded: true`). */
+  async *recordPages(queryId: string, o: CallOptions & { succeeded?: boolean } = {}): AsyncGenerator<GraphAuditLogRecord[]> {
+    if (!o.succeeded) {
+      const q = await this.getQuery(queryId, o);
+      if (q.status !== "succeeded") {
+        throw new GraphAuditError(`Audit log query ${queryId} is ${q.status}, not succeeded: its records are not ready. Wait for it with waitForQuery first.`, {
+          code: GraphAuditErrorCodes.QueryNotFinished,
+          queryId,
+        });
+      }
+    }
     let url: string | undefined = `${this.queriesUrl(queryId)}/records?$top=${this.o.pageSize}`;
     const seen = new Set<string>();
     while (url) {
@@ -170,6 +180,6 @@ export class GraphAuditLogClient {
   async *runQuery(filter: AuditLogQueryFilter, o: WaitOptions = {}): AsyncGenerator<GraphAuditLogRecord[]> {
     const created = await this.createQuery(filter, o);
     await this.waitForQuery(created.id, o);
-    yield* this.recordPages(created.id, o);
+    yield* this.recordPages(created.id, { ...o, succeeded: true });
   }
 }

@@ -11,6 +11,7 @@ export const GraphAuditErrorCodes = {
   QueryFailed: "AuditLogQueryFailed",
   QueryCancelled: "AuditLogQueryCancelled",
   QueryTimedOut: "AuditLogQueryTimedOut",
+  QueryNotFinished: "AuditLogQueryNotFinished",
   PagingLoop: "PagingLoop",
   RecordNotUnwrappable: "AuditRecordNotUnwrappable",
 } as const;
