@@ -45,7 +45,7 @@ export class GraphTruth {
     return [...tenant.queries.values()].map((q) => ({ id: q.id, status: q.status(now), from: new Date(q.fromMs).toISOString(), to: new Date(q.toMs).toISOString(), records: q.resultCount }));
   }
 
-  /** Requests received per operation ("POST queries", "GET records", ...), throttled ones included, and `throttled`. */
+  /** Requests received per operation ("POST queries", "GET records", ...), throttled and faulted ones included, and the counts `throttled` and `faulted`. */
   requests(tenantId: string): Record<string, number> {
     return { ...(this.tenants.get(tenantId.toLowerCase())?.requests ?? {}) };
   }

@@ -10,6 +10,7 @@ import { createLocalTls } from "../tls";
 import { GraphTruth, type TruthFilter, type TruthRecord } from "./ground-truth";
 import { resolveGraphOptions, type GraphAuditEmulatorOptions } from "./options";
 import { RequestThrottle } from "./request-throttle";
+import { ServiceFaults } from "./service-faults";
 import { GRAPH_AUDIENCE, startGraphServer, type GraphTenant } from "./server";
 import { TenantAuditLog } from "./tenant-audit-log";
 import { ALL_AUDIT_LOGS_ROLE } from "./record-types";
@@ -70,6 +71,7 @@ export async function startGraphAuditEmulator(opts: GraphAuditEmulatorOptions = 
     tenants,
     tokens,
     throttle,
+    faults: new ServiceFaults({ seed: o.seed, serverErrorShare: o.serverErrorShare, resetShare: o.resetShare, retryAfterSeconds: o.injectedRetryAfterSeconds }),
     basePaths: o.basePaths,
     pageSize: o.pageSize,
     timing: o.queryTiming,

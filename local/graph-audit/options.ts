@@ -23,7 +23,10 @@ const schema = z.object({
   requestsPerWindow: int(1).default(600),
   requestWindowMs: int(1).default(10_000),
   throttleShare: share.default(0),
+  /** Retry-After of injected 429 and 503 answers, seconds. */
   injectedRetryAfterSeconds: int(0).max(3600).default(2),
+  serverErrorShare: share.default(0),
+  resetShare: share.default(0),
   maxQueriesPerDay: int(1).default(200),
   maxUnfinishedQueries: int(1).default(50),
   /** Application roles consented per tenant index; tenants not listed get AuditLogsQuery.Read.All. */

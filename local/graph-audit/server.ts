@@ -13,6 +13,7 @@ import { graphRecordOf } from "./graph-record";
 import { filterView, parseQueryFilter, recordMatcher } from "./query-filter";
 import { ALL_AUDIT_LOGS_ROLE, WORKLOAD_ROLES, workloadOfRecordType } from "./record-types";
 import type { RequestThrottle } from "./request-throttle";
+import type { ServiceFaults } from "./service-faults";
 import type { RecordRef, TenantAuditLog } from "./tenant-audit-log";
 
 export const GRAPH_AUDIENCE = "https://graph.microsoft.com";
@@ -34,6 +35,7 @@ export interface GraphServerOptions {
   tenants: Map<string, GraphTenant>;
   tokens: TokenStore;
   throttle: RequestThrottle;
+  faults: ServiceFaults;
   basePaths: string[];
   pageSize: number;
   timing: QueryTiming;
@@ -121,6 +123,15 @@ export async function startGraphServer(o: GraphServerOptions) {
       if (!tenant) throw GraphErrors.badToken(`The token's tenant ${check.token.tenantId} is unknown to this service.`);
       const operation = `${req.method} ${r.op}`;
       tenant.requests[operation] = (tenant.requests[operation] ?? 0) + 1;
+      const fault = o.faults.next();
+      if (fault) {
+        tenant.requests.faulted = (tenant.requests.faulted ?? 0) + 1;
+        if (fault.kind === "reset") {
+          req.socket.destroy();
+          return;
+        }
+        throw fault.error;
+      }
       const throttled = o.throttle.admit(tenant.tenantId, check.token.clientId);
       if (throttled) {
         tenant.requests.throttled = (tenant.requests.throttled ?? 0) + 1;

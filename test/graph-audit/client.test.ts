@@ -73,6 +73,15 @@ describe("Graph audit log query client against the emulator", () => {
     expect(records.map((r) => r.id)).toEqual(emu.truth.records(tenantId, { from, to }).map((r) => r.id));
   });
 
+  test("server errors (500, 503 + Retry-After, 504) and dropped connections are retried: every record still arrives exactly once", async () => {
+    const { emu, client, tenantId } = await setup({ serverErrorShare: 0.15, resetShare: 0.1, injectedRetryAfterSeconds: 0 }, { pageSize: 500 });
+    const from = new Date(T0 - 12 * DAY);
+    const to = new Date(T0 - 9 * DAY);
+    const { records } = await collect(client.runQuery({ from, to }));
+    expect(emu.truth.requests(tenantId).faulted).toBeGreaterThan(0);
+    expect(records.map((r) => r.id)).toEqual(emu.truth.records(tenantId, { from, to }).map((r) => r.id));
+  });
+
   test("still throttled after the retries allowed, the call fails with TooManyRequests and how long to wait", async () => {
     const { client } = await setup({ requestsPerWindow: 1, requestWindowMs: 60_000 }, { maxRetries: 0 });
     await client.createQuery({ from: new Date(T0 - 9 * DAY), to: new Date(T0 - 8 * DAY) });

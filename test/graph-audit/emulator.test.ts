@@ -187,6 +187,22 @@ describe("Graph audit log query emulator", () => {
     expect((await t.call("POST", t.base, body)).status).toBe(201);
   });
 
+  test("injected server errors answer 500/503/504 in Graph's shape (503 with Retry-After); injected resets drop the connection", async () => {
+    const clock = new TestClock(T0);
+    const failing = await start(clock, { serverErrorShare: 1, injectedRetryAfterSeconds: 3 });
+    const statuses = new Set<number>();
+    for (let i = 0; i < 12; i++) {
+      const r = await failing.call("GET", failing.base);
+      statuses.add(r.status);
+      expect(r.json<GraphErrorBody>().error.code).toMatch(/^(InternalServerError|ServiceUnavailable|GatewayTimeout)$/);
+      if (r.status === 503) expect(r.headers["retry-after"]).toBe("3");
+    }
+    expect([...statuses].every((s) => [500, 503, 504].includes(s))).toBe(true);
+    const dropping = await start(clock, { resetShare: 1 });
+    await expect(dropping.call("GET", dropping.base)).rejects.toThrow(/socket hang up|ECONNRESET/);
+    expect(dropping.emu.truth.requests(dropping.tenantId).faulted).toBe(1);
+  });
+
   test("a failed query ends with status failed and has no records", async () => {
     const clock = new TestClock(T0);
     const t = await start(clock, { failedShare: 1 });
