@@ -1,5 +1,6 @@
 // One submitted audit log query and its lifecycle on the emulator's clock: queued (notStarted), then running for a
-// time that grows with the searched range, then succeeded or failed. Its records are fixed when it finishes.
+// time that grows with the searched range, then succeeded or failed. Its records are those searchable at the instant
+// it finishes; the search itself starts at submission, in steps, while the query is "running".
 import type { QueryFilter } from "./query-filter";
 import type { RecordRef } from "./tenant-audit-log";
 
@@ -19,8 +20,8 @@ export const DEFAULT_QUERY_TIMING: QueryTiming = { queuedMs: 45_000, baseRunMs: 
 export class AuditLogQuery {
   readonly startsMs: number;
   readonly endsMs: number;
-  /** Set at the first read after it finished: what it found, as of the instant it finished. */
-  private results: RecordRef[] | null = null;
+  private results: Promise<RecordRef[]> | null = null;
+  private found: number | null = null;
 
   constructor(
     readonly id: string,
@@ -49,13 +50,23 @@ export class AuditLogQuery {
     return nowMs >= this.endsMs;
   }
 
-  /** The records a succeeded query returns; `search` runs once, as of the end of the run. */
-  records(search: (q: AuditLogQuery, asOfMs: number) => RecordRef[]): RecordRef[] {
-    this.results ??= search(this, this.endsMs);
-    return this.results;
+  /** Starts the search (once), as of the end of the run. */
+  startSearch(search: (q: AuditLogQuery, asOfMs: number) => Promise<RecordRef[]>): void {
+    this.results ??= search(this, this.endsMs).then((refs) => {
+      this.found = refs.length;
+      return refs;
+    });
+    this.results.catch(() => undefined); // read (and reported) by whoever asks for the records
   }
 
+  /** The records a succeeded query returns. */
+  records(search: (q: AuditLogQuery, asOfMs: number) => Promise<RecordRef[]>): Promise<RecordRef[]> {
+    this.startSearch(search);
+    return this.results!;
+  }
+
+  /** How many records it found, once its search is done. */
   get resultCount(): number | null {
-    return this.results?.length ?? null;
+    return this.found;
   }
 }

@@ -64,6 +64,7 @@ export async function startGraphAuditEmulator(opts: GraphAuditEmulatorOptions = 
     maxQueriesPerDay: o.maxQueriesPerDay,
     maxUnfinishedQueries: o.maxUnfinishedQueries,
   });
+  const closing = new AbortController();
   const server = await startGraphServer({
     host: o.host,
     port: o.port,
@@ -78,6 +79,7 @@ export async function startGraphAuditEmulator(opts: GraphAuditEmulatorOptions = 
     failedShare: o.failedShare,
     seed: o.seed,
     nowMs,
+    closing: closing.signal,
     truth: (tenantId, url) => truth.view(tenantId, url),
   });
 
@@ -95,6 +97,9 @@ export async function startGraphAuditEmulator(opts: GraphAuditEmulatorOptions = 
       return { token: raw, expiresOnTimestamp: token.expiresAtMs };
     },
     truth,
-    close: server.close,
+    close: () => {
+      closing.abort();
+      return server.close();
+    },
   };
 }

@@ -42,6 +42,8 @@ export interface GraphServerOptions {
   failedShare: number;
   seed: number;
   nowMs: () => number;
+  /** Aborted on close: searches still running stop. */
+  closing: AbortSignal;
   truth: (tenantId: string, url: URL) => unknown;
 }
 
@@ -81,9 +83,9 @@ export async function startGraphServer(o: GraphServerOptions) {
   let origin = "";
   let submitted = 0;
 
-  const queryView = (q: AuditLogQuery, now: number) => {
+  const queryView = async (q: AuditLogQuery, now: number) => {
     const status = q.status(now);
-    const count = status === "succeeded" ? q.records(search).length : null;
+    const count = status === "succeeded" ? (await q.records(search)).length : null;
     return {
       "@odata.type": "#microsoft.graph.security.auditLogQuery",
       id: q.id,
@@ -94,10 +96,11 @@ export async function startGraphServer(o: GraphServerOptions) {
       recordCountLimit: 1_000_000,
     };
   };
-  const search = (q: AuditLogQuery, asOfMs: number): RecordRef[] => o.tenants.get(q.tenantId)!.log.search(q.fromMs, q.toMs, asOfMs, recordMatcher(q.filter));
-  const entity = (q: AuditLogQuery, base: string, now: number) => ({
+  const search = (q: AuditLogQuery, asOfMs: number): Promise<RecordRef[]> =>
+    o.tenants.get(q.tenantId)!.log.searchInSteps(q.fromMs, q.toMs, asOfMs, recordMatcher(q.filter), o.closing);
+  const entity = async (q: AuditLogQuery, base: string, now: number) => ({
     "@odata.context": `${origin}${base}/$metadata#security/auditLog/queries/$entity`,
-    ...queryView(q, now),
+    ...(await queryView(q, now)),
   });
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -146,7 +149,7 @@ export async function startGraphServer(o: GraphServerOptions) {
         if (req.method === "GET") {
           send(200, {
             "@odata.context": `${origin}${r.base}/$metadata#security/auditLog/queries`,
-            value: [...tenant.queries.values()].map((q) => queryView(q, now)),
+            value: await Promise.all([...tenant.queries.values()].map((q) => queryView(q, now))),
           });
           return;
         }
@@ -163,7 +166,8 @@ export async function startGraphServer(o: GraphServerOptions) {
         const fails = o.failedShare > 0 && unitHash(o.seed, "graph-query-fails", submitted++) < o.failedShare;
         const q = new AuditLogQuery(randomUUID(), tenant.tenantId, filter, fromMs, Math.max(fromMs, toMs), now, o.timing, fails);
         tenant.queries.set(q.id, q);
-        send(201, entity(q, r.base, now), { Location: `${origin}${r.base}/security/auditLog/queries/${q.id}` });
+        q.startSearch(search);
+        send(201, await entity(q, r.base, now), { Location: `${origin}${r.base}/security/auditLog/queries/${q.id}` });
         return;
       }
 
@@ -171,7 +175,7 @@ export async function startGraphServer(o: GraphServerOptions) {
       const q = tenant.queries.get(r.id);
       if (!q) throw GraphErrors.notFound(`Audit log query '${r.id}'`);
       if (r.op === "query") {
-        send(200, entity(q, r.base, now));
+        send(200, await entity(q, r.base, now));
         return;
       }
 
@@ -191,7 +195,7 @@ export async function startGraphServer(o: GraphServerOptions) {
         send(200, { "@odata.context": context, value: [] });
         return;
       }
-      const refs = q.records(search);
+      const refs = await q.records(search);
       const page = refs.slice(offset, offset + top).map((ref) => graphRecordOf(tenant.log.record(ref)));
       const body: Record<string, unknown> = { "@odata.context": context, value: page };
       if (offset + top < refs.length) {

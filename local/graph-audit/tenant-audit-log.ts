@@ -3,6 +3,7 @@
 // each once, although the feed publishes some twice). A week record is searchable once its first blob is published.
 import { buildTenantScenario } from "../management-api/scenario/index";
 import { CHUNK_MS, DAY_MS, OlderHistory } from "../management-api/scenario/older-history";
+import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import type { AuditRecord } from "./graph-record";
 
 export interface TenantAuditLogSettings {
@@ -89,7 +90,7 @@ export class TenantAuditLog {
     const hits: RecordRef[] = [];
     const from = Math.max(fromMs, this.retentionStartMs);
     const historyTo = Math.min(toMs, this.weekStartMs);
-    for (let c = OlderHistory.chunkStart(from); c < historyTo; c += CHUNK_MS) {
+    for (let c = OlderHistory.chunkStart(from); from < historyTo && c < historyTo; c += CHUNK_MS) {
       this.chunk(c).forEach((r, pos) => {
         if (r.ms >= from && r.ms < historyTo && match(r.record)) hits.push({ ms: r.ms, id: r.id, chunk: c, pos });
       });
@@ -99,6 +100,20 @@ export class TenantAuditLog {
         if (r.ms >= from && r.ms < toMs && r.searchableFromMs <= asOfMs && match(r.record)) hits.push({ ms: r.ms, id: r.id, chunk: "week", pos });
       });
     }
+    return hits;
+  }
+
+  /** The same search, giving the event loop back after every chunk: a long query must not stall the emulated cloud. */
+  async searchInSteps(fromMs: number, toMs: number, asOfMs: number, match: (r: AuditRecord) => boolean, signal?: AbortSignal): Promise<RecordRef[]> {
+    const hits: RecordRef[] = [];
+    const from = Math.max(fromMs, this.retentionStartMs);
+    const historyTo = Math.min(toMs, this.weekStartMs);
+    for (let c = OlderHistory.chunkStart(from); c < historyTo; c += CHUNK_MS) {
+      await yieldToEventLoop(undefined, { signal });
+      hits.push(...this.search(Math.max(from, c), Math.min(historyTo, c + CHUNK_MS), asOfMs, match));
+    }
+    await yieldToEventLoop(undefined, { signal });
+    if (toMs > this.weekStartMs) hits.push(...this.search(Math.max(from, this.weekStartMs), toMs, asOfMs, match));
     return hits;
   }
 
