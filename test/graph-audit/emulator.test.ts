@@ -237,6 +237,21 @@ describe("Graph audit log query emulator", () => {
     expect(late.records.map((r) => r.id)).toEqual(settled.map((r) => r.id));
   });
 
+  test("GET /_emulator/truth/{tenantId} lists the records of a range, the queries and the requests, without a token", async () => {
+    const clock = new TestClock(T0);
+    const t = await start(clock);
+    await runToEnd(t, clock, { filterStartDateTime: iso(T0 - 10 * DAY), filterEndDateTime: iso(T0 - 9 * DAY) }, 1000);
+    const r = await t.call("GET", `${t.emu.url}/_emulator/truth/${t.tenantId}?from=${iso(T0 - 10 * DAY)}&to=${iso(T0 - 9 * DAY)}&operation=MailItemsAccessed`, undefined, null);
+    expect(r.status).toBe(200);
+    const body = r.json<{ records: string[]; recordCount: number; queries: Array<{ status: string; records: number }>; requests: Record<string, number> }>();
+    const truth = t.emu.truth.records(t.tenantId, { from: new Date(T0 - 10 * DAY), to: new Date(T0 - 9 * DAY), operations: ["MailItemsAccessed"] });
+    expect(body.records).toEqual(truth.map((x) => x.id));
+    expect(body.recordCount).toBeGreaterThan(0);
+    expect(body.queries).toEqual([expect.objectContaining({ status: "succeeded", records: t.emu.truth.records(t.tenantId, { from: new Date(T0 - 10 * DAY), to: new Date(T0 - 9 * DAY) }).length })]);
+    expect(body.requests["POST queries"]).toBe(1);
+    expect((await t.call("GET", `${t.emu.url}/_emulator/truth/00000000-0000-4000-8000-000000000000`, undefined, null)).status).toBe(404);
+  });
+
   test("the log reaches back retentionDays and no further", async () => {
     const clock = new TestClock(T0);
     const t = await start(clock, { retentionDays: 30 });
