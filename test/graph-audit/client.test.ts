@@ -49,7 +49,7 @@ describe("Graph audit log query client against the emulator", () => {
     expect(new Set(records.map((r) => r.id)).size).toBe(records.length);
     expect(statuses.at(-1)).toBe("succeeded");
     expect(credential.scopes.every((s) => s === "https://graph.microsoft.com/.default")).toBe(true);
-  });
+  }, 120_000);
 
   test("filters reach the service: a MailItemsAccessed query for one user returns that user's records only", async () => {
     const { emu, client, tenantId } = await setup();

@@ -1,8 +1,9 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { GraphAuditError, GraphAuditErrorCodes, GraphAuditLogClient, unwrapAuditLogRecord, type GraphAuditLogRecord } from "../../functions/src/graph-audit/index";
+import { GraphAuditError, GraphAuditErrorCodes, GraphAuditLogClient, RECORD_TYPE_NUMBERS, unwrapAuditLogRecord, type GraphAuditLogRecord } from "../../functions/src/graph-audit/index";
 import { startGraphAuditEmulator, type GraphAuditEmulator } from "../../local/graph-audit/index";
+import { RECORD_TYPE_NAMES } from "../../local/graph-audit/record-types";
 import { CONTENT_TYPES, startManagementApiEmulator, type ManagementApiEmulator } from "../../local/management-api/index";
 import { createLocalTls } from "../../local/tls";
 import { FeedClient, json } from "../emulator/feed-client";
@@ -68,6 +69,10 @@ describe("unwrapAuditLogRecord", () => {
         expect(record).not.toHaveProperty("@odata.type");
       }
     });
+  });
+
+  test("the client numbers every record type the emulated service names as the service does", () => {
+    for (const [number, name] of RECORD_TYPE_NAMES) expect([name, RECORD_TYPE_NUMBERS[name]]).toEqual([name, number]);
   });
 
   describe("a record whose auditData lacks fields", () => {
