@@ -1,0 +1,33 @@
+// The query resource as the client reads it, checked: a response that is not one is a MalformedResponse.
+import { GraphAuditError, GraphAuditErrorCodes } from "./errors";
+
+export type AuditLogQueryStatus = "notStarted" | "running" | "succeeded" | "failed" | "cancelled" | "unknownFutureValue";
+
+export interface AuditLogQuery {
+  id: string;
+  status: AuditLogQueryStatus;
+  displayName: string | null;
+  filterStartDateTime: string | null;
+  filterEndDateTime: string | null;
+  /** v1.0 only. */
+  approximateReturnedRecordCount?: number | null;
+  isRecordCountLimitExceeded?: boolean;
+}
+
+export function readAuditLogQuery(json: unknown): AuditLogQuery {
+  const q = json as Partial<AuditLogQuery> | null;
+  if (!q || typeof q !== "object" || typeof q.id !== "string" || typeof q.status !== "string") {
+    throw new GraphAuditError(`Graph answered with something that is not an audit log query (no id or status): ${JSON.stringify(json).slice(0, 200)}`, {
+      code: GraphAuditErrorCodes.MalformedResponse,
+    });
+  }
+  return {
+    id: q.id,
+    status: q.status,
+    displayName: q.displayName ?? null,
+    filterStartDateTime: q.filterStartDateTime ?? null,
+    filterEndDateTime: q.filterEndDateTime ?? null,
+    approximateReturnedRecordCount: q.approximateReturnedRecordCount,
+    isRecordCountLimitExceeded: q.isRecordCountLimitExceeded,
+  };
+}
