@@ -1,6 +1,7 @@
 // The Management Activity API client for one tenant: an options bag with safe defaults, AbortSignal on every call,
 // typed errors. Stateless per call (token cache and the start-throttle memory are shared safely), so one instance can
 // serve concurrent callers; how many calls run at once is the caller's decision.
+import type { TlsSettings } from "@azure/core-rest-pipeline";
 import type { TokenCredential } from "@azure/identity";
 import { ApiOrigin } from "./api-origin";
 import { type CloudName, cloudEndpoints } from "./clouds";
@@ -8,8 +9,8 @@ import { fetchContentBlob } from "./content-blob";
 import { type ContentBlobRef, listContent } from "./content-listing";
 import type { ContentType } from "./content-types";
 import type { OnEvent, OnRequest } from "./events";
-import { ApiPipeline } from "./pipeline";
-import { DEFAULT_RETRY, type RetryOptions } from "./retry";
+import { ApiPipeline } from "./http-pipeline";
+import { DEFAULT_RETRY, type RetryOptions } from "./retry-strategy";
 import { type Subscription, Subscriptions, type WebhookSpec } from "./subscription";
 import { BearerTokenCache } from "./token-policy";
 
@@ -34,6 +35,8 @@ export interface ManagementActivityClientOptions {
   /** Per HTTP attempt, headers and body; default 60 s. */
   requestTimeoutMs?: number;
   retry?: RetryOptions;
+  /** TLS trust for the API origin (a TLS-inspecting proxy's CA); default the system's trusted CAs. */
+  tlsOptions?: TlsSettings;
   /** Called once per HTTP request (metrics: API requests per blob). */
   onRequest?: OnRequest;
   /** Notable decisions: clamped windows (lost coverage), refused hosts, retries, token refreshes, subscription starts. */
@@ -70,6 +73,7 @@ export class ManagementActivityClient {
       publisherId: opts.publisherId ?? opts.tenantId,
       requestTimeoutMs: opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
       retry: { ...DEFAULT_RETRY, ...opts.retry },
+      tlsOptions: opts.tlsOptions,
       onRequest: opts.onRequest,
       onEvent: opts.onEvent,
     });

@@ -4,7 +4,7 @@ import type { ContentType } from "./content-types";
 import { AfCodes, ClientErrorCodes, ManagementApiError, isManagementApiError } from "./errors";
 import type { OnEvent } from "./events";
 import { nextPageUri } from "./paging";
-import type { ApiPipeline } from "./pipeline";
+import type { ApiPipeline } from "./http-pipeline";
 import type { Subscriptions } from "./subscription";
 import { type ListingWindow, formatApiTime, planListingWindows } from "./windows";
 

@@ -23,6 +23,7 @@ export const AfCodes = {
 /** Codes this client raises itself, beside the service's AF codes. */
 export const ClientErrorCodes = {
   HostNotAllowed: "HostNotAllowed",
+  RedirectRefused: "RedirectRefused",
   InsecureEndpoint: "InsecureEndpoint",
   BlobTooLarge: "BlobTooLarge",
   MalformedResponse: "MalformedResponse",

@@ -4,7 +4,7 @@ import type { ApiOrigin } from "./api-origin";
 import type { ContentType } from "./content-types";
 import { AfCodes, ClientErrorCodes, ManagementApiError, formatDuration, isManagementApiError } from "./errors";
 import type { OnEvent } from "./events";
-import type { ApiPipeline } from "./pipeline";
+import type { ApiPipeline } from "./http-pipeline";
 
 export interface Subscription {
   contentType: string;
