@@ -18,7 +18,11 @@ export * from "./types";
 export { parseFaultSpec, FaultSpecError, STANDARD_FAULTS, NO_FAULTS } from "./faults";
 export { EmulatorOptionsError } from "./options";
 
-export async function startManagementApiEmulator(opts: ManagementApiEmulatorOptions = {}): Promise<ManagementApiEmulator> {
+/** `loginTls`: the per-run CA's server certificate (local/tls.ts): the login endpoint is then HTTPS, as Entra is. */
+export async function startManagementApiEmulator(
+  opts: ManagementApiEmulatorOptions = {},
+  wiring: { loginTls?: { certPem: string; keyPem: string } } = {},
+): Promise<ManagementApiEmulator> {
   const o = resolveOptions(opts);
   const faultSpec = resolveFaults(opts.faults);
   const nowMs = () => o.now().getTime();
@@ -65,6 +69,7 @@ export async function startManagementApiEmulator(opts: ManagementApiEmulatorOpti
     counters,
     tokenLifetimeSeconds: o.tokenLifetimeSeconds,
     apiOrigin: () => api?.url ?? "",
+    tls: wiring.loginTls,
   });
   try {
     api = await startApiServer({

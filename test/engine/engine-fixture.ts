@@ -64,7 +64,7 @@ export async function startFixture(opts: EmulatedCloudOptions = {}): Promise<Fix
       AUDIT_LAKE_TENANTS: JSON.stringify([
         {
           tenantId: t.tenantId,
-          credential: { kind: "secret", clientId: t.clientId, clientSecret: t.clientSecret },
+          credential: { kind: "secret", clientId: t.clientId, clientSecret: t.clientSecret, authorityCaFile: cloud.ca },
           managementApiUrl: cloud.managementApi,
           loginUrl: cloud.login,
           publisherId: t.publisherId,
@@ -72,6 +72,12 @@ export async function startFixture(opts: EmulatedCloudOptions = {}): Promise<Fix
           ...tenantExtra,
         },
       ]),
+      // The app's own identity towards ADX: an app registration of the tenant, through the HTTPS login emulator.
+      AZURE_TENANT_ID: t.tenantId,
+      AZURE_CLIENT_ID: t.clientId,
+      AZURE_CLIENT_SECRET: t.clientSecret,
+      AZURE_AUTHORITY_HOST: cloud.login,
+      AZURE_AUTHORITY_CA_FILE: cloud.ca,
       ADX_INGEST_URI: cloud.adx,
       ADX_INGEST_MODE: "queued",
       CONTENT_QUEUE: queueName,

@@ -18,7 +18,6 @@ export {
 } from "./credentials";
 export { AfCodes, ClientErrorCodes, ManagementApiError, isManagementApiError, errorFromResponse } from "./errors";
 export type { ManagementApiEvent, OnEvent, OnRequest, RequestInfo } from "./events";
-export { LocalClientSecretCredential } from "./local-client-credential";
 export { nextPageUri } from "./paging";
 export { withPublisherIdentifier } from "./publisher-identifier";
 export { DEFAULT_RETRY, parseRetryAfter, retryDecision, type RetryOptions } from "./retry-strategy";
