@@ -1,6 +1,6 @@
 import { AzureLogger, setLogLevel } from "@azure/logger";
 import packageJson from "../../package.json";
-import { type Fixture, blob, startFixture } from "./fixture";
+import { type Fixture, blob, startFixture, tenantId } from "./fixture";
 import { sendJson } from "./scripted-server";
 
 let fx: Fixture;
@@ -38,5 +38,24 @@ describe("the client's HTTP pipeline", () => {
     expect(ours.some((l) => /Request: \{/.test(l))).toBe(true);
     expect(ours.some((l) => /Retry 1/.test(l))).toBe(true);
     expect(lines.join("\n")).not.toMatch(/tok-\d/);
+  });
+
+  it("logs each client decision as one line of named fields: tenant, stage, outcome, code", async () => {
+    fx.api.script = (_req, res, n) => (n === 1 ? sendJson(res, 500, { error: { code: "AF50000", message: "x" } }) : sendJson(res, 200, []));
+    const lines: string[] = [];
+    const original = AzureLogger.log;
+    AzureLogger.log = (...args: unknown[]) => lines.push(args.map(String).join(" "));
+    setLogLevel("info");
+    try {
+      await fx.client().client.fetchContent(blob(1, fx.api.url).contentUri);
+    } finally {
+      setLogLevel(undefined);
+      AzureLogger.log = original;
+    }
+    const decisions = lines.flatMap((l) => {
+      const at = l.indexOf("{\"tenant\"");
+      return at === -1 ? [] : [JSON.parse(l.slice(at)) as Record<string, unknown>];
+    });
+    expect(decisions).toContainEqual(expect.objectContaining({ tenant: tenantId, stage: "content", outcome: "retry", code: "AF50000", attempt: 1 }));
   });
 });

@@ -8,7 +8,8 @@ import { type CloudName, cloudEndpoints } from "./clouds";
 import { fetchContentBlob } from "./content-blob";
 import { type ContentBlobRef, listContent } from "./content-listing";
 import type { ContentType } from "./content-types";
-import type { OnEvent, OnRequest } from "./events";
+import { logClientEvent } from "./client-log";
+import type { ManagementApiEvent, OnEvent, OnRequest } from "./events";
 import { ApiPipeline } from "./http-pipeline";
 import { DEFAULT_RETRY, type RetryOptions } from "./retry-strategy";
 import { type Subscription, Subscriptions, type WebhookSpec } from "./subscription";
@@ -65,7 +66,12 @@ export class ManagementActivityClient {
     this.tokenScope = opts.tokenScope ?? endpoints.tokenScope;
     this.maxBlobBytes = opts.maxBlobBytes ?? DEFAULT_MAX_BLOB_BYTES;
     this.now = opts.now ?? (() => new Date());
-    this.onEvent = opts.onEvent;
+    // Every decision goes to the client's @azure/logger as named fields, then to the caller's handler.
+    const onEvent: OnEvent = (e: ManagementApiEvent) => {
+      logClientEvent(opts.tenantId, e);
+      opts.onEvent?.(e);
+    };
+    this.onEvent = onEvent;
     this.pipeline = new ApiPipeline({
       tenantId: opts.tenantId,
       origin: this.origin,
@@ -75,7 +81,7 @@ export class ManagementActivityClient {
       retry: { ...DEFAULT_RETRY, ...opts.retry },
       tlsOptions: opts.tlsOptions,
       onRequest: opts.onRequest,
-      onEvent: opts.onEvent,
+      onEvent,
     });
     this.subscriptions = new Subscriptions({
       tenantId: opts.tenantId,
@@ -83,7 +89,7 @@ export class ManagementActivityClient {
       pipeline: this.pipeline,
       maxBodyBytes: this.maxBlobBytes,
       now: this.now,
-      onEvent: opts.onEvent,
+      onEvent,
     });
   }
 
