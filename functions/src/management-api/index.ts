@@ -1,5 +1,5 @@
 // Public surface of the Management Activity API client.
-export { ApiOrigin, isLoopbackHost } from "./api-origin";
+export { ApiOrigin } from "./api-origin";
 export {
   ManagementActivityClient,
   DEFAULT_MAX_BLOB_BYTES,
