@@ -105,9 +105,21 @@ export async function startFixture(opts: EmulatedCloudOptions = {}): Promise<Fix
       log,
       engine(o = {}) {
         const { settings: override, config, ...engineOpts } = o;
-        const e = createEngine({ ...loadConfig({ ...settings, ...override }), ...config }, { log, now, ...engineOpts });
-        engines.push(e);
-        return e;
+        // The engine reads its own identity (AZURE_*) from the environment as the Functions host sets it, once, when built.
+        const all = { ...settings, ...override };
+        const identity = Object.keys(all).filter((k) => k.startsWith("AZURE_"));
+        const previous = identity.map((k) => [k, process.env[k]] as const);
+        for (const k of identity) process.env[k] = all[k];
+        try {
+          const e = createEngine({ ...loadConfig(all), ...config }, { log, now, ...engineOpts });
+          engines.push(e);
+          return e;
+        } finally {
+          for (const [k, v] of previous) {
+            if (v === undefined) delete process.env[k];
+            else process.env[k] = v;
+          }
+        }
       },
       async planUntilQuiet(engine, maxRuns = 4) {
         const runs: PlanResult[][] = [];
