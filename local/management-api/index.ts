@@ -5,6 +5,10 @@ import { startApiServer } from "./api-server";
 import { EmulatedTenantState } from "./emulated-tenant-state";
 import { FaultInjector, resolveFaults } from "./faults";
 import { EmulatorGroundTruth } from "./ground-truth";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type LocalTls, createLocalTls } from "../tls";
 import { startLoginServer } from "./login-server";
 import { resolveOptions } from "./options";
 import { RequestBudget } from "./request-budget";
@@ -18,10 +22,13 @@ export * from "./types";
 export { parseFaultSpec, FaultSpecError, STANDARD_FAULTS, NO_FAULTS } from "./faults";
 export { EmulatorOptionsError } from "./options";
 
-/** `loginTls`: the per-run CA's server certificate (local/tls.ts): the login endpoint is then HTTPS, as Entra is. */
+/**
+ * The login endpoint is HTTPS, as Entra is (MSAL takes nothing else): with `loginTls`, the emulated cloud's per-run CA
+ * (local/tls.ts); without, a CA minted for this emulator alone.
+ */
 export async function startManagementApiEmulator(
   opts: ManagementApiEmulatorOptions = {},
-  wiring: { loginTls?: { certPem: string; keyPem: string } } = {},
+  wiring: { loginTls?: LocalTls } = {},
 ): Promise<ManagementApiEmulator> {
   const o = resolveOptions(opts);
   const faultSpec = resolveFaults(opts.faults);
@@ -61,6 +68,9 @@ export async function startManagementApiEmulator(
     contentObject: (tenant, blob) => api!.contentObject(tenant, blob),
   });
 
+  const ownTlsDir = wiring.loginTls ? null : mkdtempSync(join(tmpdir(), "m365-login-tls-"));
+  const loginTls = wiring.loginTls ?? (await createLocalTls(join(ownTlsDir!, "ca.pem")));
+  const removeOwnTls = () => ownTlsDir && rmSync(ownTlsDir, { recursive: true, force: true });
   const login = await startLoginServer({
     host: o.host,
     port: o.loginPort,
@@ -69,7 +79,10 @@ export async function startManagementApiEmulator(
     counters,
     tokenLifetimeSeconds: o.tokenLifetimeSeconds,
     apiOrigin: () => api?.url ?? "",
-    tls: wiring.loginTls,
+    tls: loginTls,
+  }).catch((e) => {
+    removeOwnTls();
+    throw e;
   });
   try {
     api = await startApiServer({
@@ -91,6 +104,7 @@ export async function startManagementApiEmulator(
     });
   } catch (e) {
     await login.close();
+    removeOwnTls();
     throw e;
   }
   notifier.start();
@@ -107,6 +121,7 @@ export async function startManagementApiEmulator(
   return {
     managementApi: api.url,
     login: login.url,
+    loginCaPem: loginTls.caPem,
     tenants,
     truth,
     anchor: new Date(anchorMs),
@@ -116,6 +131,7 @@ export async function startManagementApiEmulator(
         closing.abort();
         await notifier.stop();
         await Promise.all([api!.close(), login.close()]);
+        removeOwnTls();
       })()),
   };
 }

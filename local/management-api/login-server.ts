@@ -3,8 +3,8 @@
 // shape ({error, error_description with the AADSTS code, error_codes}). Served over HTTPS with the emulated cloud's
 // per-run CA, as Entra is: MSAL (so @azure/identity) refuses any other authority, and first reads the tenant's OpenID
 // configuration at /{tenant}/v2.0/.well-known/openid-configuration (v1: /{tenant}/.well-known/openid-configuration).
-import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { createServer as createHttpsServer } from "node:https";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { createServer } from "node:https";
 import { randomUUID } from "node:crypto";
 import { readBody, sendJson, listen } from "./http-exchange";
 import type { RequestCounters } from "./request-counters";
@@ -25,8 +25,8 @@ export interface LoginServerOptions {
   tokenLifetimeSeconds: number;
   /** The management API's own origin, also a valid audience. */
   apiOrigin: () => string;
-  /** Server certificate and key signed by the per-run CA (local/tls.ts); without it the endpoint is plain http. */
-  tls?: { certPem: string; keyPem: string };
+  /** Server certificate and key signed by the per-run CA (local/tls.ts). */
+  tls: { certPem: string; keyPem: string };
 }
 
 function entraError(res: ServerResponse, status: number, error: string, aadsts: number, description: string): void {
@@ -136,10 +136,10 @@ export async function startLoginServer(o: LoginServerOptions) {
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((e) => entraError(res, 500, "server_error", 50000, `The token endpoint failed: ${(e as Error).message}`));
   };
-  const server = o.tls ? createHttpsServer({ cert: o.tls.certPem, key: o.tls.keyPem }, onRequest) : createHttpServer(onRequest);
+  const server = createServer({ cert: o.tls.certPem, key: o.tls.keyPem }, onRequest);
   server.keepAliveTimeout = 30_000;
   const listening = await listen(server, o.host, o.port);
-  url = o.tls ? listening.url.replace(/^http:/, "https:") : listening.url;
+  url = listening.url.replace(/^http:/, "https:"); // listen() names the address; the scheme is ours
   return { url, close: listening.close };
 }
 

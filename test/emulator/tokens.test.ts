@@ -4,13 +4,13 @@ import { join } from "node:path";
 import { ClientSecretCredential } from "@azure/identity";
 import { type LocalTls, createLocalTls } from "../../local/tls";
 import { startManagementApiEmulator, type ManagementApiEmulator } from "../../local/management-api/index";
-import { FeedClient, json } from "./feed-client";
+import { FeedClient, json, postForm } from "./feed-client";
 
 type TokenReply = { status: number; body: Record<string, unknown> };
 
 async function requestToken(emu: ManagementApiEmulator, path: string, form: Record<string, string>): Promise<TokenReply> {
-  const r = await fetch(`${emu.login}${path}`, { method: "POST", body: new URLSearchParams(form) });
-  return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+  const r = await postForm(emu, path, form);
+  return { status: r.status, body: JSON.parse(r.text) as Record<string, unknown> };
 }
 
 describe("token endpoint and API authentication", () => {
