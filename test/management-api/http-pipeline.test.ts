@@ -58,4 +58,11 @@ describe("the client's HTTP pipeline", () => {
     });
     expect(decisions).toContainEqual(expect.objectContaining({ tenant: tenantId, stage: "content", outcome: "retry", code: "AF50000", attempt: 1 }));
   });
+
+  it("does not follow a redirect even on the API origin: RedirectRefused, one request", async () => {
+    fx.api.script = (_req, res) => res.writeHead(301, { location: `${fx.api.url}/elsewhere` }).end();
+    const err = await fx.client().client.fetchContent(blob(1, fx.api.url).contentUri).catch((e) => e);
+    expect(err).toMatchObject({ code: "RedirectRefused", transient: false });
+    expect(fx.api.requests).toHaveLength(1);
+  });
 });
