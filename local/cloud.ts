@@ -70,13 +70,15 @@ export async function startEmulatedCloud(opts: EmulatedCloudOptions = {}): Promi
   };
 
   try {
+    const tlsReady = createLocalTls(join(dataDir, "tls", "ca.pem"));
     const [tls, azurite, managementApi] = await Promise.all([
-      createLocalTls(join(dataDir, "tls", "ca.pem")),
+      tlsReady,
       startAzurite(storageMode === "disk" ? { location: join(dataDir, "azurite") } : {}).then((a: Azurite) => {
         closers.unshift(() => a.stop());
         return a;
       }),
-      startManagementApiEmulator(managementOptions(opts)).then((m: ManagementApiEmulator) => {
+      // The login endpoint is HTTPS with the per-run CA, so the engine's @azure/identity credentials work against it.
+      tlsReady.then((t) => startManagementApiEmulator(managementOptions(opts), { loginTls: t })).then((m: ManagementApiEmulator) => {
         closers.push(() => m.close());
         return m;
       }),

@@ -5,6 +5,10 @@ import { startApiServer } from "./api-server";
 import { EmulatedTenantState } from "./emulated-tenant-state";
 import { FaultInjector, resolveFaults } from "./faults";
 import { EmulatorGroundTruth } from "./ground-truth";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type LocalTls, createLocalTls } from "../tls";
 import { startLoginServer } from "./login-server";
 import { resolveOptions } from "./options";
 import { RequestBudget } from "./request-budget";
@@ -18,7 +22,14 @@ export * from "./types";
 export { parseFaultSpec, FaultSpecError, STANDARD_FAULTS, NO_FAULTS } from "./faults";
 export { EmulatorOptionsError } from "./options";
 
-export async function startManagementApiEmulator(opts: ManagementApiEmulatorOptions = {}): Promise<ManagementApiEmulator> {
+/**
+ * The login endpoint is HTTPS, as Entra is (MSAL takes nothing else): with `loginTls`, the emulated cloud's per-run CA
+ * (local/tls.ts); without, a CA minted for this emulator alone.
+ */
+export async function startManagementApiEmulator(
+  opts: ManagementApiEmulatorOptions = {},
+  wiring: { loginTls?: LocalTls } = {},
+): Promise<ManagementApiEmulator> {
   const o = resolveOptions(opts);
   const faultSpec = resolveFaults(opts.faults);
   const nowMs = () => o.now().getTime();
@@ -57,6 +68,9 @@ export async function startManagementApiEmulator(opts: ManagementApiEmulatorOpti
     contentObject: (tenant, blob) => api!.contentObject(tenant, blob),
   });
 
+  const ownTlsDir = wiring.loginTls ? null : mkdtempSync(join(tmpdir(), "m365-login-tls-"));
+  const loginTls = wiring.loginTls ?? (await createLocalTls(join(ownTlsDir!, "ca.pem")));
+  const removeOwnTls = () => ownTlsDir && rmSync(ownTlsDir, { recursive: true, force: true });
   const login = await startLoginServer({
     host: o.host,
     port: o.loginPort,
@@ -65,6 +79,10 @@ export async function startManagementApiEmulator(opts: ManagementApiEmulatorOpti
     counters,
     tokenLifetimeSeconds: o.tokenLifetimeSeconds,
     apiOrigin: () => api?.url ?? "",
+    tls: loginTls,
+  }).catch((e) => {
+    removeOwnTls();
+    throw e;
   });
   try {
     api = await startApiServer({
@@ -86,6 +104,7 @@ export async function startManagementApiEmulator(opts: ManagementApiEmulatorOpti
     });
   } catch (e) {
     await login.close();
+    removeOwnTls();
     throw e;
   }
   notifier.start();
@@ -102,6 +121,7 @@ export async function startManagementApiEmulator(opts: ManagementApiEmulatorOpti
   return {
     managementApi: api.url,
     login: login.url,
+    loginCaPem: loginTls.caPem,
     tenants,
     truth,
     anchor: new Date(anchorMs),
@@ -111,6 +131,7 @@ export async function startManagementApiEmulator(opts: ManagementApiEmulatorOpti
         closing.abort();
         await notifier.stop();
         await Promise.all([api!.close(), login.close()]);
+        removeOwnTls();
       })()),
   };
 }

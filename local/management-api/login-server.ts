@@ -1,7 +1,10 @@
 // The token endpoint (the emulated login.microsoftonline.com): OAuth 2.0 client credentials, v1 (`resource=`) at
 // /{tenant}/oauth2/token and v2 (`scope=<resource>/.default`) at /{tenant}/oauth2/v2.0/token. Errors use Entra's
-// shape ({error, error_description with the AADSTS code, error_codes}).
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+// shape ({error, error_description with the AADSTS code, error_codes}). Served over HTTPS with the emulated cloud's
+// per-run CA, as Entra is: MSAL (so @azure/identity) refuses any other authority, and first reads the tenant's OpenID
+// configuration at /{tenant}/v2.0/.well-known/openid-configuration (v1: /{tenant}/.well-known/openid-configuration).
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { createServer } from "node:https";
 import { randomUUID } from "node:crypto";
 import { readBody, sendJson, listen } from "./http-exchange";
 import type { RequestCounters } from "./request-counters";
@@ -10,6 +13,8 @@ import type { TenantIdentity } from "./scenario/tenant-identity";
 
 /** The API hosts whose tokens the emulated API accepts (each cloud's, plus the emulator's own origin). */
 const API_AUDIENCES = ["https://manage.office.com", "https://manage-gcc.office.com", "https://manage.office365.us", "https://manage.protection.apps.mil"];
+/** The platform resources the Function App's own identity asks tokens for: Azure Data Explorer and the Logs Ingestion API. */
+const PLATFORM_AUDIENCES = ["https://kusto.kusto.windows.net", "https://monitor.azure.com"];
 
 export interface LoginServerOptions {
   host: string;
@@ -20,6 +25,8 @@ export interface LoginServerOptions {
   tokenLifetimeSeconds: number;
   /** The management API's own origin, also a valid audience. */
   apiOrigin: () => string;
+  /** Server certificate and key signed by the per-run CA (local/tls.ts). */
+  tls: { certPem: string; keyPem: string };
 }
 
 function entraError(res: ServerResponse, status: number, error: string, aadsts: number, description: string): void {
@@ -43,8 +50,19 @@ function audienceOf(resourceOrScope: string): string | null {
 }
 
 export async function startLoginServer(o: LoginServerOptions) {
+  let url = "";
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? "/", "http://login").pathname;
+    const discovery = /^\/([^/]+)\/(v2\.0\/)?\.well-known\/openid-configuration$/.exec(path);
+    if (discovery && req.method === "GET") {
+      const tenantKey = decodeURIComponent(discovery[1]).toLowerCase();
+      if (!o.tenants.some((t) => t.tenantId === tenantKey || t.domain === tenantKey)) {
+        entraError(res, 400, "invalid_tenant", 90002, `Tenant '${tenantKey}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`);
+        return;
+      }
+      sendJson(res, 200, JSON.stringify(openIdConfiguration(url, discovery[1], Boolean(discovery[2]))));
+      return;
+    }
     const m = /^\/([^/]+)\/oauth2\/(v2\.0\/)?token$/.exec(path);
     if (!m) {
       entraError(res, 404, "invalid_request", 90002, `No token endpoint at ${path}: use /{tenantId}/oauth2/token or /{tenantId}/oauth2/v2.0/token.`);
@@ -96,7 +114,7 @@ export async function startLoginServer(o: LoginServerOptions) {
       return;
     }
     const audience = audienceOf(requested.trim().replace(/\/\.default$/, ""));
-    if (!audience || ![...API_AUDIENCES, o.apiOrigin()].includes(audience)) {
+    if (!audience || ![...API_AUDIENCES, ...PLATFORM_AUDIENCES, o.apiOrigin()].includes(audience)) {
       entraError(res, 400, "invalid_resource", 500011, `The resource principal named ${requested} was not found in the tenant named ${tenant.domain}. Use the Management API host (e.g. https://manage.office.com) or the emulator's API origin.`);
       return;
     }
@@ -115,9 +133,33 @@ export async function startLoginServer(o: LoginServerOptions) {
         };
     sendJson(res, 200, JSON.stringify(body), { "Cache-Control": "no-store, no-cache", Pragma: "no-cache" });
   };
-  const server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((e) => entraError(res, 500, "server_error", 50000, `The token endpoint failed: ${(e as Error).message}`));
-  });
+  };
+  const server = createServer({ cert: o.tls.certPem, key: o.tls.keyPem }, onRequest);
   server.keepAliveTimeout = 30_000;
-  return listen(server, o.host, o.port);
+  const listening = await listen(server, o.host, o.port);
+  url = listening.url.replace(/^http:/, "https:"); // listen() names the address; the scheme is ours
+  return { url, close: listening.close };
+}
+
+/** The discovery document MSAL reads before its first token request (the fields it uses, with Entra's URL shapes). */
+function openIdConfiguration(base: string, tenant: string, v2: boolean): object {
+  const root = `${base}/${tenant}`;
+  const suffix = v2 ? "/v2.0" : "";
+  return {
+    token_endpoint: `${root}/oauth2${suffix}/token`,
+    token_endpoint_auth_methods_supported: ["client_secret_post", "private_key_jwt", "client_secret_basic"],
+    jwks_uri: `${root}/discovery${suffix}/keys`,
+    response_modes_supported: ["query", "fragment", "form_post"],
+    subject_types_supported: ["pairwise"],
+    id_token_signing_alg_values_supported: ["RS256"],
+    response_types_supported: ["code", "id_token", "code id_token", "id_token token"],
+    scopes_supported: ["openid", "profile", "email", "offline_access"],
+    issuer: v2 ? `${root}/v2.0` : `${root}/`,
+    authorization_endpoint: `${root}/oauth2${suffix}/authorize`,
+    end_session_endpoint: `${root}/oauth2${suffix}/logout`,
+    tenant_region_scope: "EU",
+    cloud_instance_name: "microsoftonline.com",
+  };
 }

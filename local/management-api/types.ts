@@ -94,8 +94,10 @@ export interface EmulatedTenant {
 export interface ManagementApiEmulator {
   /** http://127.0.0.1:P — the API is at {managementApi}/api/v1.0/{tenantId}/activity/feed/... */
   managementApi: string;
-  /** http://127.0.0.1:P2 — tokens at {login}/{tenantId}/oauth2/token and /oauth2/v2.0/token. */
+  /** https://127.0.0.1:P2 — tokens at {login}/{tenantId}/oauth2/token and /oauth2/v2.0/token (OpenID discovery beside them). */
   login: string;
+  /** PEM of the per-run CA the login endpoint's certificate chains to: trust it as a TLS-inspecting proxy's CA would be. */
+  loginCaPem: string;
   tenants: EmulatedTenant[];
   truth: GroundTruth;
   /** Addition: the instant the scenario's "last 7 days" end at (the clock at startup, floored to the minute). */

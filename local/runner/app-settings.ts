@@ -13,6 +13,8 @@ export interface AppSettingsInput {
   storageConnectionString: string;
   managementApiUrl: string;
   loginUrl: string;
+  /** The login emulator's per-run CA (local only): the tenants' credentials and the app's own identity trust it. */
+  loginCaFile?: string;
   tenants: SourceTenant[];
   adxIngestUri: string;
   adxIngestMode?: "queued" | "streaming";
@@ -31,7 +33,7 @@ export const NODE_WORKER_ARGUMENTS = "languageWorkers__node__arguments";
 export function appSettings(input: AppSettingsInput): AppSettings {
   const tenants = input.tenants.map((t) => ({
     tenantId: t.tenantId,
-    credential: { kind: "secret", clientId: t.clientId, clientSecret: t.clientSecret },
+    credential: { kind: "secret", clientId: t.clientId, clientSecret: t.clientSecret, ...(input.loginCaFile ? { authorityCaFile: input.loginCaFile } : {}) },
     managementApiUrl: input.managementApiUrl,
     loginUrl: input.loginUrl,
     database: t.database,
@@ -53,6 +55,18 @@ export function appSettings(input: AppSettingsInput): AppSettings {
     // `npm run bench -- --large-tenant-records 200000`, at the same throughput.
     [NODE_WORKER_ARGUMENTS]: "--max-semi-space-size=4",
   };
+  const home = input.tenants[0];
+  if (home) {
+    // The app's own identity towards ADX and Logs Ingestion: in Azure its managed identity; here no host offers one, so
+    // the first tenant's app registration, through the same authority (see functions/src/pipeline/platform-credential.ts).
+    Object.assign(settings, {
+      AZURE_TENANT_ID: home.tenantId,
+      AZURE_CLIENT_ID: home.clientId,
+      AZURE_CLIENT_SECRET: home.clientSecret,
+      AZURE_AUTHORITY_HOST: input.loginUrl,
+      ...(input.loginCaFile ? { AZURE_AUTHORITY_CA_FILE: input.loginCaFile } : {}),
+    });
+  }
   if (input.sentinel) {
     settings.SENTINEL_DCE_URI = input.sentinel.endpoint;
     settings.SENTINEL_DCR_ID = input.sentinel.dcrImmutableId;

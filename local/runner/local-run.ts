@@ -89,6 +89,7 @@ export async function runLocally(opts: LocalRunOptions = {}): Promise<LocalRun> 
       storageConnectionString: cloud.storage.connectionString,
       managementApiUrl: cloud.managementApi,
       loginUrl: cloud.login,
+      loginCaFile: cloud.loginCaFile,
       tenants: cloud.tenants,
       adxIngestUri: cloud.adx,
       sentinel: cloud.sentinel,
@@ -123,6 +124,8 @@ export async function runLocally(opts: LocalRunOptions = {}): Promise<LocalRun> 
 interface LocalCloud {
   managementApi: string;
   login: string;
+  /** The login endpoint's CA when it is the emulator's (https with a per-run CA). */
+  loginCaFile?: string;
   adx: string;
   storage: { connectionString: string; queue: string };
   tenants: Array<SourceTenant & { database: string }>;
@@ -147,6 +150,7 @@ async function startEmulated(opts: LocalRunOptions, dataDir: string): Promise<Lo
   return {
     managementApi: cloud.managementApi,
     login: cloud.login,
+    loginCaFile: cloud.ca,
     adx: cloud.adx,
     storage: cloud.storage,
     tenants: cloud.tenants,

@@ -2,6 +2,7 @@
 // Starts the Management API emulator with a large lazy tenant, lists every content type over the last 7 days
 // (following NextPageUri), fetches every blob over HTTP, and reports the serve rate and peak memory.
 import { Agent, request } from "node:http";
+import { ClientSecretCredential } from "@azure/identity";
 import { Command } from "commander";
 import { startManagementApiEmulator, CONTENT_TYPES } from "../../local/management-api/index";
 
@@ -40,11 +41,13 @@ async function main() {
   });
   try {
     const t = emu.tenants[0];
-    const tokenResponse = await fetch(`${emu.login}/${t.tenantId}/oauth2/v2.0/token`, {
-      method: "POST",
-      body: new URLSearchParams({ grant_type: "client_credentials", client_id: t.clientId, client_secret: t.clientSecret, scope: "https://manage.office.com/.default" }),
+    // The login endpoint is HTTPS with the emulator's own CA, as @azure/identity reaches it.
+    const credential = new ClientSecretCredential(t.tenantId, t.clientId, t.clientSecret, {
+      authorityHost: emu.login,
+      disableInstanceDiscovery: true,
+      tlsOptions: { ca: emu.loginCaPem },
     });
-    const token = ((await tokenResponse.json()) as { access_token: string }).access_token;
+    const token = (await credential.getToken("https://manage.office.com/.default")).token;
 
     // list: 7 windows of 24 h per content type, ending now
     const uris: string[] = [];

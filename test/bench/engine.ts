@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { gzipSync, constants } from "node:zlib";
 import { Command, InvalidArgumentError } from "commander";
 import { build } from "esbuild";
-import { LocalClientSecretCredential, ManagementActivityClient, cloudEndpoints } from "../../functions/src/management-api";
+import { ManagementActivityClient, cloudEndpoints, createManagementCredential } from "../../functions/src/management-api";
 import { transformBlob } from "../../functions/src/pipeline/transform";
 import { Tables } from "../../kql/tables";
 import { startEmulatedCloud, type EmulatedCloud } from "../../local/cloud";
@@ -148,7 +148,11 @@ async function rawLimit(cloud: EmulatedCloud): Promise<{ bytes: number; seconds:
   let blobs = 0;
   const endpoints = cloudEndpoints("Enterprise");
   for (const tenant of cloud.tenants) {
-    const credential = new LocalClientSecretCredential(tenant.tenantId, tenant.clientId, tenant.clientSecret, cloud.login);
+    const credential = createManagementCredential(
+      tenant.tenantId,
+      { kind: "secret", clientId: tenant.clientId, clientSecret: tenant.clientSecret, authorityCaFile: cloud.ca },
+      { authorityHost: cloud.login, tokenScope: endpoints.tokenScope },
+    );
     const client = new ManagementActivityClient({
       tenantId: tenant.tenantId,
       credential,
@@ -234,6 +238,7 @@ async function main(): Promise<void> {
       storageConnectionString: cloud.storage.connectionString,
       managementApiUrl: cloud.managementApi,
       loginUrl: cloud.login,
+      loginCaFile: cloud.ca,
       tenants: cloud.tenants,
       adxIngestUri: cloud.adx,
     });

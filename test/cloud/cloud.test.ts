@@ -1,3 +1,4 @@
+import { ClientSecretCredential } from "@azure/identity";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { LogsIngestionClient } from "@azure/monitor-ingestion";
@@ -22,7 +23,7 @@ describe("the emulated cloud, composed in-process", () => {
     const d = cloud.describe() as Record<string, unknown>;
     expect(d).toMatchObject({
       managementApi: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
-      login: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+      login: expect.stringMatching(/^https:\/\/127\.0\.0\.1:\d+$/),
       adx: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
       logsIngestion: expect.stringMatching(/^https:\/\/127\.0\.0\.1:\d+$/),
       ca: join(cloud.dataDir, "tls", "ca.pem"),
@@ -37,13 +38,14 @@ describe("the emulated cloud, composed in-process", () => {
 
   test("the Management API answers a tenant's client-credentials token", async () => {
     const t = cloud.tenants[1];
-    const token = await fetch(`${cloud.login}/${t.tenantId}/oauth2/v2.0/token`, {
-      method: "POST",
-      headers: { "Content-Type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ grant_type: "client_credentials", client_id: t.clientId, client_secret: t.clientSecret, scope: "https://manage.office.com/.default" }),
+    // The login endpoint is HTTPS with the cloud's per-run CA, as Entra is: @azure/identity's own credential reads it.
+    const credential = new ClientSecretCredential(t.tenantId, t.clientId, t.clientSecret, {
+      authorityHost: cloud.login,
+      disableInstanceDiscovery: true,
+      tlsOptions: { ca: cloud.caPem },
     });
-    expect(token.status).toBe(200);
-    const { access_token } = (await token.json()) as { access_token: string };
+    expect(cloud.login).toMatch(/^https:/);
+    const access_token = (await credential.getToken("https://manage.office.com/.default")).token;
     const list = await fetch(`${cloud.managementApi}/api/v1.0/${t.tenantId}/activity/feed/subscriptions/list?PublisherIdentifier=${t.publisherId}`, {
       headers: { Authorization: `Bearer ${access_token}` },
     });

@@ -1,6 +1,7 @@
 // A deliberately plain HTTP client for the emulator specs: global fetch, no retries unless a spec asks for them,
 // so every status and header the emulator sends is visible to the assertions.
 import { request } from "node:http";
+import { request as httpsRequest } from "node:https";
 import type { EmulatedTenant, ManagementApiEmulator } from "../../local/management-api/index";
 
 export const DAY = 86_400_000;
@@ -43,17 +44,14 @@ export class FeedClient {
 
   async token(fresh = false): Promise<string> {
     if (this.cachedToken && !fresh) return this.cachedToken;
-    const r = await fetch(`${this.emu.login}/${this.tenant.tenantId}/oauth2/v2.0/token`, {
-      method: "POST",
-      body: new URLSearchParams({
-        grant_type: "client_credentials",
-        client_id: this.tenant.clientId,
-        client_secret: this.tenant.clientSecret,
-        scope: "https://manage.office.com/.default",
-      }),
+    const r = await postForm(this.emu, `/${this.tenant.tenantId}/oauth2/v2.0/token`, {
+      grant_type: "client_credentials",
+      client_id: this.tenant.clientId,
+      client_secret: this.tenant.clientSecret,
+      scope: "https://manage.office.com/.default",
     });
-    if (r.status !== 200) throw new Error(`token request answered ${r.status}: ${await r.text()}`);
-    this.cachedToken = ((await r.json()) as { access_token: string }).access_token;
+    if (r.status !== 200) throw new Error(`token request answered ${r.status}: ${r.text}`);
+    this.cachedToken = (JSON.parse(r.text) as { access_token: string }).access_token;
     return this.cachedToken;
   }
 
@@ -169,4 +167,23 @@ export async function fetchWeek(client: FeedClient, contentType: string, nowMs: 
 
 export function operationProperty(record: AuditRecord, name: string): string | undefined {
   return (record.OperationProperties as Array<{ Name: string; Value: string }> | undefined)?.find((p) => p.Name === name)?.Value;
+}
+
+/** POSTs a form to the emulator's login endpoint (HTTPS, trusting the emulator's CA as a proxy's CA would be trusted). */
+export function postForm(emu: ManagementApiEmulator, path: string, form: Record<string, string>): Promise<{ status: number; text: string }> {
+  const body = new URLSearchParams(form).toString();
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      `${emu.login}${path}`,
+      { method: "POST", ca: emu.loginCaPem, headers: { "content-type": "application/x-www-form-urlencoded", "content-length": Buffer.byteLength(body) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
+        res.on("error", reject);
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
 }

@@ -1,11 +1,16 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ClientSecretCredential } from "@azure/identity";
+import { type LocalTls, createLocalTls } from "../../local/tls";
 import { startManagementApiEmulator, type ManagementApiEmulator } from "../../local/management-api/index";
-import { FeedClient, json } from "./feed-client";
+import { FeedClient, json, postForm } from "./feed-client";
 
 type TokenReply = { status: number; body: Record<string, unknown> };
 
 async function requestToken(emu: ManagementApiEmulator, path: string, form: Record<string, string>): Promise<TokenReply> {
-  const r = await fetch(`${emu.login}${path}`, { method: "POST", body: new URLSearchParams(form) });
-  return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+  const r = await postForm(emu, path, form);
+  return { status: r.status, body: JSON.parse(r.text) as Record<string, unknown> };
 }
 
 describe("token endpoint and API authentication", () => {
@@ -121,5 +126,49 @@ describe("one multi-tenant app (the MSSP shape)", () => {
     } finally {
       await emu.close();
     }
+  });
+});
+
+describe("the login endpoint over HTTPS, as @azure/identity reaches it", () => {
+  let emu: ManagementApiEmulator;
+  let tls: LocalTls;
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "m365-login-"));
+    tls = await createLocalTls(join(dir, "ca.pem"));
+    emu = await startManagementApiEmulator({ seed: 3, tenants: 1, users: 5 }, { loginTls: tls });
+  });
+  afterAll(async () => {
+    await emu.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const credential = (ca: string | undefined) => {
+    const t = emu.tenants[0];
+    return new ClientSecretCredential(t.tenantId, t.clientId, t.clientSecret, {
+      authorityHost: emu.login,
+      disableInstanceDiscovery: true,
+      ...(ca ? { tlsOptions: { ca } } : {}),
+    });
+  };
+
+  test("serves OpenID discovery and client credentials to ClientSecretCredential trusting the per-run CA; the API accepts the token", async () => {
+    expect(emu.login).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    const token = await credential(tls.caPem).getToken("https://manage.office.com/.default");
+    const t = emu.tenants[0];
+    const r = await fetch(`${emu.managementApi}/api/v1.0/${t.tenantId}/activity/feed/subscriptions/list?PublisherIdentifier=${t.publisherId}`, {
+      headers: { Authorization: `Bearer ${token.token}` },
+    });
+    expect(r.status).toBe(200);
+  });
+
+  test("issues the app's tokens for Azure Data Explorer and the Logs Ingestion API too", async () => {
+    const c = credential(tls.caPem);
+    await expect(c.getToken("https://kusto.kusto.windows.net/.default")).resolves.toMatchObject({ token: expect.any(String) });
+    await expect(c.getToken("https://monitor.azure.com//.default")).resolves.toMatchObject({ token: expect.any(String) });
+  });
+
+  test("is not trusted without the CA", async () => {
+    await expect(credential(undefined).getToken("https://manage.office.com/.default")).rejects.toThrow();
   });
 });

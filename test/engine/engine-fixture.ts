@@ -64,7 +64,7 @@ export async function startFixture(opts: EmulatedCloudOptions = {}): Promise<Fix
       AUDIT_LAKE_TENANTS: JSON.stringify([
         {
           tenantId: t.tenantId,
-          credential: { kind: "secret", clientId: t.clientId, clientSecret: t.clientSecret },
+          credential: { kind: "secret", clientId: t.clientId, clientSecret: t.clientSecret, authorityCaFile: cloud.ca },
           managementApiUrl: cloud.managementApi,
           loginUrl: cloud.login,
           publisherId: t.publisherId,
@@ -72,6 +72,12 @@ export async function startFixture(opts: EmulatedCloudOptions = {}): Promise<Fix
           ...tenantExtra,
         },
       ]),
+      // The app's own identity towards ADX: an app registration of the tenant, through the HTTPS login emulator.
+      AZURE_TENANT_ID: t.tenantId,
+      AZURE_CLIENT_ID: t.clientId,
+      AZURE_CLIENT_SECRET: t.clientSecret,
+      AZURE_AUTHORITY_HOST: cloud.login,
+      AZURE_AUTHORITY_CA_FILE: cloud.ca,
       ADX_INGEST_URI: cloud.adx,
       ADX_INGEST_MODE: "queued",
       CONTENT_QUEUE: queueName,
@@ -99,9 +105,21 @@ export async function startFixture(opts: EmulatedCloudOptions = {}): Promise<Fix
       log,
       engine(o = {}) {
         const { settings: override, config, ...engineOpts } = o;
-        const e = createEngine({ ...loadConfig({ ...settings, ...override }), ...config }, { log, now, ...engineOpts });
-        engines.push(e);
-        return e;
+        // The engine reads its own identity (AZURE_*) from the environment as the Functions host sets it, once, when built.
+        const all = { ...settings, ...override };
+        const identity = Object.keys(all).filter((k) => k.startsWith("AZURE_"));
+        const previous = identity.map((k) => [k, process.env[k]] as const);
+        for (const k of identity) process.env[k] = all[k];
+        try {
+          const e = createEngine({ ...loadConfig(all), ...config }, { log, now, ...engineOpts });
+          engines.push(e);
+          return e;
+        } finally {
+          for (const [k, v] of previous) {
+            if (v === undefined) delete process.env[k];
+            else process.env[k] = v;
+          }
+        }
       },
       async planUntilQuiet(engine, maxRuns = 4) {
         const runs: PlanResult[][] = [];

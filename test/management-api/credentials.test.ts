@@ -5,17 +5,26 @@ import {
   ManagedIdentityCredential,
 } from "@azure/identity";
 import { cloudEndpoints } from "../../functions/src/management-api/clouds";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { TokenCredential } from "@azure/identity";
 import {
+  type CredentialConfig,
+  RenewableCredential,
   createManagementCredential,
   credentialConfigSchema,
   federatedAssertionAudience,
 } from "../../functions/src/management-api/credentials";
-import { LocalClientSecretCredential } from "../../functions/src/management-api/local-client-credential";
+import { type LocalTls, createLocalTls } from "../../local/tls";
+import { openIdDiscovery } from "./fixture";
 import { type ScriptedServer, sendJson, startScriptedServer } from "./scripted-server";
 
 const tenantId = "11111111-2222-3333-4444-555555555555";
 const clientId = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
 const enterprise = cloudEndpoints("Enterprise");
+/** The @azure/identity credential behind the renewable wrapper every kind is built in. */
+const identity = (c: TokenCredential) => (c as RenewableCredential).identity;
 
 describe("clouds", () => {
   it.each([
@@ -35,14 +44,14 @@ describe("clouds", () => {
 
 describe("credentials chosen by configuration", () => {
   it("uses the managed identity for the own tenant", () => {
-    expect(createManagementCredential(tenantId, { kind: "managedIdentity" }, enterprise)).toBeInstanceOf(ManagedIdentityCredential);
-    expect(createManagementCredential(tenantId, { kind: "managedIdentity", clientId }, enterprise)).toBeInstanceOf(
+    expect(identity(createManagementCredential(tenantId, { kind: "managedIdentity" }, enterprise))).toBeInstanceOf(ManagedIdentityCredential);
+    expect(identity(createManagementCredential(tenantId, { kind: "managedIdentity", clientId }, enterprise))).toBeInstanceOf(
       ManagedIdentityCredential,
     );
   });
 
   it("uses a client assertion from the managed identity for an MSSP app (no secret)", () => {
-    expect(createManagementCredential(tenantId, { kind: "federated", clientId }, enterprise)).toBeInstanceOf(ClientAssertionCredential);
+    expect(identity(createManagementCredential(tenantId, { kind: "federated", clientId }, enterprise))).toBeInstanceOf(ClientAssertionCredential);
   });
 
   it("asks the managed identity for the token-exchange audience of the cloud", () => {
@@ -52,31 +61,26 @@ describe("credentials chosen by configuration", () => {
 
   it("uses a certificate or, as a last resort, a secret through @azure/identity on https authorities", () => {
     expect(
-      createManagementCredential(tenantId, { kind: "certificate", clientId, certificatePath: "/nonexistent.pem" }, enterprise),
+      identity(createManagementCredential(tenantId, { kind: "certificate", clientId, certificatePath: "/nonexistent.pem" }, enterprise)),
     ).toBeInstanceOf(ClientCertificateCredential);
-    expect(createManagementCredential(tenantId, { kind: "secret", clientId, clientSecret: "s" }, enterprise)).toBeInstanceOf(
+    expect(identity(createManagementCredential(tenantId, { kind: "secret", clientId, clientSecret: "s" }, enterprise))).toBeInstanceOf(
       ClientSecretCredential,
     );
     const proxy = { authorityHost: "https://login.proxy.example", tokenScope: enterprise.tokenScope };
-    expect(createManagementCredential(tenantId, { kind: "secret", clientId, clientSecret: "s" }, proxy)).toBeInstanceOf(
+    expect(identity(createManagementCredential(tenantId, { kind: "secret", clientId, clientSecret: "s" }, proxy))).toBeInstanceOf(
       ClientSecretCredential,
     );
   });
 
-  it("serves a plain-http loopback authority (the emulator) with the small client-credentials credential", () => {
-    const local = { authorityHost: "http://127.0.0.1:9", tokenScope: enterprise.tokenScope };
-    expect(createManagementCredential(tenantId, { kind: "secret", clientId, clientSecret: "s" }, local)).toBeInstanceOf(
-      LocalClientSecretCredential,
-    );
-  });
-
-  it("refuses a plain-http authority anywhere but loopback, and for kinds MSAL must serve", () => {
+  it("refuses a plain-http authority, loopback included: MSAL serves every kind, and it takes only https", () => {
     const remote = { authorityHost: "http://login.example.com", tokenScope: enterprise.tokenScope };
     expect(() => createManagementCredential(tenantId, { kind: "secret", clientId, clientSecret: "s" }, remote)).toThrow(
       expect.objectContaining({ code: "InsecureEndpoint" }),
     );
     const local = { authorityHost: "http://127.0.0.1:9", tokenScope: enterprise.tokenScope };
-    expect(() => createManagementCredential(tenantId, { kind: "federated", clientId }, local)).toThrow(/needs an https authority/);
+    for (const cfg of [{ kind: "secret", clientId, clientSecret: "s" }, { kind: "federated", clientId }] as CredentialConfig[]) {
+      expect(() => createManagementCredential(tenantId, cfg, local)).toThrow(/must be an https URL/);
+    }
   });
 
   it("validates credential configuration with a schema that says what is wrong", () => {
@@ -87,12 +91,19 @@ describe("credentials chosen by configuration", () => {
   });
 });
 
-describe("LocalClientSecretCredential against a local token endpoint", () => {
+describe("ClientSecretCredential against an https token endpoint trusted through authorityCaFile", () => {
   let login: ScriptedServer;
+  let tls: LocalTls;
+  let dir: string;
   beforeAll(async () => {
-    login = await startScriptedServer();
+    dir = mkdtempSync(join(tmpdir(), "m365-cred-"));
+    tls = await createLocalTls(join(dir, "ca.pem"));
+    login = await startScriptedServer({ tls, aside: openIdDiscovery });
   });
-  afterAll(() => login.close());
+  afterAll(async () => {
+    await login.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
   beforeEach(() => login.reset());
 
   const issue = (lifetimeS = 3599) => {
@@ -101,50 +112,51 @@ describe("LocalClientSecretCredential against a local token endpoint", () => {
         ? sendJson(res, 200, { token_type: "Bearer", expires_in: lifetimeS, access_token: `token-${n}` })
         : sendJson(res, 404, {});
   };
+  const secret = (clientSecret = "s3cret", caFile: string | undefined = tls.caPath) =>
+    createManagementCredential(
+      tenantId,
+      { kind: "secret", clientId, clientSecret, ...(caFile ? { authorityCaFile: caFile } : {}) },
+      { authorityHost: login.url, tokenScope: enterprise.tokenScope },
+    );
 
   it("performs the client-credentials POST with the scope and caches the token until it nears expiry", async () => {
     issue();
-    const cred = new LocalClientSecretCredential(tenantId, clientId, "s3cret", login.url);
+    const cred = secret();
     const a = await cred.getToken(enterprise.tokenScope);
     const b = await cred.getToken(enterprise.tokenScope);
-    expect(a.token).toBe("token-1");
-    expect(b.token).toBe("token-1");
+    expect(a?.token).toBe("token-1");
+    expect(b?.token).toBe("token-1");
     expect(login.requests).toHaveLength(1);
-    const form = new URLSearchParams(login.requests[0].body);
-    expect(Object.fromEntries(form)).toEqual({
+    const form = Object.fromEntries(new URLSearchParams(login.requests[0].body));
+    expect(form).toMatchObject({
       grant_type: "client_credentials",
       client_id: clientId,
       client_secret: "s3cret",
       scope: "https://manage.office.com/.default",
     });
-    expect(a.expiresOnTimestamp).toBeGreaterThan(Date.now() + 3500_000);
+    expect(a!.expiresOnTimestamp).toBeGreaterThan(Date.now() + 3500_000);
   });
 
-  it("shares one request between concurrent callers and fetches anew when asked to force a refresh", async () => {
+  it("fetches anew when asked to force a refresh (the token policy's hint after a 401), despite MSAL's cache", async () => {
     issue();
-    const cred = new LocalClientSecretCredential(tenantId, clientId, "s3cret", `${login.url}/`);
-    const tokens = await Promise.all([1, 2, 3].map(() => cred.getToken(enterprise.tokenScope)));
-    expect(new Set(tokens.map((t) => t.token))).toEqual(new Set(["token-1"]));
+    const cred = secret();
+    expect((await cred.getToken(enterprise.tokenScope))?.token).toBe("token-1");
     const fresh = await cred.getToken(enterprise.tokenScope, { forceRefresh: true } as object);
-    expect(fresh.token).toBe("token-2");
+    expect(fresh?.token).toBe("token-2");
   });
 
   it("reports a refused secret with the endpoint's explanation and never the secret", async () => {
     login.script = (_req, res) =>
       sendJson(res, 401, { error: "invalid_client", error_description: "AADSTS7000215: Invalid client secret provided." });
-    const cred = new LocalClientSecretCredential(tenantId, clientId, "s3cret-value", login.url);
-    const err = await cred.getToken(enterprise.tokenScope).catch((e) => e);
-    expect(err).toMatchObject({ code: "AuthenticationFailed", status: 401, transient: false });
+    const err = await secret("s3cret-value").getToken(enterprise.tokenScope).catch((e) => e);
     expect(err.message).toMatch(/AADSTS7000215/);
     expect(err.message).not.toContain("s3cret-value");
   });
 
-  it("refuses to be pointed at anything but loopback http", () => {
-    expect(() => new LocalClientSecretCredential(tenantId, clientId, "s", "http://login.example.com")).toThrow(
-      expect.objectContaining({ code: "InsecureEndpoint" }),
-    );
-    expect(() => new LocalClientSecretCredential(tenantId, clientId, "s", "https://login.microsoftonline.com")).toThrow(
-      /only for a plain-http authority/,
-    );
+  it("does not trust the endpoint's private CA unless it is configured", async () => {
+    issue();
+    const err = await secret("s3cret", "").getToken(enterprise.tokenScope).catch((e) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect(login.requests).toHaveLength(0);
   });
 });

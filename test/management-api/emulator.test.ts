@@ -1,5 +1,6 @@
 // The client against the Management API emulator (local/management-api): every record the emulator makes available is
-// listed and fetched, with and without the standard fault mix, through the plain-http credential.
+// listed and fetched, with and without the standard fault mix, through @azure/identity's ClientSecretCredential against
+// the emulator's HTTPS login endpoint (per-run CA).
 import {
   type ManagementApiEmulator,
   type ManagementApiEmulatorOptions,
@@ -11,6 +12,18 @@ import { CONTENT_TYPES, type ContentType } from "../../functions/src/management-
 import { createManagementCredential } from "../../functions/src/management-api/credentials";
 import type { ManagementApiEvent, RequestInfo } from "../../functions/src/management-api/events";
 import type { ContentBlobRef } from "../../functions/src/management-api/content-listing";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type LocalTls, createLocalTls } from "../../local/tls";
+
+let tls: LocalTls;
+let tlsDir: string;
+beforeAll(async () => {
+  tlsDir = mkdtempSync(join(tmpdir(), "m365-emu-"));
+  tls = await createLocalTls(join(tlsDir, "ca.pem"));
+});
+afterAll(() => rmSync(tlsDir, { recursive: true, force: true }));
 
 const WEEK_MS = 7 * 24 * 3600_000;
 
@@ -20,7 +33,7 @@ function clientFor(emu: ManagementApiEmulator, tenantIndex = 0, requestTimeoutMs
   const events: ManagementApiEvent[] = [];
   const credential = createManagementCredential(
     t.tenantId,
-    { kind: "secret", clientId: t.clientId, clientSecret: t.clientSecret },
+    { kind: "secret", clientId: t.clientId, clientSecret: t.clientSecret, authorityCaFile: tls.caPath },
     { authorityHost: emu.login, tokenScope: cloudEndpoints("Enterprise").tokenScope },
   );
   const client = new ManagementActivityClient({
@@ -73,7 +86,7 @@ async function harvest(client: ManagementActivityClient, contentType: ContentTyp
 }
 
 async function withEmulator(opts: ManagementApiEmulatorOptions, body: (emu: ManagementApiEmulator) => Promise<void>) {
-  const emu = await startManagementApiEmulator(opts);
+  const emu = await startManagementApiEmulator(opts, { loginTls: tls });
   try {
     await body(emu);
   } finally {

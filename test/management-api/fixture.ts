@@ -1,9 +1,16 @@
-// Servers and a client wired for the client specifications: a scripted API, a token endpoint issuing tok-1, tok-2, …
-// (through the real plain-http credential), and a "foreign" server that must never hear from the client.
+// Servers and a client wired for the client specifications: a scripted API, an HTTPS token endpoint (per-run CA)
+// issuing tok-1, tok-2, … to @azure/identity's ClientSecretCredential, and a "foreign" server that must never hear
+// from the client. The token endpoint's `requests` are the token requests: MSAL's OpenID discovery is answered aside.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { ServerResponse } from "node:http";
+import { createLocalTls } from "../../local/tls";
 import { ManagementActivityClient, type ManagementActivityClientOptions } from "../../functions/src/management-api/client";
+import { cloudEndpoints } from "../../functions/src/management-api/clouds";
+import { createManagementCredential } from "../../functions/src/management-api/credentials";
 import type { ManagementApiEvent, RequestInfo } from "../../functions/src/management-api/events";
-import { LocalClientSecretCredential } from "../../functions/src/management-api/local-client-credential";
-import { type ScriptedServer, sendJson, startScriptedServer } from "./scripted-server";
+import { type ReceivedRequest, type ScriptedServer, sendJson, startScriptedServer } from "./scripted-server";
 
 export const tenantId = "11111111-2222-3333-4444-555555555555";
 export const publisherId = "99999999-8888-7777-6666-555555555555";
@@ -23,8 +30,29 @@ export interface Fixture {
   close(): Promise<void>;
 }
 
+/** Answers MSAL's OpenID discovery for a tenant, as Entra does, pointing at the token endpoint. */
+export function openIdDiscovery(req: ReceivedRequest, res: ServerResponse, base: string): boolean {
+  const m = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(req.path);
+  if (!m) return false;
+  const root = `${base}/${m[1]}`;
+  sendJson(res, 200, {
+    token_endpoint: `${root}/oauth2/v2.0/token`,
+    authorization_endpoint: `${root}/oauth2/v2.0/authorize`,
+    end_session_endpoint: `${root}/oauth2/v2.0/logout`,
+    jwks_uri: `${root}/discovery/v2.0/keys`,
+    issuer: `${root}/v2.0`,
+  });
+  return true;
+}
+
 export async function startFixture(): Promise<Fixture> {
-  const [api, login, foreign] = await Promise.all([startScriptedServer(), startScriptedServer(), startScriptedServer()]);
+  const dir = mkdtempSync(join(tmpdir(), "m365-client-"));
+  const tls = await createLocalTls(join(dir, "ca.pem"));
+  const [api, login, foreign] = await Promise.all([
+    startScriptedServer(),
+    startScriptedServer({ tls, aside: openIdDiscovery }),
+    startScriptedServer(),
+  ]);
   const issueTokens = () => {
     login.script = (_req, res, n) => sendJson(res, 200, { token_type: "Bearer", expires_in: 3599, access_token: `tok-${n}` });
   };
@@ -45,7 +73,11 @@ export async function startFixture(): Promise<Fixture> {
       const events: ManagementApiEvent[] = [];
       const client = new ManagementActivityClient({
         tenantId,
-        credential: new LocalClientSecretCredential(tenantId, clientId, "secret", login.url),
+        credential: createManagementCredential(
+          tenantId,
+          { kind: "secret", clientId, clientSecret: "secret", authorityCaFile: tls.caPath },
+          { authorityHost: login.url, tokenScope: cloudEndpoints("Enterprise").tokenScope },
+        ),
         baseUrl: api.url,
         publisherId,
         retry: { maxRetries: 4, baseDelayMs: 5, maxDelayMs: 2000 },
@@ -58,6 +90,7 @@ export async function startFixture(): Promise<Fixture> {
     },
     close: async () => {
       await Promise.all([api.close(), login.close(), foreign.close()]);
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

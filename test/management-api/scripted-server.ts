@@ -1,5 +1,6 @@
 // A real HTTP server on 127.0.0.1 whose answers each test scripts, recording every request it receives.
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
+import https from "node:https";
 import type { AddressInfo } from "node:net";
 
 export interface ReceivedRequest {
@@ -14,7 +15,7 @@ export interface ReceivedRequest {
 export type Script = (req: ReceivedRequest, res: ServerResponse, n: number) => unknown;
 
 export interface ScriptedServer {
-  /** http://127.0.0.1:PORT */
+  /** http://127.0.0.1:PORT, or https:// when started with a certificate */
   url: string;
   port: number;
   requests: ReceivedRequest[];
@@ -24,7 +25,14 @@ export interface ScriptedServer {
   close(): Promise<void>;
 }
 
-export async function startScriptedServer(): Promise<ScriptedServer> {
+export interface ScriptedServerOptions {
+  /** Serve https with this certificate (local/tls.ts). */
+  tls?: { certPem: string; keyPem: string };
+  /** Requests answered by this handler instead of the script, and not recorded (e.g. an OpenID discovery document). */
+  aside?: (req: ReceivedRequest, res: ServerResponse, url: string) => boolean;
+}
+
+export async function startScriptedServer(opts: ScriptedServerOptions = {}): Promise<ScriptedServer> {
   const state: ScriptedServer = {
     url: "",
     port: 0,
@@ -36,7 +44,7 @@ export async function startScriptedServer(): Promise<ScriptedServer> {
     },
     close: async () => undefined,
   };
-  const server = http.createServer((raw: IncomingMessage, res: ServerResponse) => {
+  const onRequest = (raw: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     raw.on("data", (c: Buffer) => chunks.push(c));
     raw.on("end", () => {
@@ -49,15 +57,17 @@ export async function startScriptedServer(): Promise<ScriptedServer> {
         headers: raw.headers,
         body: Buffer.concat(chunks).toString("utf8"),
       };
+      if (opts.aside?.(req, res, state.url)) return;
       state.requests.push(req);
       Promise.resolve(state.script(req, res, state.requests.length)).catch((e) => {
         if (!res.headersSent) sendJson(res, 599, { error: { code: "ScriptFailed", message: String(e) } });
       });
     });
-  });
+  };
+  const server = opts.tls ? https.createServer({ cert: opts.tls.certPem, key: opts.tls.keyPem }, onRequest) : http.createServer(onRequest);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   state.port = (server.address() as AddressInfo).port;
-  state.url = `http://127.0.0.1:${state.port}`;
+  state.url = `${opts.tls ? "https" : "http"}://127.0.0.1:${state.port}`;
   state.close = () =>
     new Promise<void>((resolve) => {
       server.closeAllConnections();

@@ -26,6 +26,7 @@ beforeAll(async () => {
       storageConnectionString: cloud.storage.connectionString,
       managementApiUrl: cloud.managementApi,
       loginUrl: cloud.login,
+      loginCaFile: cloud.ca,
       tenants: cloud.tenants,
       adxIngestUri: cloud.adx,
       sentinel: { endpoint: cloud.logsIngestion, ...cloud.sentinel, caFile: cloud.ca },

@@ -1,6 +1,9 @@
 // The one origin the bearer token may be sent to. contentUri and NextPageUri come from the service's responses, so a
 // compromised or spoofed response must not be able to send our token elsewhere.
+import type { PipelinePolicy } from "@azure/core-rest-pipeline";
+import { callState } from "./api-call";
 import { ClientErrorCodes, ManagementApiError } from "./errors";
+import type { OnEvent } from "./events";
 
 const LOOPBACK_V4 = /^127(?:\.\d{1,3}){3}$/;
 
@@ -89,4 +92,25 @@ export function describeUrl(url: string): string {
   } catch {
     return JSON.stringify(url.slice(0, 200));
   }
+}
+
+/**
+ * First policy of every call: a URL off the API origin (a hostile contentUri or NextPageUri) is refused before any
+ * policy or socket sees it; plain http passes only where ApiOrigin allowed it (a loopback emulator).
+ */
+export function originPinningPolicy(origin: ApiOrigin, onEvent?: OnEvent): PipelinePolicy {
+  return {
+    name: "managementApiOriginPinning",
+    sendRequest(request, next) {
+      const { operation } = callState(request).call;
+      try {
+        request.url = origin.check(request.url, operation);
+      } catch (e) {
+        onEvent?.({ type: "hostRefused", operation, url: describeUrl(request.url), allowedOrigin: `${origin.origin}${origin.basePath}` });
+        throw e;
+      }
+      request.allowInsecureConnection = request.url.startsWith("http:");
+      return next(request);
+    },
+  };
 }

@@ -1,15 +1,17 @@
 // The Management Activity API client for one tenant: an options bag with safe defaults, AbortSignal on every call,
 // typed errors. Stateless per call (token cache and the start-throttle memory are shared safely), so one instance can
 // serve concurrent callers; how many calls run at once is the caller's decision.
+import type { TlsSettings } from "@azure/core-rest-pipeline";
 import type { TokenCredential } from "@azure/identity";
 import { ApiOrigin } from "./api-origin";
 import { type CloudName, cloudEndpoints } from "./clouds";
 import { fetchContentBlob } from "./content-blob";
 import { type ContentBlobRef, listContent } from "./content-listing";
 import type { ContentType } from "./content-types";
-import type { OnEvent, OnRequest } from "./events";
-import { ApiPipeline } from "./pipeline";
-import { DEFAULT_RETRY, type RetryOptions } from "./retry";
+import { logClientEvent } from "./client-log";
+import type { ManagementApiEvent, OnEvent, OnRequest } from "./events";
+import { ApiPipeline } from "./http-pipeline";
+import { DEFAULT_RETRY, type RetryOptions } from "./retry-strategy";
 import { type Subscription, Subscriptions, type WebhookSpec } from "./subscription";
 import { BearerTokenCache } from "./token-policy";
 
@@ -34,6 +36,8 @@ export interface ManagementActivityClientOptions {
   /** Per HTTP attempt, headers and body; default 60 s. */
   requestTimeoutMs?: number;
   retry?: RetryOptions;
+  /** TLS trust for the API origin (a TLS-inspecting proxy's CA); default the system's trusted CAs. */
+  tlsOptions?: TlsSettings;
   /** Called once per HTTP request (metrics: API requests per blob). */
   onRequest?: OnRequest;
   /** Notable decisions: clamped windows (lost coverage), refused hosts, retries, token refreshes, subscription starts. */
@@ -62,7 +66,12 @@ export class ManagementActivityClient {
     this.tokenScope = opts.tokenScope ?? endpoints.tokenScope;
     this.maxBlobBytes = opts.maxBlobBytes ?? DEFAULT_MAX_BLOB_BYTES;
     this.now = opts.now ?? (() => new Date());
-    this.onEvent = opts.onEvent;
+    // Every decision goes to the client's @azure/logger as named fields, then to the caller's handler.
+    const onEvent: OnEvent = (e: ManagementApiEvent) => {
+      logClientEvent(opts.tenantId, e);
+      opts.onEvent?.(e);
+    };
+    this.onEvent = onEvent;
     this.pipeline = new ApiPipeline({
       tenantId: opts.tenantId,
       origin: this.origin,
@@ -70,8 +79,9 @@ export class ManagementActivityClient {
       publisherId: opts.publisherId ?? opts.tenantId,
       requestTimeoutMs: opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
       retry: { ...DEFAULT_RETRY, ...opts.retry },
+      tlsOptions: opts.tlsOptions,
       onRequest: opts.onRequest,
-      onEvent: opts.onEvent,
+      onEvent,
     });
     this.subscriptions = new Subscriptions({
       tenantId: opts.tenantId,
@@ -79,7 +89,7 @@ export class ManagementActivityClient {
       pipeline: this.pipeline,
       maxBodyBytes: this.maxBlobBytes,
       now: this.now,
-      onEvent: opts.onEvent,
+      onEvent,
     });
   }
 

@@ -1,5 +1,5 @@
 // Content blobs: a JSON array of audit records, fetched from the contentUri a listing returned.
-import type { ApiPipeline } from "./pipeline";
+import type { ApiPipeline } from "./http-pipeline";
 
 export interface ContentBlob {
   records: unknown[];

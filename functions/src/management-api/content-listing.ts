@@ -1,10 +1,10 @@
 // Listing available content: each ≤24 h window is requested, then NextPageUri is followed until absent.
 import type { ApiOrigin } from "./api-origin";
 import type { ContentType } from "./content-types";
-import { ClientErrorCodes, ManagementApiError, isManagementApiError } from "./errors";
+import { AfCodes, ClientErrorCodes, ManagementApiError, isManagementApiError } from "./errors";
 import type { OnEvent } from "./events";
 import { nextPageUri } from "./paging";
-import type { ApiPipeline } from "./pipeline";
+import type { ApiPipeline } from "./http-pipeline";
 import type { Subscriptions } from "./subscription";
 import { type ListingWindow, formatApiTime, planListingWindows } from "./windows";
 
@@ -27,7 +27,7 @@ export interface ListingDeps {
 }
 
 // AF20022 no subscription, AF20023 subscription disabled: both cured by starting it.
-const NOT_SUBSCRIBED = new Set(["AF20022", "AF20023"]);
+const NOT_SUBSCRIBED = new Set<string>([AfCodes.NoSubscription, AfCodes.SubscriptionDisabled]);
 
 function validatePage(json: unknown): string | null {
   if (!Array.isArray(json)) return "expected a JSON array of content blobs";

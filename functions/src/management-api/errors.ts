@@ -1,8 +1,29 @@
 // Typed errors: callers branch on `code` (the service's AFxxxxx code or one of ours), never on message text.
+import { ServiceError } from "../service-error";
+
+/** The service's error codes this client or its callers act on (reference: management-activity-api.md, Errors). */
+export const AfCodes = {
+  MissingPermission: "AF10001",
+  TenantMismatch: "AF20010",
+  TenantUnknown: "AF20011",
+  NoSubscription: "AF20022",
+  SubscriptionDisabled: "AF20023",
+  SubscriptionAlreadyEnabled: "AF20024",
+  BadWindow: "AF20030",
+  BadNextPage: "AF20031",
+  ContentNotFound: "AF20050",
+  ContentExpired: "AF20051",
+  BadContentId: "AF20052",
+  Throttled: "AF429",
+  InternalError: "AF50000",
+  InternalErrorRetryable: "AF50005",
+  InternalErrorTransient: "AF50006",
+} as const;
 
 /** Codes this client raises itself, beside the service's AF codes. */
 export const ClientErrorCodes = {
   HostNotAllowed: "HostNotAllowed",
+  RedirectRefused: "RedirectRefused",
   InsecureEndpoint: "InsecureEndpoint",
   BlobTooLarge: "BlobTooLarge",
   MalformedResponse: "MalformedResponse",
@@ -18,6 +39,8 @@ export const ClientErrorCodes = {
 
 export interface ManagementApiErrorInit {
   code: string;
+  /** What the operator should do (the guidance for the code); defaults to a generic sentence. */
+  advice?: string;
   status: number;
   transient: boolean;
   /** What the service said (kept apart from our guidance). */
@@ -28,23 +51,18 @@ export interface ManagementApiErrorInit {
   cause?: unknown;
 }
 
-export class ManagementApiError extends Error {
+/** `code`: AFxxxxx from the service ({@link AfCodes}), one of {@link ClientErrorCodes}, or HTTPnnn when the service gave none. */
+export class ManagementApiError extends ServiceError {
   override readonly name = "ManagementApiError";
-  /** AFxxxxx from the service, or one of {@link ClientErrorCodes}; HTTPnnn when the service gave no code. */
-  readonly code: string;
   /** HTTP status; 0 when no response arrived (connection reset, timeout, refused before sending). */
   readonly status: number;
-  /** True when the same call may succeed later (throttling, 5xx, network); false when something must be fixed. */
-  readonly transient: boolean;
   readonly serviceMessage?: string;
   readonly retryAfterMs?: number;
   readonly operation?: string;
 
   constructor(message: string, init: ManagementApiErrorInit) {
-    super(message, init.cause === undefined ? undefined : { cause: init.cause });
-    this.code = init.code;
+    super(message, { code: init.code, transient: init.transient, advice: init.advice, cause: init.cause });
     this.status = init.status;
-    this.transient = init.transient;
     this.serviceMessage = init.serviceMessage;
     this.retryAfterMs = init.retryAfterMs;
     this.operation = init.operation;
@@ -56,7 +74,7 @@ export function isManagementApiError(e: unknown): e is ManagementApiError {
 }
 
 /** AF codes worth retrying: throttling and the service's internal errors. */
-const TRANSIENT_CODES = new Set(["AF429", "AF50000", "AF50005", "AF50006"]);
+const TRANSIENT_CODES = new Set<string>([AfCodes.Throttled, AfCodes.InternalError, AfCodes.InternalErrorRetryable, AfCodes.InternalErrorTransient]);
 
 // What to tell the operator for each code the service can return (reference: management-activity-api.md, Errors).
 const GUIDANCE: Record<string, string> = {
@@ -96,6 +114,10 @@ const AUDIT_LOGGING_OFF = /Tenant\s+\S+\s+does not exist/i;
 // The subscription-start throttle comes as prose: "... Please retry again after 14m 56s".
 const START_THROTTLE = /too many frequent subscription start requests/i;
 const RETRY_AFTER_PROSE = /retry (?:again )?after\s+(?:(\d+)\s*h\s*)?(?:(\d+)\s*m\s*)?(?:(\d+)\s*s)?/i;
+
+const AUDIT_LOGGING_ADVICE =
+  "Turn unified audit logging on in Microsoft Purview, then wait up to 24 h for records to appear.";
+const START_THROTTLE_ADVICE = "Nothing to do: the start is retried after the service's stated wait.";
 
 export const DEFAULT_START_THROTTLE_MS = 15 * 60_000;
 
@@ -145,18 +167,18 @@ export function errorFromResponse(ctx: ResponseErrorContext): ManagementApiError
       `${where}: unified audit logging is off for tenant ${tenantId}. Turn it on in Microsoft Purview (Audit → "Start recording ` +
         `user and admin activity", or Set-AdminAuditLogConfig -UnifiedAuditLogIngestionEnabled $true); records appear ` +
         `after it has been on for a while (up to 24 h).${said}`,
-      { code: ClientErrorCodes.AuditLoggingDisabled, status, transient: false, serviceMessage, operation },
+      { code: ClientErrorCodes.AuditLoggingDisabled, status, transient: false, serviceMessage, operation, advice: AUDIT_LOGGING_ADVICE },
     );
   }
   if (serviceMessage && START_THROTTLE.test(serviceMessage)) {
     const retryAfterMs = retryAfterFromMessage(serviceMessage) ?? ctx.retryAfterMs ?? DEFAULT_START_THROTTLE_MS;
     return new ManagementApiError(
       `${where}: Microsoft allows about one subscription start per 15 minutes; retry after ${formatDuration(retryAfterMs)}.${said}`,
-      { code: ClientErrorCodes.SubscriptionStartThrottled, status, transient: true, serviceMessage, retryAfterMs, operation },
+      { code: ClientErrorCodes.SubscriptionStartThrottled, status, transient: true, serviceMessage, retryAfterMs, operation, advice: START_THROTTLE_ADVICE },
     );
   }
 
-  const code = service.code ?? (status === 429 ? "AF429" : status === 401 ? ClientErrorCodes.Unauthorized : `HTTP${status}`);
+  const code = service.code ?? (status === 429 ? AfCodes.Throttled : status === 401 ? ClientErrorCodes.Unauthorized : `HTTP${status}`);
   const transient = TRANSIENT_CODES.has(code) || status >= 500 || status === 429 || status === 408;
   let guidance = GUIDANCE[code];
   if (!guidance && code === ClientErrorCodes.Unauthorized) {
@@ -164,7 +186,7 @@ export function errorFromResponse(ctx: ResponseErrorContext): ManagementApiError
       "The token was rejected even after a fresh one was fetched: check that the credential belongs to this tenant, that the " +
       "token scope is the API host's /.default scope, and that admin consent was granted.";
   }
-  if (!guidance && status === 403) guidance = GUIDANCE.AF10001;
+  if (!guidance && status === 403) guidance = GUIDANCE[AfCodes.MissingPermission];
   if (!guidance) guidance = transient ? "Transient service error; retrying." : "Unexpected error from the service.";
   return new ManagementApiError(`${where} (${code}): ${guidance}${said}`, {
     code,
@@ -173,6 +195,7 @@ export function errorFromResponse(ctx: ResponseErrorContext): ManagementApiError
     serviceMessage,
     retryAfterMs: ctx.retryAfterMs,
     operation,
+    advice: guidance,
   });
 }
 

@@ -1,5 +1,5 @@
 // Public surface of the Management Activity API client.
-export { ApiOrigin, isLoopbackHost } from "./api-origin";
+export { ApiOrigin } from "./api-origin";
 export {
   ManagementActivityClient,
   DEFAULT_MAX_BLOB_BYTES,
@@ -16,11 +16,10 @@ export {
   type CredentialConfig,
   type CredentialKind,
 } from "./credentials";
-export { ClientErrorCodes, ManagementApiError, isManagementApiError, errorFromResponse } from "./errors";
+export { AfCodes, ClientErrorCodes, ManagementApiError, isManagementApiError, errorFromResponse } from "./errors";
 export type { ManagementApiEvent, OnEvent, OnRequest, RequestInfo } from "./events";
-export { LocalClientSecretCredential } from "./local-client-credential";
 export { nextPageUri } from "./paging";
 export { withPublisherIdentifier } from "./publisher-identifier";
-export { DEFAULT_RETRY, parseRetryAfter, retryDecision, type RetryOptions } from "./retry";
+export { DEFAULT_RETRY, parseRetryAfter, retryDecision, type RetryOptions } from "./retry-strategy";
 export type { Subscription, WebhookSpec } from "./subscription";
 export { MAX_LOOKBACK_MS, MAX_WINDOW_MS, formatApiTime, planListingWindows, type ListingPlan, type ListingWindow, type WindowClamp } from "./windows";

@@ -1,6 +1,6 @@
 // Paging: more results are announced by a NextPageUri header holding the full URL of the next page.
 
-type HeaderBag = Headers | Record<string, string | string[] | undefined>;
+type HeaderBag = { get(name: string): string | null | undefined } | Record<string, string | string[] | undefined>;
 
 /**
  * The next page's absolute URL, or null on the last page. The header has been seen both as `NextPageUri` and
@@ -8,8 +8,8 @@ type HeaderBag = Headers | Record<string, string | string[] | undefined>;
  */
 export function nextPageUri(headers: HeaderBag, currentUrl: string): string | null {
   let value: string | undefined;
-  if (typeof (headers as Headers).get === "function") {
-    value = (headers as Headers).get("nextpageuri") ?? undefined;
+  if (typeof headers.get === "function") {
+    value = (headers as { get(name: string): string | null | undefined }).get("nextpageuri") ?? undefined;
   } else {
     for (const [name, v] of Object.entries(headers)) {
       if (name.toLowerCase() === "nextpageuri" && v !== undefined) {

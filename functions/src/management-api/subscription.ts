@@ -2,9 +2,9 @@
 // 15 minutes), so a refused start is remembered and not repeated before the service's stated wait.
 import type { ApiOrigin } from "./api-origin";
 import type { ContentType } from "./content-types";
-import { ClientErrorCodes, ManagementApiError, formatDuration, isManagementApiError } from "./errors";
+import { AfCodes, ClientErrorCodes, ManagementApiError, formatDuration, isManagementApiError } from "./errors";
 import type { OnEvent } from "./events";
-import type { ApiPipeline } from "./pipeline";
+import type { ApiPipeline } from "./http-pipeline";
 
 export interface Subscription {
   contentType: string;
@@ -75,7 +75,7 @@ export class Subscriptions {
         maxBodyBytes: this.d.maxBodyBytes,
       });
     } catch (e) {
-      if (isManagementApiError(e) && e.code === "AF20024") return;
+      if (isManagementApiError(e) && e.code === AfCodes.SubscriptionAlreadyEnabled) return;
       if (isManagementApiError(e) && e.code === ClientErrorCodes.SubscriptionStartThrottled) {
         const retryAfterMs = e.retryAfterMs ?? 15 * 60_000;
         this.startNotBefore.set(contentType, this.d.now().getTime() + retryAfterMs);

@@ -1,8 +1,14 @@
 // Bearer tokens for the API: cached until shortly before expiry, shared by concurrent calls, dropped on a 401.
+// Ours rather than core-rest-pipeline's bearerTokenAuthenticationPolicy: that one renews only on a 401 carrying a CAE
+// challenge and cannot drop a token, while this API answers a revoked or expired token with a bare 401; and it refuses
+// plain http outright, which the origin pinning already allows only for a loopback emulator.
+import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/identity";
+import { apiCallFailure, callState, carriedError } from "./api-call";
 import { ClientErrorCodes, ManagementApiError, isManagementApiError } from "./errors";
+import type { OnEvent } from "./events";
 
-/** GetTokenOptions plus a hint honoured by our own credentials: skip any cache (a 401 proved the token bad). */
+/** GetTokenOptions plus a hint honoured by the credentials credentials.ts builds: skip any cache (a 401 proved the token bad). */
 export interface RefreshingGetTokenOptions extends GetTokenOptions {
   forceRefresh?: boolean;
 }
@@ -69,4 +75,36 @@ function authenticationError(scope: string, e: unknown): ManagementApiError {
       `identity, federated credential, certificate or secret), and that the app is consented in the tenant.`,
     { code: ClientErrorCodes.AuthenticationFailed, status, transient, operation: "token", cause: e },
   );
+}
+
+/**
+ * Puts the cached token on each request. The first 401 of a call drops the token and repeats the request at once with
+ * a fresh one (an expired or revoked token is normal); a later 401 drops it too and goes to the retry strategy.
+ */
+export function bearerTokenPolicy(tokens: BearerTokenCache, onEvent?: OnEvent): PipelinePolicy {
+  return {
+    name: "managementApiBearerToken",
+    async sendRequest(request, next) {
+      const state = callState(request);
+      for (;;) {
+        let token: string;
+        try {
+          token = await tokens.token(request.abortSignal as AbortSignal | undefined);
+        } catch (e) {
+          if (isManagementApiError(e)) throw apiCallFailure(e, request);
+          throw e;
+        }
+        request.headers.set("Authorization", `Bearer ${token}`);
+        try {
+          return await next(request);
+        } catch (e) {
+          if (carriedError(e)?.status !== 401) throw e;
+          tokens.invalidate(token);
+          onEvent?.({ type: "tokenRefreshed", operation: state.call.operation });
+          if (state.refreshedAfter401) throw e;
+          state.refreshedAfter401 = true;
+        }
+      }
+    },
+  };
 }

@@ -1,4 +1,5 @@
 // Typed errors of the sinks: callers branch on `transient` (retry the blob) or `code`, never on message text.
+import { ServiceError } from "../service-error";
 
 export type SinkErrorCode =
   | "MappingNotFound" // the table has no `<table>_json` mapping: the kql/ scripts were not applied
@@ -13,19 +14,15 @@ export type SinkErrorCode =
   | "TlsUntrusted" // the endpoint's certificate does not verify: configuration, not luck
   | "Unknown";
 
-export class SinkError extends Error {
-  readonly code: SinkErrorCode;
-  /** true → retrying the same call later may succeed; false → it will fail again until someone fixes the cause */
-  readonly transient: boolean;
+export class SinkError extends ServiceError {
+  declare readonly code: SinkErrorCode;
   readonly status?: number;
   /** the service's own error code, when it sent one (e.g. BadRequest_MappingReferenceWasNotFound) */
   readonly serviceCode?: string;
 
-  constructor(message: string, o: { code: SinkErrorCode; transient: boolean; status?: number; serviceCode?: string; cause?: unknown }) {
-    super(message, o.cause === undefined ? undefined : { cause: o.cause });
+  constructor(message: string, o: { code: SinkErrorCode; transient: boolean; status?: number; serviceCode?: string; advice?: string; cause?: unknown }) {
+    super(message, o);
     this.name = new.target.name;
-    this.code = o.code;
-    this.transient = o.transient;
     this.status = o.status;
     this.serviceCode = o.serviceCode;
   }

@@ -1,5 +1,9 @@
-// Retry decisions: exponential backoff with full jitter, Retry-After honoured, and every wait abortable.
-import type { ManagementApiError } from "./errors";
+// Retry decisions for core-rest-pipeline's retry policy: exponential backoff with full jitter, Retry-After honoured,
+// AF codes deciding (AF429 comes as 429 and as 403), and a refused token retried within the same budget.
+import type { RetryStrategy } from "@azure/core-rest-pipeline";
+import { callState, carriedError } from "./api-call";
+import { ClientErrorCodes, type ManagementApiError } from "./errors";
+import type { OnEvent } from "./events";
 
 export interface RetryOptions {
   /** Retries after the first attempt (default 5). */
@@ -47,19 +51,27 @@ export function parseRetryAfter(value: string | null | undefined, nowMs: number 
   return Math.max(0, at - nowMs);
 }
 
-/** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.reject(signal.reason);
-  if (ms <= 0) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
+/** The strategy: decides on our typed errors only, and leaves the pipeline's retry loop to wait (abortably) and repeat. */
+export function managementApiRetryStrategy(retry: Required<RetryOptions>, onEvent?: OnEvent): RetryStrategy {
+  return {
+    name: "managementApiRetryStrategy",
+    retry({ retryCount, responseError }) {
+      const error = carriedError(responseError);
+      if (!error || !responseError?.request) return { skipStrategy: true };
+      const state = callState(responseError.request);
+      // A 401 that outlived the immediate fresh-token repeat: another early revocation can hit a fresh token too, so
+      // it gets the retry budget (with backoff); only one that outlives it is reported, as the configuration problem it is.
+      const unauthorized = error.code === ClientErrorCodes.Unauthorized;
+      const decision = retryDecision(unauthorized ? { transient: true, retryAfterMs: undefined } : error, retryCount, retry);
+      if (!decision.retry) {
+        if (unauthorized) error.message += ` (rejected ${state.attempts} times, each time with a fresh token)`;
+        else if (error.transient && decision.reason !== "permanent") {
+          error.message += ` (gave up after ${state.attempts} attempts: ${decision.reason})`;
+        }
+        return { errorToThrow: responseError };
+      }
+      onEvent?.({ type: "retry", operation: state.call.operation, attempt: state.attempts, code: error.code, delayMs: decision.delayMs });
+      return { retryAfterInMs: decision.delayMs };
+    },
+  };
 }
