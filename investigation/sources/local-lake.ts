@@ -1,0 +1,117 @@
+// The rows a local run (npm start) left under <data dir>/adx/<database>/<table>.jsonl, read through the TypeScript
+// scope: the same four steps MailAccessScope runs in ADX, checked by the same vectors.
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { Tables } from "../../kql/tables";
+import type { EmailMetadata, Freshness, Lake, QueryRecord, UserActivity } from "../lake";
+import { mailAccessRow, timeMs } from "../mail-access-row";
+import { mailAccessScope, type ScopeQuestion, type ScopeRow } from "../scope";
+import { InvestigationInputError } from "../input-error";
+import { rereadable } from "./json-lines";
+
+const EMAIL_EVENTS = "EmailEvents";
+
+export function openLocalLake(dataDir: string, database?: string): Lake {
+  const adxDir = join(dataDir, "adx");
+  if (!existsSync(dataDir) || !statSync(dataDir).isDirectory())
+    throw new InvestigationInputError("--local", `${dataDir} is not a directory. Pass the data directory a local run printed ("ADX rows (JSON lines)", without the trailing adx/<database>), e.g. /tmp/m365-audit-lake-XXXX/cloud.`);
+  if (!existsSync(adxDir))
+    throw new InvestigationInputError("--local", `${dataDir} holds no adx/ folder, so no local run landed rows there. Run npm start (it keeps its data) and pass the cloud/ directory it prints.`);
+  const databases = readdirSync(adxDir).filter((d) => statSync(join(adxDir, d)).isDirectory()).sort();
+  if (database !== undefined && !databases.includes(database))
+    throw new InvestigationInputError("--database", `database ${database} is not in ${adxDir}; it holds: ${databases.join(", ") || "none"}.`);
+  if (database === undefined && databases.length !== 1)
+    throw new InvestigationInputError("--database", databases.length === 0 ? `${adxDir} holds no database: the local run landed nothing.` : `${adxDir} holds several databases (${databases.join(", ")}); name one with --database.`);
+  const db = database ?? databases[0];
+  const table = (name: string) => join(adxDir, db, `${name}.jsonl`);
+  const mailFile = table(Tables.accessMail);
+  if (!existsSync(mailFile))
+    throw new InvestigationInputError("--local", `${mailFile} does not exist: the local run landed no MailItemsAccessed rows in ${db}. Check the run's summary for quarantined blobs.`);
+  const queries: QueryRecord[] = [];
+  const rows = (name: string) => (existsSync(table(name)) ? rereadable(table(name)) : []);
+
+  return {
+    where: `local run ${dataDir}, database ${db}`,
+    queries,
+    async scope(q: ScopeQuestion): Promise<ScopeRow[]> {
+      queries.push({
+        name: "MailAccessScope (TypeScript, investigation/scope.ts)",
+        text: `mailAccessScope(rows of ${mailFile}, question)`,
+        parameters: questionParameters(q),
+      });
+      return mailAccessScope(rereadable(mailFile), q);
+    },
+    async userActivity(user: string, startMs: number, endMs: number): Promise<UserActivity> {
+      const u = user.toLowerCase();
+      let mailRows = 0;
+      let mailRowsInWindow = 0;
+      for (const raw of rereadable(mailFile)) {
+        const r = mailAccessRow(raw);
+        if (r.UserId.toLowerCase() !== u && r.MailboxOwnerUPN.toLowerCase() !== u) continue;
+        mailRows++;
+        const ms = timeMs(r.CreationTime);
+        if (ms >= startMs && ms <= endMs) mailRowsInWindow++;
+      }
+      let auditRows: number | null = null;
+      // only when the mail table does not know the user: is the account there at all, or is MailItemsAccessed missing?
+      if (mailRows === 0 && existsSync(table(Tables.unifiedAudit))) {
+        auditRows = 0;
+        for (const raw of rereadable(table(Tables.unifiedAudit))) if (String(raw.UserId ?? "").toLowerCase() === u) auditRows++;
+      }
+      return { mailRows, mailRowsInWindow, auditRows };
+    },
+    async emailMetadata(ids: string[]): Promise<EmailMetadata[] | null> {
+      if (!existsSync(table(EMAIL_EVENTS))) return null;
+      const wanted = new Set(ids);
+      const byMessage = new Map<string, EmailMetadata>();
+      for (const r of rereadable(table(EMAIL_EVENTS))) {
+        const id = String(r.InternetMessageId ?? "");
+        if (!wanted.has(id)) continue;
+        // one row per recipient: collapse to the earliest delivery and the set of recipients
+        const m = byMessage.get(id);
+        const at = String(r.Timestamp ?? "");
+        if (!m) {
+          byMessage.set(id, { InternetMessageId: id, DeliveredAt: at, SenderFromAddress: String(r.SenderFromAddress ?? ""), SenderDisplayName: String(r.SenderDisplayName ?? ""), Subject: String(r.Subject ?? ""), Recipients: [String(r.RecipientEmailAddress ?? "")] });
+        } else {
+          if (!m.Recipients.includes(String(r.RecipientEmailAddress ?? ""))) m.Recipients.push(String(r.RecipientEmailAddress ?? ""));
+          if (at < m.DeliveredAt) Object.assign(m, { DeliveredAt: at, SenderFromAddress: String(r.SenderFromAddress ?? ""), SenderDisplayName: String(r.SenderDisplayName ?? ""), Subject: String(r.Subject ?? "") });
+        }
+      }
+      return [...byMessage.values()];
+    },
+    async freshness(): Promise<Freshness[]> {
+      const byType = new Map<string, Freshness>();
+      for (const r of rows(Tables.ledger)) {
+        if (r.Status !== "ingested") continue;
+        const ct = String(r.ContentType ?? "");
+        const f = byType.get(ct) ?? { contentType: ct, lastContentCreated: "", lastIngestedAt: "", blobs: 0 };
+        f.blobs++;
+        const created = isoOrEmpty(r.ContentCreated);
+        const ingested = isoOrEmpty(r.IngestedAt);
+        if (created > f.lastContentCreated) f.lastContentCreated = created;
+        if (ingested > f.lastIngestedAt) f.lastIngestedAt = ingested;
+        byType.set(ct, f);
+      }
+      return [...byType.values()].sort((a, b) => a.contentType.localeCompare(b.contentType));
+    },
+    async close() {},
+  };
+}
+
+function isoOrEmpty(v: unknown): string {
+  const ms = timeMs(String(v ?? ""));
+  return Number.isNaN(ms) ? "" : new Date(ms).toISOString();
+}
+
+export function questionParameters(q: ScopeQuestion): Record<string, string> {
+  return {
+    user: q.user,
+    ips: JSON.stringify(q.ips),
+    sessions: JSON.stringify(q.sessions),
+    start: new Date(q.startMs).toISOString(),
+    end: new Date(q.endMs).toISOString(),
+    clientInfoStrings: JSON.stringify(q.clientInfoStrings),
+    aadSessions: JSON.stringify(q.aadSessions),
+    apps: JSON.stringify(q.apps),
+  };
+}
