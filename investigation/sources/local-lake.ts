@@ -12,12 +12,13 @@ import { rereadable } from "./json-lines";
 const EMAIL_EVENTS = "EmailEvents";
 
 export function openLocalLake(dataDir: string, database?: string): Lake {
-  const adxDir = join(dataDir, "adx");
   if (!existsSync(dataDir) || !statSync(dataDir).isDirectory())
-    throw new InvestigationInputError("--local", `${dataDir} is not a directory. Pass the data directory a local run printed ("ADX rows (JSON lines)", without the trailing adx/<database>), e.g. /tmp/m365-audit-lake-XXXX/cloud.`);
-  if (!existsSync(adxDir))
-    throw new InvestigationInputError("--local", `${dataDir} holds no adx/ folder, so no local run landed rows there. Run npm start (it keeps its data) and pass the cloud/ directory it prints.`);
-  const databases = readdirSync(adxDir).filter((d) => statSync(join(adxDir, d)).isDirectory()).sort();
+    throw new InvestigationInputError("--local", `${dataDir} is not a directory. Pass the data directory a local run printed (npm start keeps it under /tmp/m365-audit-lake-*/).`);
+  // the run's directory, its cloud/ directory, or the adx/ directory itself (what npm start prints as "ADX rows")
+  const adxDir = [join(dataDir, "cloud", "adx"), join(dataDir, "adx"), dataDir].find((d) => existsSync(d) && holdsDatabases(d));
+  if (!adxDir)
+    throw new InvestigationInputError("--local", `${dataDir} holds no landed rows (no <database>/${Tables.accessMail}.jsonl under it, its adx/ or its cloud/adx/). Run npm start (it keeps its data) and pass the directory it prints.`);
+  const databases = databasesIn(adxDir);
   if (database !== undefined && !databases.includes(database))
     throw new InvestigationInputError("--database", `database ${database} is not in ${adxDir}; it holds: ${databases.join(", ") || "none"}.`);
   if (database === undefined && databases.length !== 1)
@@ -96,6 +97,14 @@ export function openLocalLake(dataDir: string, database?: string): Lake {
     },
     async close() {},
   };
+}
+
+function databasesIn(dir: string): string[] {
+  return readdirSync(dir).filter((d) => statSync(join(dir, d)).isDirectory() && existsSync(join(dir, d, `${Tables.accessMail}.jsonl`))).sort();
+}
+
+function holdsDatabases(dir: string): boolean {
+  return statSync(dir).isDirectory() && databasesIn(dir).length > 0;
 }
 
 function isoOrEmpty(v: unknown): string {
