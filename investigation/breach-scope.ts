@@ -62,8 +62,10 @@ const CONTENT_TYPE_OF_MAIL = "Audit.Exchange";
 export async function breachScope(lake: Lake, q: ScopeQuestion, now: Date = new Date()): Promise<BreachScopeReport> {
   if (q.user !== "") {
     const activity = await lake.userActivity(q.user, q.startMs, q.endMs);
-    if (activity.mailRows === 0 && activity.auditRows === 0)
-      throw new InvestigationInputError("--user", `${q.user} appears in no audit record in ${lake.where}. Check the spelling (the UPN, e.g. alice@contoso.onmicrosoft.com), or that this is the tenant's database.`);
+    if (activity.mailRows === 0 && !(activity.auditRows && activity.auditRows > 0))
+      throw new InvestigationInputError("--user", `${q.user} appears in no ${activity.auditRows === null ? "MailItemsAccessed" : "audit"} record in ${lake.where}. Check the spelling (the UPN, e.g. alice@contoso.onmicrosoft.com), or that this is the tenant's database.`);
+    if (activity.mailRows === 0)
+      throw new InvestigationInputError("--user", `${q.user} has audit records in ${lake.where} but not one MailItemsAccessed row. Likely causes: mailbox auditing is off for this mailbox, or the user has no licence that records MailItemsAccessed (E5/Audit Premium, or E3 since 2024). This is not an empty answer: nothing can be said about which mail was read.`);
     if (activity.mailRowsInWindow === 0)
       throw new InvestigationInputError("--from/--to",
         `${lake.where} holds no MailItemsAccessed row of ${q.user} between ${iso(q.startMs)} and ${iso(q.endMs)}` +

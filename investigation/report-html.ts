@@ -22,7 +22,7 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bott
 .meta{color:#555;font-size:12px}.answer{background:#fdf2f0;border-left:4px solid #c0392b;padding:12px 16px;margin:16px 0}
 .answer .big{font-size:20px;font-weight:600}.warn{background:#fff7e0;border-left:4px solid #e0a800;padding:8px 12px;margin:8px 0}
 .note{color:#555;font-style:italic}table{border-collapse:collapse;width:100%;font-size:12px;margin:6px 0}
-th,td{border:1px solid #ddd;padding:3px 6px;text-align:left;vertical-align:top}th{background:#f4f4f4}
+th,td{border:1px solid #ddd;padding:3px 6px;text-align:left;vertical-align:top;overflow-wrap:anywhere}th{background:#f4f4f4}
 td.mono,code,pre{font-family:ui-monospace,Consolas,monospace;font-size:11px;word-break:break-all}pre{background:#f7f7f7;padding:8px;white-space:pre-wrap}
 ul.ids{columns:2;font-family:ui-monospace,Consolas,monospace;font-size:11px}
 @media print{.answer,.warn{break-inside:avoid}}
@@ -82,7 +82,7 @@ function table(head: string[], rows: string[][], id: string): string {
 
 /** Inline SVG: one lane per kind of exposure, time across the question's window. */
 function timeline(r: BreachScopeReport): string {
-  const W = 1060, left = 210, right = 16, laneH = 34, top = 10;
+  const W = 1060, left = 230, right = 16, laneH = 34, top = 10;
   const from = Date.parse(r.question.from), to = Date.parse(r.question.to);
   const span = Math.max(1, to - from);
   const x = (iso: string) => left + ((Math.min(Math.max(Date.parse(iso), from), to) - from) / span) * (W - left - right);
@@ -95,8 +95,13 @@ function timeline(r: BreachScopeReport): string {
     for (const e of r.timeline.filter((t) => lane.kinds.includes(t.kind))) {
       const x1 = x(e.at), x2 = x(e.until);
       const title = `<title>${esc(`${e.kind} ${e.mailbox} ${e.label} ${e.at}${e.until !== e.at ? ` – ${e.until}` : ""}`)}</title>`;
-      if (x2 - x1 >= 3) parts.push(`<rect class="mark" data-kind="${e.kind}" x="${x1.toFixed(1)}" y="${y + 4}" width="${(x2 - x1).toFixed(1)}" height="${laneH - 14}" fill="${lane.color}" fill-opacity="0.55">${title}</rect>`);
-      else parts.push(`<circle class="mark" data-kind="${e.kind}" cx="${x1.toFixed(1)}" cy="${y + (laneH - 6) / 2}" r="5" fill="${lane.color}">${title}</circle>`);
+      const dot = (cx: number) => `<circle cx="${cx.toFixed(1)}" cy="${y + (laneH - 6) / 2}" r="5" fill="${lane.color}" fill-opacity="0.8"/>`;
+      // a mailbox exposure is a period (a bar); a message or folder is marked where it was first and last touched
+      const period = e.kind === "ThrottledMailbox" || e.kind === "SyncedMailbox";
+      const shapes = period && x2 - x1 >= 3
+        ? `<rect x="${x1.toFixed(1)}" y="${y + 4}" width="${(x2 - x1).toFixed(1)}" height="${laneH - 14}" fill="${lane.color}" fill-opacity="0.55"/>`
+        : (x2 - x1 >= 3 && !period ? [x1, x2] : [x1]).map(dot).join("");
+      parts.push(`<g class="event" data-kind="${e.kind}">${title}${shapes}</g>`);
     }
   });
   const ticks = 6;
