@@ -10,7 +10,6 @@ import type { Lake } from "../investigation/lake";
 import { renderCsv } from "../investigation/report-csv";
 import { renderHtml } from "../investigation/report-html";
 import type { ScopeQuestion } from "../investigation/scope";
-import { openAdxLake } from "../investigation/sources/adx-lake";
 import { openLocalLake } from "../investigation/sources/local-lake";
 
 export interface InvestigateOptions {
@@ -58,7 +57,7 @@ export async function investigate(o: InvestigateOptions, out: (s: string) => voi
   let lake: Lake | null = null;
   try {
     const question = questionFrom(o);
-    lake = lakeFrom(o);
+    lake = await lakeFrom(o);
     const report = await breachScope(lake, question);
     if (o.format === "csv") {
       if (!o.out) throw new InvestigationInputError("--out", "CSV is one file per section: name a directory with --out.");
@@ -108,12 +107,14 @@ function timeFlag(flag: string, text: string): number {
   return ms;
 }
 
-function lakeFrom(o: InvestigateOptions): Lake {
+async function lakeFrom(o: InvestigateOptions): Promise<Lake> {
   if (o.local && o.cluster) throw new InvestigationInputError("--local", "give either --local <data dir> or --cluster with --database, not both.");
   if (o.local) return openLocalLake(resolve(o.local), o.database);
   if (!o.cluster) throw new InvestigationInputError("--cluster", "say where the logs are: --cluster https://<cluster>.<region>.kusto.windows.net --database <tenant database>, or --local <data dir> of a local run.");
   if (!/^https:\/\/[^/\s]+\/?$/.test(o.cluster)) throw new InvestigationInputError("--cluster", `"${o.cluster}" is not a cluster URL; give https://<cluster>.<region>.kusto.windows.net.`);
   if (!o.database) throw new InvestigationInputError("--database", "name the tenant's ADX database with --database.");
+  // loaded only for ADX: the Kusto and identity SDKs cost a local investigation seconds of start-up
+  const { openAdxLake } = await import("../investigation/sources/adx-lake");
   return openAdxLake({ cluster: o.cluster.replace(/\/$/, ""), database: o.database });
 }
 

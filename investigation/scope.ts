@@ -50,10 +50,26 @@ export interface ScopeRow {
 }
 
 /**
- * The scope of `question` over `rows`. `rows` is read twice (first for the sessions seen from the attacker's IPs,
+ * What a pass over the rows needs, so a large source can skip rows cheaply before parsing them: a row can matter only
+ * if its text contains one of `anyOf` (lower case: IP keys as ingestion writes them, session and app ids), or it is
+ * throttled (pass 1), or it is a Sync (pass 2). A source may ignore the hint and yield every row.
+ */
+export interface RowHint {
+  anyOf: string[];
+  throttled: boolean;
+  sync: boolean;
+}
+
+export interface RowSource {
+  rows(hint: RowHint): Iterable<RawRow>;
+}
+
+/**
+ * The scope of `question` over `rows`. The rows are read twice (first for the sessions seen from the attacker's IPs,
  * then for the attacker's rows), so a source can stream a large lake instead of holding it.
  */
-export function mailAccessScope(rows: Iterable<RawRow>, question: ScopeQuestion): ScopeRow[] {
+export function mailAccessScope(source: Iterable<RawRow> | RowSource, question: ScopeQuestion): ScopeRow[] {
+  const rowsFor = (hint: RowHint): Iterable<RawRow> => ("rows" in source && typeof source.rows === "function" ? (source as RowSource).rows(hint) : (source as Iterable<RawRow>));
   const q = question;
   const victim = q.user.trim().toLowerCase();
   const attackerIps = new Set(q.ips.filter((x) => x.trim() !== "").map(ipKey));
@@ -66,7 +82,7 @@ export function mailAccessScope(rows: Iterable<RawRow>, question: ScopeQuestion)
 
   // pass 1: an Exchange or Entra session seen from an attacker IP in the window is the attacker's wherever it goes
   const throttleCandidates: MailAccessRow[] = [];
-  for (const raw of rows) {
+  for (const raw of rowsFor({ anyOf: [...attackerIps], throttled: true, sync: false })) {
     const r = mailAccessRow(raw);
     const ms = timeMs(r.CreationTime);
     if (r.IsThrottled === true && ms >= q.startMs - DAY && ms <= q.endMs) throttleCandidates.push(r);
@@ -78,7 +94,7 @@ export function mailAccessScope(rows: Iterable<RawRow>, question: ScopeQuestion)
   // pass 2: the attacker's rows, and every Sync in the window (step 2 reviews those of the mailboxes in scope)
   const attacker = new Map<string, MailAccessRow>();
   const syncs = new Map<string, MailAccessRow>();
-  for (const raw of rows) {
+  for (const raw of rowsFor({ anyOf: [...attackerIps, ...sessions, ...aadSessions, ...apps], throttled: false, sync: true })) {
     const r = mailAccessRow(raw);
     if (!inWindow(timeMs(r.CreationTime))) continue;
     if (r.MailAccessType === "Sync") syncs.set(dedupKey(r), r);

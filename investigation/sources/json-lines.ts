@@ -4,7 +4,7 @@ import { closeSync, openSync, readSync } from "node:fs";
 
 const CHUNK = 4 * 1024 * 1024;
 
-export function* jsonLines(file: string): Generator<Record<string, unknown>> {
+export function* jsonLines(file: string, keep?: (line: string) => boolean): Generator<Record<string, unknown>> {
   const fd = openSync(file, "r");
   try {
     const buf = Buffer.allocUnsafe(CHUNK);
@@ -20,11 +20,11 @@ export function* jsonLines(file: string): Generator<Record<string, unknown>> {
       rest = lines.pop()!;
       for (const l of lines) {
         line++;
-        if (l.trim() !== "") yield parse(l, file, line);
+        if (l.trim() !== "" && (!keep || keep(l))) yield parse(l, file, line);
       }
     }
     rest += decoder.decode();
-    if (rest.trim() !== "") yield parse(rest, file, line + 1);
+    if (rest.trim() !== "" && (!keep || keep(rest))) yield parse(rest, file, line + 1);
   } finally {
     closeSync(fd);
   }
