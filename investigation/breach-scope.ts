@@ -61,7 +61,7 @@ const CONTENT_TYPE_OF_MAIL = "Audit.Exchange";
 /** Runs the question against the lake and assembles the report; bad input and empty answers throw a clear error. */
 export async function breachScope(lake: Lake, q: ScopeQuestion, now: Date = new Date()): Promise<BreachScopeReport> {
   if (q.user !== "") {
-    const activity = await lake.userActivity(q.user, q.startMs, q.endMs);
+    const activity = await lake.userActivity(q);
     if (activity.mailRows === 0 && !(activity.auditRows && activity.auditRows > 0))
       throw new InvestigationInputError("--user", `${q.user} appears in no ${activity.auditRows === null ? "MailItemsAccessed" : "audit"} record in ${lake.where}. Check the spelling (the UPN, e.g. alice@contoso.onmicrosoft.com), or that this is the tenant's database.`);
     if (activity.mailRows === 0)

@@ -40,7 +40,8 @@ export interface Lake {
   readonly where: string;
   readonly queries: QueryRecord[];
   scope(q: ScopeQuestion): Promise<ScopeRow[]>;
-  userActivity(user: string, startMs: number, endMs: number): Promise<UserActivity>;
+  /** How much of `q.user` the lake holds, ever and in the window (asked before the scope, with the same question). */
+  userActivity(q: ScopeQuestion): Promise<UserActivity>;
   /** null: EmailEvents is not in this lake. */
   emailMetadata(internetMessageIds: string[]): Promise<EmailMetadata[] | null>;
   freshness(): Promise<Freshness[]>;

@@ -50,7 +50,7 @@ export function openAdxLake(opts: AdxLakeOptions): Lake {
       const rows = await run("MailAccessScope (kql/functions/mail-access-scope.kql)", SCOPE_PARAMETERS, SCOPE_CALL, scopeParams(q));
       return rows.map(scopeRow);
     },
-    async userActivity(user, startMs, endMs): Promise<UserActivity> {
+    async userActivity({ user, startMs, endMs }): Promise<UserActivity> {
       const [r] = await run(
         "user activity",
         "user:string, start:datetime, end:datetime",

@@ -4,10 +4,11 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { Tables } from "../../kql/tables";
 import type { EmailMetadata, Freshness, Lake, QueryRecord, UserActivity } from "../lake";
-import { mailAccessRow, timeMs } from "../mail-access-row";
+import { mailAccessRow, timeMs, type RawRow } from "../mail-access-row";
 import { mailAccessScope, type RowHint, type ScopeQuestion, type ScopeRow } from "../scope";
 import { InvestigationInputError } from "../input-error";
-import { jsonLines, rereadable } from "./json-lines";
+import { ipKey } from "../ip-key";
+import { jsonLines, linesContaining, parse, rereadable } from "./json-lines";
 
 const EMAIL_EVENTS = "EmailEvents";
 
@@ -30,6 +31,17 @@ export function openLocalLake(dataDir: string, database?: string): Lake {
     throw new InvestigationInputError("--local", `${mailFile} does not exist: the local run landed no MailItemsAccessed rows in ${db}. Check the run's summary for quarantined blobs.`);
   const queries: QueryRecord[] = [];
   const rows = (name: string) => (existsSync(table(name)) ? rereadable(table(name)) : []);
+  // With a named user, one read of the file keeps every line the question can need: the user's (the attacker's rows
+  // are the user's, as actor or mailbox), the attacker's identifiers' (sessions seen from the IPs), throttles and syncs.
+  let candidates: { key: string; lines: string[] } | null = null;
+  const candidateLines = (q: ScopeQuestion): string[] => {
+    const key = JSON.stringify(questionParameters(q));
+    if (candidates?.key !== key) {
+      const anyOf = [q.user, ...q.ips.map(ipKey), ...q.sessions, ...q.aadSessions, ...q.apps].map((x) => x.trim().toLowerCase()).filter((x) => x !== "");
+      candidates = { key, lines: [...linesContaining(mailFile, needles({ anyOf, throttled: true, sync: true }))] };
+    }
+    return candidates.lines;
+  };
 
   return {
     where: `local run ${dataDir}, database ${db}`,
@@ -40,19 +52,19 @@ export function openLocalLake(dataDir: string, database?: string): Lake {
         text: `mailAccessScope(rows of ${mailFile}, question)`,
         parameters: questionParameters(q),
       });
-      return mailAccessScope({ rows: (hint) => jsonLines(mailFile, lineFilter(hint)) }, q);
+      const lines = q.user.trim() !== "" ? candidateLines(q) : null;
+      return mailAccessScope({ rows: (hint) => (lines ? parsed(lines, lineFilter(hint)) : parsed(linesContaining(mailFile, needles(hint)), lineFilter(hint))) }, q);
     },
-    async userActivity(user: string, startMs: number, endMs: number): Promise<UserActivity> {
-      const u = user.toLowerCase();
+    async userActivity(q: ScopeQuestion): Promise<UserActivity> {
+      const u = q.user.trim().toLowerCase();
       let mailRows = 0;
       let mailRowsInWindow = 0;
-      // only lines that name the user can be the user's: skip the rest before parsing them
-      for (const raw of jsonLines(mailFile, (line) => line.toLowerCase().includes(u))) {
+      for (const raw of parsed(candidateLines(q), (line) => line.toLowerCase().includes(u))) {
         const r = mailAccessRow(raw);
         if (r.UserId.toLowerCase() !== u && r.MailboxOwnerUPN.toLowerCase() !== u) continue;
         mailRows++;
         const ms = timeMs(r.CreationTime);
-        if (ms >= startMs && ms <= endMs) mailRowsInWindow++;
+        if (ms >= q.startMs && ms <= q.endMs) mailRowsInWindow++;
       }
       let auditRows: number | null = null;
       // only when the mail table does not know the user: is the account there at all, or is MailItemsAccessed missing?
@@ -111,6 +123,20 @@ function lineFilter(hint: RowHint): (line: string) => boolean {
     for (const n of needles) if (lower.includes(n)) return true;
     return false;
   };
+}
+
+function* parsed(lines: Iterable<string>, keep: (line: string) => boolean): Generator<RawRow> {
+  let i = 0;
+  for (const line of lines) if (keep(line)) yield parse(line, "candidate rows", ++i);
+}
+
+/** The text a row the hint names must contain (JSON.stringify writes no spaces: the ingestion's and the ADX emulator's rows). */
+function needles(hint: RowHint): string[] {
+  return [
+    ...hint.anyOf.map((x) => x.toLowerCase()),
+    ...(hint.throttled ? ['"isthrottled":true', '"isthrottled": true'] : []),
+    ...(hint.sync ? ['"mailaccesstype":"sync"', '"mailaccesstype": "sync"'] : []),
+  ];
 }
 
 function databasesIn(dir: string): string[] {
