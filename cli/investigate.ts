@@ -46,9 +46,8 @@ export function investigateCommand(): Command {
     .option("--local <data dir>", "the data directory a local run (npm start) left")
     .addOption(new Option("--format <format>", "report format").choices(["html", "csv", "json"]).default("html"))
     .option("--out <path>", "file to write (html, json); directory for csv (one file per section); default: stdout for html/json")
-    .action(async (o: InvestigateOptions, cmd: Command) => {
+    .action(async (o: InvestigateOptions) => {
       process.exitCode = await investigate(o, (s) => process.stdout.write(s), (s) => process.stderr.write(s));
-      void cmd;
     });
 }
 

@@ -75,7 +75,7 @@ export async function breachScope(lake: Lake, q: ScopeQuestion, now: Date = new 
   const scope = await lake.scope(q);
   const answer = scopeAnswer(scope);
   const bound = scope.filter((r) => r.ExposureKind === "BoundMessage");
-  const metadata = bound.length > 0 ? await lake.emailMetadata(answer.boundInternetMessageIds) : await lake.emailMetadata([]);
+  const metadata = await lake.emailMetadata(answer.boundInternetMessageIds);
   const freshness = await lake.freshness();
   const byId = new Map((metadata ?? []).map((m) => [m.InternetMessageId, m]));
 
