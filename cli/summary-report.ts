@@ -1,5 +1,5 @@
 import type { IncidentSummary, JobSummary } from "../local/runner/summary";
-import type { SetComparison } from "../local/runner/incident-scope";
+import type { SetComparison } from "../investigation/scope-answer";
 
 const n = (x: number) => x.toLocaleString("en-US");
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
@@ -84,6 +84,7 @@ function incidentReport(i: IncidentSummary, expiredBlobs: number): string[] {
     `  messages read (Bind)    ${i.messagesRead.found}  ${mark(i.messagesRead)}`,
     `  folders synced (Sync)   ${i.foldersSynced.found}${list(i.syncedFolders)}  ${mark(i.foldersSynced)}`,
     `  throttled periods       ${i.throttled.found}${list(i.throttledPeriods.map((t) => `${t.mailboxUpn} from ${t.from}`), 2)}  ${mark(i.throttled)}`,
+    `  whole mailbox exposed   ${i.mailboxExposures.found}${list(i.mailboxesExposed.map((e) => `${e.mailboxUpn} (${e.kind === "SyncedMailbox" ? "synced" : "throttled"})`), 2)}  ${mark(i.mailboxExposures)}`,
     `  attacker sessions       ${i.attackerSessions.found}  ${mark(i.attackerSessions)}`,
   ];
   if (i.matchesGroundTruth === false && expiredBlobs > 0)

@@ -129,6 +129,8 @@ export interface IncidentTruth {
   victimUpn: string;
   attackerIp: string;
   attackerSessionIds: string[];
+  /** Entra sessions (AppAccessContext.AADSessionId) of the attacker's sign-ins. */
+  attackerAadSessionIds: string[];
   attackerClientInfoString: string;
   /** ISO (Z), second precision: the first and the last attacker record, both inclusive. */
   windowStart: string;
@@ -137,6 +139,11 @@ export interface IncidentTruth {
   boundInternetMessageIds: string[];
   /** Folder paths synced by the attacker's sessions, as written in the records (e.g. "\\Inbox\\Finance"). */
   syncedFolders: string[];
+  /** Mailboxes other than the victim's that the attacker read in (the victim's delegated access). */
+  delegatedMailboxes: string[];
+  /** Periods a whole mailbox is presumed exposed, as the corrected steps 1 and 3 report them: a throttle of a mailbox
+   *  the attacker reached (clipped to the window), a Sync in the attacker's context (first to last such Sync). */
+  mailboxExposures: Array<{ mailboxUpn: string; kind: "ThrottledMailbox" | "SyncedMailbox"; from: string; to: string }>;
   /** Every IsThrottled=True record of the tenant: mailbox and CreationTime as ISO (Z). */
   throttled: Array<{ mailboxUpn: string; at: string }>;
 }

@@ -1,6 +1,7 @@
 import { Tables } from "../../kql/tables";
 import type { GroundTruth } from "../management-api";
-import { compareSets, incidentScope, isoUtc, type SetComparison } from "./incident-scope";
+import { mailAccessScope } from "../../investigation/scope";
+import { compareSets, exposureKey, isExact, scopeAnswer, type MailboxExposure, type SetComparison } from "../../investigation/scope-answer";
 import type { JobOutcome } from "./job";
 
 type Row = Record<string, unknown>;
@@ -29,10 +30,13 @@ export interface IncidentSummary {
   foldersSynced: SetComparison;
   throttled: SetComparison;
   attackerSessions: SetComparison;
+  /** Whole mailboxes presumed exposed (steps 1 and 3), "kind mailbox from → to". */
+  mailboxExposures: SetComparison;
   matchesGroundTruth: boolean | null;
   boundInternetMessageIds: string[];
   syncedFolders: string[];
   throttledPeriods: Array<{ mailboxUpn: string; from: string; to: string }>;
+  mailboxesExposed: MailboxExposure[];
 }
 
 export interface JobSummary {
@@ -198,13 +202,18 @@ export function summarizeJob(input: SummaryInput): JobSummary {
 function summarizeIncident(tenantId: string, mail: Row[], truth: GroundTruth): IncidentSummary | null {
   const expected = truth.incident(tenantId);
   if (!expected || !expected.attackerIp) return null;
-  const scope = incidentScope(mail, expected);
-  const throttleKey = (t: { mailboxUpn: string; at: string }) => `${t.mailboxUpn.toLowerCase()} ${isoUtc(t.at)}`;
-  const messagesRead = compareSets(scope.boundInternetMessageIds, expected.boundInternetMessageIds);
-  const foldersSynced = compareSets(scope.syncedFolders, expected.syncedFolders);
-  const throttled = compareSets(scope.throttled.map(throttleKey), expected.throttled.map(throttleKey));
-  const attackerSessions = compareSets(scope.attackerSessionIds, expected.attackerSessionIds);
-  const exact = (c: SetComparison) => c.missing.length === 0 && c.unexpected.length === 0;
+  // the responder's question: the victim, the attacker's IP, the window; the sessions are found from the IP
+  const scope = mailAccessScope(mail, {
+    user: expected.victimUpn, ips: [expected.attackerIp], sessions: [], aadSessions: [], apps: [], clientInfoStrings: [],
+    startMs: Date.parse(expected.windowStart), endMs: Date.parse(expected.windowEnd),
+  });
+  const answer = scopeAnswer(scope);
+  const throttledFound = answer.mailboxExposures.filter((e) => e.kind === "ThrottledMailbox");
+  const messagesRead = compareSets(answer.boundInternetMessageIds, expected.boundInternetMessageIds);
+  const foldersSynced = compareSets(answer.syncedFolders, expected.syncedFolders);
+  const throttled = compareSets(throttledFound.map(exposureKey), expected.mailboxExposures.filter((e) => e.kind === "ThrottledMailbox").map(exposureKey));
+  const mailboxExposures = compareSets(answer.mailboxExposures.map(exposureKey), expected.mailboxExposures.map(exposureKey));
+  const attackerSessions = compareSets(answer.attackerSessionIds, expected.attackerSessionIds);
   return {
     tenantId,
     victimUpn: expected.victimUpn,
@@ -215,14 +224,12 @@ function summarizeIncident(tenantId: string, mail: Row[], truth: GroundTruth): I
     foldersSynced,
     throttled,
     attackerSessions,
-    matchesGroundTruth: exact(messagesRead) && exact(foldersSynced) && exact(throttled),
-    boundInternetMessageIds: scope.boundInternetMessageIds,
-    syncedFolders: scope.syncedFolders,
-    throttledPeriods: scope.throttled.map((t) => ({
-      mailboxUpn: t.mailboxUpn,
-      from: t.at,
-      to: new Date(Date.parse(t.at) + 24 * 3600_000).toISOString(),
-    })),
+    mailboxExposures,
+    matchesGroundTruth: isExact(messagesRead) && isExact(foldersSynced) && isExact(mailboxExposures),
+    boundInternetMessageIds: answer.boundInternetMessageIds,
+    syncedFolders: answer.syncedFolders,
+    throttledPeriods: throttledFound.map((t) => ({ mailboxUpn: t.mailboxUpn, from: t.from, to: t.to })),
+    mailboxesExposed: answer.mailboxExposures,
   };
 }
 

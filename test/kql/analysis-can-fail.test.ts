@@ -119,7 +119,7 @@ describe("analysis of the project's own functions", () => {
   it("catches a one-letter typo in MailAccessScope at its exact position", () => {
     const path = join(KQL_DIR, "functions", "mail-access-scope.kql");
     const original = readFileSync(path, "utf8");
-    const typo = original.replace("| where ClientIPAddress in (attackerIps) or", "| where ClientIPAdress in (attackerIps) or");
+    const typo = original.replace("| extend IpKey = NormalizedIp(ClientIPAddress)", "| extend IpKey = NormalizedIp(ClientIPAdress)");
     expect(typo).not.toBe(original);
     const lines = typo.split("\n");
     const line = lines.findIndex((l) => l.includes("ClientIPAdress")) + 1;

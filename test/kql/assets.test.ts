@@ -92,6 +92,8 @@ describe("the investigation functions", () => {
       SizeInBytes: "long",
       ClientIPAddresses: "dynamic",
       SessionIds: "dynamic",
+      AADSessionIds: "dynamic",
+      AppIds: "dynamic",
       ClientInfoStrings: "dynamic",
       UserIds: "dynamic",
       RecordIds: "dynamic",

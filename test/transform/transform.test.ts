@@ -137,6 +137,25 @@ describe("microsoft_unified_access_mail rows for Bind", () => {
     expect(row).toMatchObject({ MailAccessType: "Bind", FolderId: "F1", FolderPath: "\\Inbox", ItemId: "", InternetMessageId: "", SizeInBytes: null });
   });
 
+  it("are one per message when items carry only InternetMessageId, as Microsoft's published sample shows", () => {
+    const record = bindRecord({
+      Folders: [{ Id: "F1", Path: "\\Inbox", FolderItems: [{ InternetMessageId: "<m1@x>" }, { InternetMessageId: "<m2@x>" }, { InternetMessageId: "<m3@x>" }] }],
+    });
+    const rows = transformBlob([record], ctx).mailAccessRows;
+    expect(rows.map((r) => [r.FolderPath, r.ItemId, r.InternetMessageId, r.SizeInBytes])).toEqual([
+      ["\\Inbox", "", "<m1@x>", null],
+      ["\\Inbox", "", "<m2@x>", null],
+      ["\\Inbox", "", "<m3@x>", null],
+    ]);
+  });
+
+  it("yield the folder row for FolderItems:[null] and for items that name no message", () => {
+    for (const items of [[null], [{}], [{ SizeInBytes: 5 }]]) {
+      const row = only(transformBlob([bindRecord({ Folders: [{ Id: "F1", Path: "\\Inbox", FolderItems: items }] })], ctx).mailAccessRows);
+      expect(row).toMatchObject({ FolderPath: "\\Inbox", ItemId: "", InternetMessageId: "" });
+    }
+  });
+
   it("skip unreadable item entries but keep the readable ones", () => {
     const record = bindRecord({ Folders: [{ Id: "F1", Path: "\\Inbox", FolderItems: [null, { Id: "I1", InternetMessageId: "<m1@x>", SizeInBytes: 5 }, "junk"] }] });
     expect(only(transformBlob([record], ctx).mailAccessRows)).toMatchObject({ ItemId: "I1", InternetMessageId: "<m1@x>" });
@@ -182,9 +201,16 @@ describe("microsoft_unified_access_mail rows for Sync", () => {
     expect(row.FolderPath).toBe("Drafts");
   });
 
-  it("stay folder-level even if a Sync record lists items", () => {
-    const record = syncRecordWithFolders({ Folders: [{ Id: "F1", Path: "\\Inbox", FolderItems: [{ Id: "I1", InternetMessageId: "<m1@x>" }] }] });
-    expect(only(transformBlob([record], ctx).mailAccessRows)).toMatchObject({ FolderPath: "\\Inbox", InternetMessageId: "" });
+  it("from an EWS client that lists items are one per message, still MailAccessType Sync", () => {
+    const record = syncRecordWithFolders({
+      ClientInfoString: "Client=WebServices;Action=Sync;ExchangeServicesClient/15.00.0913.015;",
+      Folders: [{ Id: "F1", Path: "\\Inbox", FolderItems: [{ InternetMessageId: "<m1@x>" }, { Id: "I2", InternetMessageId: "<m2@x>" }, null] }],
+    });
+    const rows = transformBlob([record], ctx).mailAccessRows;
+    expect(rows.map((r) => [r.MailAccessType, r.FolderPath, r.ItemId, r.InternetMessageId])).toEqual([
+      ["Sync", "\\Inbox", "", "<m1@x>"],
+      ["Sync", "\\Inbox", "I2", "<m2@x>"],
+    ]);
   });
 });
 

@@ -1,6 +1,7 @@
 // MailItemsAccessed records → microsoft_unified_access_mail rows: one per message read (Bind), one per folder
-// synchronised (Sync, empty InternetMessageId: every item in it is presumed read), and at least one per record, so a
-// throttled record or an odd shape is never lost from the table investigators query first.
+// synchronised (Sync, empty InternetMessageId: every item in it is presumed read), one per message an EWS Sync names
+// (still MailAccessType Sync), and at least one per record, so a throttled record or an odd shape is never lost from
+// the table investigators query first. Items are keyed on InternetMessageId: Microsoft's own sample omits `Id`.
 import type { AuditRecord, BlobContext } from "./audit-record";
 import { boolValue, intValue, longValue, objectValue, stringValue } from "./column-values";
 import { normalizeIpAddress } from "./ip-address";
@@ -45,12 +46,12 @@ export function appendMailAccessRows(record: AuditRecord, creationTime: string, 
   if (Array.isArray(folders)) {
     for (let i = 0; i < folders.length; i++) {
       const folder = objectValue(folders[i]);
-      if (folder) appendFolderRows(c, folder, isSync, out);
+      if (folder) appendFolderRows(c, folder, out);
     }
   } else {
     // a single folder object where an array was expected: still a folder
     const folder = objectValue(folders);
-    if (folder) appendFolderRows(c, folder, isSync, out);
+    if (folder) appendFolderRows(c, folder, out);
   }
   if (out.length > before) return;
 
@@ -71,21 +72,25 @@ export function appendMailAccessRows(record: AuditRecord, creationTime: string, 
   out.push(mailAccessRow(c, "", "", "", "", null));
 }
 
-function appendFolderRows(c: MailAccessContext, folder: Record<string, unknown>, isSync: boolean, out: Record<string, unknown>[]): void {
+function appendFolderRows(c: MailAccessContext, folder: Record<string, unknown>, out: Record<string, unknown>[]): void {
   const folderId = stringValue(folder.Id);
   const folderPath = stringValue(folder.Path) || stringValue(folder.Name);
   const items = folder.FolderItems;
   let itemRows = 0;
-  // Sync is folder-level by definition; its row already says "everything in here"
-  if (!isSync && Array.isArray(items)) {
+  // Bind and EWS Sync alike: a row per item that names a message; `Id` and `SizeInBytes` may be absent
+  if (Array.isArray(items)) {
     for (let i = 0; i < items.length; i++) {
       const item = objectValue(items[i]);
+      // FolderItems:[null] and items naming no message say nothing beyond "this folder"
       if (!item) continue;
-      out.push(mailAccessRow(c, folderId, folderPath, stringValue(item.Id), stringValue(item.InternetMessageId), longValue(item.SizeInBytes)));
+      const itemId = stringValue(item.Id);
+      const internetMessageId = stringValue(item.InternetMessageId);
+      if (itemId === "" && internetMessageId === "") continue;
+      out.push(mailAccessRow(c, folderId, folderPath, itemId, internetMessageId, longValue(item.SizeInBytes)));
       itemRows++;
     }
   }
-  // a Bind folder without (readable) items still says this folder was touched
+  // a folder without (readable) items still says this folder was touched (a desktop Sync: the whole folder)
   if (itemRows === 0) out.push(mailAccessRow(c, folderId, folderPath, "", "", null));
 }
 

@@ -2,7 +2,7 @@
 // Mail access, sign-ins and file activity of one session share its IP, ClientInfoString and session ids.
 import type { Random } from "../random";
 
-export type ClientKind = "outlook-desktop" | "owa" | "outlook-mobile" | "graph-app" | "archiver";
+export type ClientKind = "outlook-desktop" | "owa" | "outlook-mobile" | "graph-app" | "archiver" | "ews-mail-app";
 
 export interface ClientSession {
   kind: ClientKind;
@@ -81,6 +81,19 @@ const KINDS: Record<ClientKind, Omit<ClientSession, "ip" | "sessionId" | "aadSes
     processName: "",
     clientVersion: "",
     os: "Windows10",
+    browser: "",
+  },
+  // a third-party mail app over EWS: its Sync records name the messages fetched (FolderItems), unlike desktop Outlook
+  "ews-mail-app": {
+    kind: "ews-mail-app",
+    clientInfoString: "Client=WebServices;Action=Sync;ExchangeServicesClient/15.00.0913.015;",
+    appId: EXCHANGE_ONLINE_APP_ID,
+    clientAppId: "3c9a7f2e-5b1d-4e8a-9f06-2d4b6c8e0a17",
+    clientAppName: "Mail app (EWS)",
+    userAgent: "ExchangeServicesClient/15.00.0913.015",
+    processName: "",
+    clientVersion: "15.0.913.15",
+    os: "Android",
     browser: "",
   },
   archiver: {

@@ -1,5 +1,7 @@
 // The article's incident: a phished user, an attacker signing in through an adversary-in-the-middle proxy from one
-// IP, then about four days of reading mail (Bind) and one Outlook folder sync, all from the attacker's own sessions.
+// IP, then about four days of reading mail (Bind, a share written as Microsoft's sample writes items: InternetMessageId
+// only), one Outlook folder sync, and a look into a mailbox the victim has delegated access to (the one that is
+// throttled later in the window), all from the attacker's own sessions. The victim's own EWS mail app syncs too.
 import type { Random } from "../random";
 import type { IncidentTruth } from "../types";
 import { openSession } from "./client-session";
@@ -17,6 +19,8 @@ export const ATTACKER_SYNCED_FOLDER = "\\Inbox\\Finance";
 
 export interface IncidentPlan {
   victim: EmulatedUser;
+  /** A mailbox the victim can open (delegation); the attacker reads in it as the victim. */
+  delegatedMailbox: EmulatedUser;
   attackerIp: string;
   windowStartMs: number;
   phish: MailMessage;
@@ -25,7 +29,7 @@ export interface IncidentPlan {
 const second = (ms: number) => Math.floor(ms / 1000) * 1000;
 
 /** Decided before the ordinary days are generated, so the victim's own reads can use the same mailbox. */
-export function planIncident(ctx: WorkdayContext, rng: Random, victim: EmulatedUser, anchorMs: number): IncidentPlan {
+export function planIncident(ctx: WorkdayContext, rng: Random, victim: EmulatedUser, delegatedMailbox: EmulatedUser, anchorMs: number): IncidentPlan {
   // inside the 7-day window with room for a 24 h publication tail after the last attacker record
   const windowStartMs = second(anchorMs - 6.5 * DAY + rng.float() * 6 * HOUR);
   const phish = newMessage(rng, ctx.tenant, victim, ctx.users, "\\Inbox", second(windowStartMs - rng.int(2, 5) * HOUR));
@@ -38,7 +42,7 @@ export function planIncident(ctx: WorkdayContext, rng: Random, victim: EmulatedU
   phish.attachmentCount = 0;
   phish.recipients = [{ address: victim.upn, objectId: victim.objectId }];
   phish.phish = true;
-  return { victim, attackerIp: `203.0.113.${rng.int(10, 99)}`, windowStartMs, phish };
+  return { victim, delegatedMailbox, attackerIp: `203.0.113.${rng.int(10, 99)}`, windowStartMs, phish };
 }
 
 /** Writes the phish read, the attacker's sign-ins, inbox rule, Bind reads, folder sync and a file download. */
@@ -60,6 +64,7 @@ export function generateIncident(ctx: WorkdayContext, rng: Random, plan: Inciden
   const sessionB = openSession("outlook-desktop", attackerIp, start + 2 * DAY, rng, machine);
   const bound = new Set<string>();
   let last = start;
+  let bindRecords = 0;
 
   const signIn = (ms: number, session: typeof sessionA) => {
     log.add("Audit.AzureActiveDirectory", ms, signInRecord(t, rng, { id: rng.uuid(), ms, user: victim, session }));
@@ -71,7 +76,9 @@ export function generateIncident(ctx: WorkdayContext, rng: Random, plan: Inciden
       const folders = pickBoundItems(ctx, rng, victim, ms, rng.int(1, 5), rng.chance(0.5) ? ATTACKER_SYNCED_FOLDER : undefined);
       if (folders.length === 0) continue;
       for (const f of folders) for (const item of f.items) bound.add(item.internetMessageId);
-      log.add("Audit.Exchange", ms, mailItemsAccessedRecord(t, { id: rng.uuid(), ms, mailbox: victim, actor: victim, session, accessType: "Bind", folders }, rng));
+      // every other record in Microsoft's sample shape (items without Id): the dedup key must still keep each message
+      const itemShape = bindRecords++ % 2 === 0 ? "messageIdOnly" : "full";
+      log.add("Audit.Exchange", ms, mailItemsAccessedRecord(t, { id: rng.uuid(), ms, mailbox: victim, actor: victim, session, accessType: "Bind", folders, itemShape }, rng));
       last = Math.max(last, ms);
       ms += rng.int(3, 25) * 60_000;
     }
@@ -102,6 +109,23 @@ export function generateIncident(ctx: WorkdayContext, rng: Random, plan: Inciden
   }, rng));
   binds(syncAt + 20 * 60_000, sessionA, rng.int(2, 4));
 
+  // day 1: a look into the delegated mailbox (LogonType 2), before its archiver gets it throttled
+  const delegatedAt = second(syncAt + 10 * 60_000);
+  const delegatedFolders = pickBoundItems(ctx, rng, plan.delegatedMailbox, delegatedAt, 2, "\\Inbox");
+  for (const f of delegatedFolders) for (const item of f.items) bound.add(item.internetMessageId);
+  log.add("Audit.Exchange", delegatedAt, mailItemsAccessedRecord(t, {
+    id: rng.uuid(), ms: delegatedAt, mailbox: plan.delegatedMailbox, actor: victim, session: sessionA, accessType: "Bind", folders: delegatedFolders, itemShape: "full",
+  }, rng));
+
+  // day 2: the victim's own phone mail app (EWS) syncs the inbox and names the messages it fetched: a Sync to review
+  const ewsAt = second(start + 2 * DAY + rng.int(1, 5) * HOUR);
+  const ews = openSession("ews-mail-app", victim.mobileIp, ewsAt, rng);
+  const ewsItems = pickBoundItems(ctx, rng, victim, ewsAt, 3, "\\Inbox").flatMap((f) => f.items);
+  log.add("Audit.Exchange", ewsAt, mailItemsAccessedRecord(t, {
+    id: rng.uuid(), ms: ewsAt, mailbox: victim, actor: victim, session: ews, accessType: "Sync",
+    syncFolder: { id: folderId(victim, "\\Inbox"), path: "\\Inbox", shape: "Folders" }, syncItems: ewsItems,
+  }, rng));
+
   // day 2: the token is refreshed (new session), days 2–3 more reading and a file taken from SharePoint
   signIn(second(start + 2 * DAY), sessionB);
   binds(start + 2 * DAY + 15 * 60_000, sessionB, rng.int(2, 4));
@@ -116,11 +140,15 @@ export function generateIncident(ctx: WorkdayContext, rng: Random, plan: Inciden
     victimUpn: victim.upn,
     attackerIp,
     attackerSessionIds: [sessionA.sessionId, sessionB.sessionId].sort(),
+    attackerAadSessionIds: [sessionA.aadSessionId, sessionB.aadSessionId].sort(),
     attackerClientInfoString: sessionA.clientInfoString,
     windowStart: new Date(start).toISOString(),
     windowEnd: new Date(last).toISOString(),
     boundInternetMessageIds: [...bound].sort(),
     syncedFolders: [ATTACKER_SYNCED_FOLDER],
+    delegatedMailboxes: [plan.delegatedMailbox.upn],
+    // step 3: the attacker's Outlook synced, so the whole mailbox is presumed exposed as of that sync
+    mailboxExposures: [{ mailboxUpn: victim.upn, kind: "SyncedMailbox", from: new Date(syncAt).toISOString(), to: new Date(syncAt).toISOString() }],
     throttled: [],
   };
 }

@@ -50,7 +50,7 @@ export function buildTenantScenario(input: TenantScenarioInput): TenantScenario 
     const victim = users[rng.int(1, users.length - 1)];
     let throttled = users[rng.int(1, users.length - 1)];
     if (throttled === victim) throttled = users[victim.index === 1 ? 2 : 1];
-    const plan = planIncident(ctx, rng.fork("plan"), victim, anchorMs);
+    const plan = planIncident(ctx, rng.fork("plan"), victim, throttled, anchorMs);
     // a month of mail: the attacker reads old messages too, and the join needs every one of them
     const mailbox = buildMailbox(rng.fork("mailbox"), identity, victim, users, anchorMs - 35 * DAY, anchorMs, 220);
     mailbox.push(plan.phish);
@@ -59,6 +59,7 @@ export function buildTenantScenario(input: TenantScenarioInput): TenantScenario 
     generateWorkdays(ctx, rng.fork("workdays"));
     incident = generateIncident(ctx, rng.fork("incident"), plan);
     incident.throttled = generateThrottledMailbox(ctx, rng.fork("throttled"), throttled, anchorMs);
+    incident.mailboxExposures.push(...throttledExposures(incident));
     emailEvents = emailEventRows(mailbox);
   } else {
     generateWorkdays(ctx, rng.fork("workdays"));
@@ -70,17 +71,36 @@ export function buildTenantScenario(input: TenantScenarioInput): TenantScenario 
   return { identity, users, blobs, incident, emailEvents, bulk };
 }
 
+/** Step 1 of the truth: throttles of the victim's or a delegated mailbox whose 24 h blind period meets the window,
+ *  clipped to the window (what a responder asking about that window must presume exposed). */
+function throttledExposures(incident: IncidentTruth): IncidentTruth["mailboxExposures"] {
+  const start = Date.parse(incident.windowStart);
+  const end = Date.parse(incident.windowEnd);
+  const reached = new Set([incident.victimUpn, ...incident.delegatedMailboxes].map((u) => u.toLowerCase()));
+  return incident.throttled
+    .filter((t) => reached.has(t.mailboxUpn.toLowerCase()) && Date.parse(t.at) <= end && Date.parse(t.at) + DAY >= start)
+    .map((t) => ({
+      mailboxUpn: t.mailboxUpn,
+      kind: "ThrottledMailbox" as const,
+      from: new Date(Math.max(Date.parse(t.at), start)).toISOString(),
+      to: new Date(Math.min(Date.parse(t.at) + DAY, end)).toISOString(),
+    }));
+}
+
 /** What non-incident tenants answer: the incident's shape, empty. */
 export function emptyIncident(): IncidentTruth {
   return {
     victimUpn: "",
     attackerIp: "",
     attackerSessionIds: [],
+    attackerAadSessionIds: [],
     attackerClientInfoString: "",
     windowStart: "",
     windowEnd: "",
     boundInternetMessageIds: [],
     syncedFolders: [],
+    delegatedMailboxes: [],
+    mailboxExposures: [],
     throttled: [],
   };
 }

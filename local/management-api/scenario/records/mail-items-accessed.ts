@@ -30,8 +30,29 @@ export interface MailAccess {
   folders?: AccessedFolder[];
   /** Sync: the synced folder and which of the two record shapes carries it. */
   syncFolder?: { id: string; path: string; shape: "Folders" | "ParentFolder" };
+  /** Sync from an EWS client: the messages it fetched, written as FolderItems of the synced folder. */
+  syncItems?: AccessedItem[];
   /** The mailbox crossed 1,000 MailItemsAccessed records in 24 h: Bind auditing pauses for 24 h. */
   throttled?: boolean;
+  /** How Bind items are written; by default a share of records follows Microsoft's sample (see itemShapeOf). */
+  itemShape?: ItemShape;
+}
+
+/** full: {Id, InternetMessageId, SizeInBytes}; messageIdOnly: {InternetMessageId} as in Microsoft's published sample;
+ *  nullItem: FolderItems:[null], as practitioners' records show. */
+export type ItemShape = "full" | "messageIdOnly" | "nullItem";
+
+/** Decided by the record id, not by the random stream, so the rest of the emulated week stays as it was. */
+export function itemShapeOf(id: string): ItemShape {
+  const last = parseInt(id.slice(-2), 16);
+  if (last === 255) return "nullItem"; // ~0.4 %
+  return last % 16 < 5 ? "messageIdOnly" : "full"; // ~31 %
+}
+
+function folderItems(items: AccessedItem[], shape: ItemShape): unknown[] {
+  if (shape === "nullItem") return [null];
+  if (shape === "messageIdOnly") return items.map((i) => ({ InternetMessageId: i.internetMessageId }));
+  return items.map((i) => ({ Id: i.id, InternetMessageId: i.internetMessageId, SizeInBytes: i.sizeInBytes }));
 }
 
 export function mailItemsAccessedRecord(t: TenantIdentity, a: MailAccess, rng: Random): AuditRecord {
@@ -75,14 +96,12 @@ export function mailItemsAccessedRecord(t: TenantIdentity, a: MailAccess, rng: R
     { Name: "IsThrottled", Value: a.throttled ? "True" : "False" },
   ];
   if (a.accessType === "Bind" && a.folders && !a.throttled) {
-    r.Folders = a.folders.map((f) => ({
-      Id: f.id,
-      Path: f.path,
-      FolderItems: f.items.map((i) => ({ Id: i.id, InternetMessageId: i.internetMessageId, SizeInBytes: i.sizeInBytes })),
-    }));
+    const shape = a.itemShape ?? itemShapeOf(a.id);
+    r.Folders = a.folders.map((f) => ({ Id: f.id, Path: f.path, FolderItems: folderItems(f.items, shape) }));
   } else if (a.accessType === "Sync" && a.syncFolder) {
     const f = a.syncFolder;
-    if (f.shape === "Folders") r.Folders = [{ Id: f.id, Path: f.path }];
+    if (a.syncItems) r.Folders = [{ Id: f.id, Path: f.path, FolderItems: folderItems(a.syncItems, "messageIdOnly") }];
+    else if (f.shape === "Folders") r.Folders = [{ Id: f.id, Path: f.path }];
     else r.Item = { ParentFolder: { Id: f.id, Name: f.path.slice(f.path.lastIndexOf("\\") + 1), Path: f.path } };
   }
   r.AppAccessContext = {

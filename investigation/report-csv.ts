@@ -1,0 +1,29 @@
+// The breach-scope report as CSV, one file per section (RFC 4180 quoting), for spreadsheets and case systems.
+import type { BreachScopeReport } from "./breach-scope";
+
+const cell = (v: unknown) => {
+  const s = Array.isArray(v) ? v.join("; ") : v === null || v === undefined ? "" : String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+function csv(items: readonly object[], columns?: string[]): string {
+  const rows = items as Array<Record<string, unknown>>;
+  const cols = columns ?? [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  return [cols.join(","), ...rows.map((r) => cols.map((c) => cell(r[c])).join(","))].join("\r\n") + "\r\n";
+}
+
+/** section name → CSV text. */
+export function renderCsv(r: BreachScopeReport): Record<string, string> {
+  return {
+    answer: csv([{ ...r.question, ...r.answer, internetMessageIds: r.answer.internetMessageIds, mailboxExposures: r.answer.mailboxExposures.map((e) => `${e.kind} ${e.mailboxUpn} ${e.from} → ${e.to}`) }]),
+    "mailbox-exposures": csv(r.answer.mailboxExposures, ["mailboxUpn", "kind", "from", "to", "why"]),
+    messages: csv(r.messages),
+    "synced-messages": csv(r.syncedMessages),
+    folders: csv(r.folders, ["mailbox", "folderPath", "kind", "firstAccess", "lastAccess", "accessCount", "clients"]),
+    context: csv(r.context, ["kind", "value", "exposures"]),
+    timeline: csv(r.timeline, ["at", "until", "kind", "mailbox", "label"]),
+    queries: csv(r.queries.map((q) => ({ name: q.name, text: q.text, parameters: JSON.stringify(q.parameters) }))),
+    freshness: csv(r.freshness.contentTypes, ["contentType", "lastContentCreated", "lastIngestedAt", "blobs"]),
+    scope: csv(r.scope),
+  };
+}

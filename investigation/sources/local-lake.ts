@@ -1,0 +1,166 @@
+// The rows a local run (npm start) left under <data dir>/adx/<database>/<table>.jsonl, read through the TypeScript
+// scope: the same four steps MailAccessScope runs in ADX, checked by the same vectors.
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { Tables } from "../../kql/tables";
+import type { EmailMetadata, Freshness, Lake, QueryRecord, UserActivity } from "../lake";
+import { mailAccessRow, timeMs, type RawRow } from "../mail-access-row";
+import { mailAccessScope, type RowHint, type ScopeQuestion, type ScopeRow } from "../scope";
+import { InvestigationInputError } from "../input-error";
+import { ipKey } from "../ip-key";
+import { jsonLines, linesContaining, parse, rereadable } from "./json-lines";
+
+const EMAIL_EVENTS = "EmailEvents";
+
+export function openLocalLake(dataDir: string, database?: string): Lake {
+  if (!existsSync(dataDir) || !statSync(dataDir).isDirectory())
+    throw new InvestigationInputError("--local", `${dataDir} is not a directory. Pass the data directory a local run printed (npm start keeps it under /tmp/m365-audit-lake-*/).`);
+  // the run's directory, its cloud/ directory, or the adx/ directory itself (what npm start prints as "ADX rows")
+  const adxDir = [join(dataDir, "cloud", "adx"), join(dataDir, "adx"), dataDir].find((d) => existsSync(d) && holdsDatabases(d));
+  if (!adxDir)
+    throw new InvestigationInputError("--local", `${dataDir} holds no landed rows (no <database>/${Tables.accessMail}.jsonl under it, its adx/ or its cloud/adx/). Run npm start (it keeps its data) and pass the directory it prints.`);
+  const databases = databasesIn(adxDir);
+  if (database !== undefined && !databases.includes(database))
+    throw new InvestigationInputError("--database", `database ${database} is not in ${adxDir}; it holds: ${databases.join(", ") || "none"}.`);
+  if (database === undefined && databases.length !== 1)
+    throw new InvestigationInputError("--database", databases.length === 0 ? `${adxDir} holds no database: the local run landed nothing.` : `${adxDir} holds several databases (${databases.join(", ")}); name one with --database.`);
+  const db = database ?? databases[0];
+  const table = (name: string) => join(adxDir, db, `${name}.jsonl`);
+  const mailFile = table(Tables.accessMail);
+  if (!existsSync(mailFile))
+    throw new InvestigationInputError("--local", `${mailFile} does not exist: the local run landed no MailItemsAccessed rows in ${db}. Check the run's summary for quarantined blobs.`);
+  const queries: QueryRecord[] = [];
+  const rows = (name: string) => (existsSync(table(name)) ? rereadable(table(name)) : []);
+  // With a named user, one read of the file keeps every line the question can need: the user's (the attacker's rows
+  // are the user's, as actor or mailbox), the attacker's identifiers' (sessions seen from the IPs), throttles and syncs.
+  let candidates: { key: string; lines: string[] } | null = null;
+  const candidateLines = (q: ScopeQuestion): string[] => {
+    const key = JSON.stringify(questionParameters(q));
+    if (candidates?.key !== key) {
+      const anyOf = [q.user, ...q.ips.map(ipKey), ...q.sessions, ...q.aadSessions, ...q.apps].map((x) => x.trim().toLowerCase()).filter((x) => x !== "");
+      candidates = { key, lines: [...linesContaining(mailFile, needles({ anyOf, throttled: true, sync: true }))] };
+    }
+    return candidates.lines;
+  };
+
+  return {
+    where: `local run ${dataDir}, database ${db}`,
+    queries,
+    async scope(q: ScopeQuestion): Promise<ScopeRow[]> {
+      queries.push({
+        name: "MailAccessScope (TypeScript, investigation/scope.ts)",
+        text: `mailAccessScope(rows of ${mailFile}, question)`,
+        parameters: questionParameters(q),
+      });
+      const lines = q.user.trim() !== "" ? candidateLines(q) : null;
+      return mailAccessScope({ rows: (hint) => (lines ? parsed(lines, lineFilter(hint)) : parsed(linesContaining(mailFile, needles(hint)), lineFilter(hint))) }, q);
+    },
+    async userActivity(q: ScopeQuestion): Promise<UserActivity> {
+      const u = q.user.trim().toLowerCase();
+      let mailRows = 0;
+      let mailRowsInWindow = 0;
+      for (const raw of parsed(candidateLines(q), (line) => line.toLowerCase().includes(u))) {
+        const r = mailAccessRow(raw);
+        if (r.UserId.toLowerCase() !== u && r.MailboxOwnerUPN.toLowerCase() !== u) continue;
+        mailRows++;
+        const ms = timeMs(r.CreationTime);
+        if (ms >= q.startMs && ms <= q.endMs) mailRowsInWindow++;
+      }
+      let auditRows: number | null = null;
+      // only when the mail table does not know the user: is the account there at all, or is MailItemsAccessed missing?
+      if (mailRows === 0 && existsSync(table(Tables.unifiedAudit))) {
+        auditRows = 0;
+        for (const raw of jsonLines(table(Tables.unifiedAudit), (line) => line.toLowerCase().includes(u))) if (String(raw.UserId ?? "").toLowerCase() === u) auditRows++;
+      }
+      return { mailRows, mailRowsInWindow, auditRows };
+    },
+    async emailMetadata(ids: string[]): Promise<EmailMetadata[] | null> {
+      if (!existsSync(table(EMAIL_EVENTS))) return null;
+      const wanted = new Set(ids);
+      const byMessage = new Map<string, EmailMetadata>();
+      for (const r of rereadable(table(EMAIL_EVENTS))) {
+        const id = String(r.InternetMessageId ?? "");
+        if (!wanted.has(id)) continue;
+        // one row per recipient: collapse to the earliest delivery and the set of recipients
+        const m = byMessage.get(id);
+        const at = String(r.Timestamp ?? "");
+        if (!m) {
+          byMessage.set(id, { InternetMessageId: id, DeliveredAt: at, SenderFromAddress: String(r.SenderFromAddress ?? ""), SenderDisplayName: String(r.SenderDisplayName ?? ""), Subject: String(r.Subject ?? ""), Recipients: [String(r.RecipientEmailAddress ?? "")] });
+        } else {
+          if (!m.Recipients.includes(String(r.RecipientEmailAddress ?? ""))) m.Recipients.push(String(r.RecipientEmailAddress ?? ""));
+          if (at < m.DeliveredAt) Object.assign(m, { DeliveredAt: at, SenderFromAddress: String(r.SenderFromAddress ?? ""), SenderDisplayName: String(r.SenderDisplayName ?? ""), Subject: String(r.Subject ?? "") });
+        }
+      }
+      return [...byMessage.values()];
+    },
+    async freshness(): Promise<Freshness[]> {
+      const byType = new Map<string, Freshness>();
+      for (const r of rows(Tables.ledger)) {
+        if (r.Status !== "ingested") continue;
+        const ct = String(r.ContentType ?? "");
+        const f = byType.get(ct) ?? { contentType: ct, lastContentCreated: "", lastIngestedAt: "", blobs: 0 };
+        f.blobs++;
+        const created = isoOrEmpty(r.ContentCreated);
+        const ingested = isoOrEmpty(r.IngestedAt);
+        if (created > f.lastContentCreated) f.lastContentCreated = created;
+        if (ingested > f.lastIngestedAt) f.lastIngestedAt = ingested;
+        byType.set(ct, f);
+      }
+      return [...byType.values()].sort((a, b) => a.contentType.localeCompare(b.contentType));
+    },
+    async close() {},
+  };
+}
+
+/** A superset test on the raw line, before JSON.parse: the rows the hint says may matter, and nothing is missed —
+ *  every row of this file was written by the ingestion, whose IP text is already the canonical key. */
+function lineFilter(hint: RowHint): (line: string) => boolean {
+  const needles = hint.anyOf.filter((x) => x !== "");
+  return (line) => {
+    const lower = line.toLowerCase();
+    if (hint.throttled && /"isthrottled":\s*true/.test(lower)) return true;
+    if (hint.sync && /"mailaccesstype":\s*"sync"/.test(lower)) return true;
+    for (const n of needles) if (lower.includes(n)) return true;
+    return false;
+  };
+}
+
+function* parsed(lines: Iterable<string>, keep: (line: string) => boolean): Generator<RawRow> {
+  let i = 0;
+  for (const line of lines) if (keep(line)) yield parse(line, "candidate rows", ++i);
+}
+
+/** The text a row the hint names must contain (JSON.stringify writes no spaces: the ingestion's and the ADX emulator's rows). */
+function needles(hint: RowHint): string[] {
+  return [
+    ...hint.anyOf.map((x) => x.toLowerCase()),
+    ...(hint.throttled ? ['"isthrottled":true', '"isthrottled": true'] : []),
+    ...(hint.sync ? ['"mailaccesstype":"sync"', '"mailaccesstype": "sync"'] : []),
+  ];
+}
+
+function databasesIn(dir: string): string[] {
+  return readdirSync(dir).filter((d) => statSync(join(dir, d)).isDirectory() && existsSync(join(dir, d, `${Tables.accessMail}.jsonl`))).sort();
+}
+
+function holdsDatabases(dir: string): boolean {
+  return statSync(dir).isDirectory() && databasesIn(dir).length > 0;
+}
+
+function isoOrEmpty(v: unknown): string {
+  const ms = timeMs(String(v ?? ""));
+  return Number.isNaN(ms) ? "" : new Date(ms).toISOString();
+}
+
+export function questionParameters(q: ScopeQuestion): Record<string, string> {
+  return {
+    user: q.user,
+    ips: JSON.stringify(q.ips),
+    sessions: JSON.stringify(q.sessions),
+    start: new Date(q.startMs).toISOString(),
+    end: new Date(q.endMs).toISOString(),
+    clientInfoStrings: JSON.stringify(q.clientInfoStrings),
+    aadSessions: JSON.stringify(q.aadSessions),
+    apps: JSON.stringify(q.apps),
+  };
+}

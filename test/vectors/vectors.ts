@@ -1,0 +1,59 @@
+// The shared scope vectors: rows in, expected scope out, each with a one-line why. The TypeScript scope
+// (test/investigation/vectors.test.ts) and the KQL scope (test/kusto/vectors.ts, npm run test:kusto) run the same files.
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { loadCatalog } from "../../kql/catalog";
+import { Tables } from "../../kql/tables";
+import type { ScopeRow } from "../../investigation/scope";
+
+export interface VectorQuestion {
+  user: string;
+  ips: string[];
+  sessions: string[];
+  aadSessions: string[];
+  apps: string[];
+  clientInfoStrings: string[];
+  start: string;
+  end: string;
+}
+
+/** What a vector pins of each scope row (the evidence sets and sentences are not part of the contract). */
+export const COMPARED = ["Step", "ExposureKind", "PresumedExposed", "MailboxOwnerUPN", "FolderPath", "InternetMessageId", "FirstAccess", "LastAccess", "AccessCount"] as const;
+export type ComparedRow = Pick<ScopeRow, (typeof COMPARED)[number]>;
+
+export interface ScopeVector {
+  name: string;
+  why: string;
+  question: VectorQuestion;
+  /** Complete microsoft_unified_access_mail rows: every column of the table, defaults filled in. */
+  rows: Record<string, unknown>[];
+  expected: ComparedRow[];
+}
+
+export const VECTORS_DIR = __dirname;
+
+/** Column defaults as an ingested row has them when a record does not carry the field. */
+function defaults(): Record<string, unknown> {
+  const table = loadCatalog().get(Tables.accessMail)!;
+  const byType: Record<string, unknown> = { string: "", bool: null, int: null, long: null, datetime: null, dynamic: null };
+  return Object.fromEntries(table.columns.map((c) => [c.name, c.name === "ContentId" ? "vector-blob" : byType[c.type] ?? null]));
+}
+
+export function loadVectors(dir: string = VECTORS_DIR): ScopeVector[] {
+  const base = defaults();
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".json"))
+    .sort()
+    .map((f) => {
+      const v = JSON.parse(readFileSync(join(dir, f), "utf8")) as Omit<ScopeVector, "name">;
+      return { ...v, name: f.replace(/\.json$/, ""), rows: v.rows.map((r) => ({ ...base, ...r })) };
+    });
+}
+
+/** The compared columns, times as ISO with milliseconds, in one canonical order. */
+export function comparable(rows: Array<Record<string, unknown>>): ComparedRow[] {
+  const pick = (r: Record<string, unknown>) =>
+    Object.fromEntries(COMPARED.map((k) => [k, k === "FirstAccess" || k === "LastAccess" ? new Date(String(r[k])).toISOString() : k === "Step" || k === "AccessCount" ? Number(r[k]) : r[k]])) as unknown as ComparedRow;
+  const key = (r: ComparedRow) => COMPARED.map((k) => String(r[k])).join("\u0000");
+  return rows.map(pick).sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
