@@ -46,7 +46,9 @@ export function investigateCommand(): Command {
     .option("--local <data dir>", "the data directory a local run (npm start) left")
     .addOption(new Option("--format <format>", "report format").choices(["html", "csv", "json"]).default("html"))
     .option("--out <path>", "file to write (html, json); directory for csv (one file per section); default: stdout for html/json")
-    .action(async (o: InvestigateOptions) => {
+    .option("--json", "the same as --format json (the CLI's common flag)")
+    .action(async (o: InvestigateOptions & { json?: boolean }) => {
+      if (o.json) o.format = "json";
       process.exitCode = await investigate(o, (s) => process.stdout.write(s), (s) => process.stderr.write(s));
     });
 }

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { deployCommand } from "./deploy/deploy-command";
 import { publishCommand, type AzureAccess } from "./deploy/publish-command";
 import { stacksCommand } from "./deploy/stacks-command";
+import { investigateCommand } from "./investigate";
 import type { SynthFunction } from "./deploy/synthesized-stacks";
 import { CliError } from "./output/cli-error";
 import { processIo, type CommandIo } from "./output/command-io";
@@ -60,8 +61,8 @@ export function buildProgram(env: CliEnvironment, sink: ExitCodeSink): Command {
   program.addCommand(stacksCommand(env.io, sink, synth));
   program.addCommand(publishCommand(env.io, sink, env.azure));
   program.addCommand(startCommand(sink));
-  // Commands built in their own files join here: program.addCommand(investigateCommand()) from ./investigate (a
-  // commander Command; an action that sets process.exitCode instead of taking the sink is honoured by runCli).
+  // investigate writes its own report formats (--format html|csv|json) and sets process.exitCode, which runCli honours
+  program.addCommand(investigateCommand());
 
   for (const command of allCommands(program)) command.exitOverride().configureOutput({ writeOut: env.io.stdout, writeErr: env.io.stderr });
   return program;
