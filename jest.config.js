@@ -3,6 +3,7 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
+  setupFilesAfterEnv: ["<rootDir>/test/infra/cdktf-matchers.setup.ts"],
   transform: {
     // The Kusto SDKs ship ESM only; swc turns them (and our TypeScript) into CommonJS for jest.
     "^.+\\.(t|j|mj)s$": ["@swc/jest", { jsc: { target: "es2022" }, module: { type: "commonjs" } }],

@@ -9,8 +9,10 @@ import type { StorageSettings } from "../config";
  */
 export class StorageAccount {
   private readonly credential?: ManagedIdentityCredential;
+  private readonly settings: StorageSettings;
 
-  constructor(private readonly settings: StorageSettings) {
+  constructor(settings: StorageSettings, env: Record<string, string | undefined> = process.env) {
+    this.settings = settings = effectiveStorageSettings(settings, env);
     if (settings.kind === "managedIdentity")
       this.credential = settings.clientId ? new ManagedIdentityCredential({ clientId: settings.clientId }) : new ManagedIdentityCredential();
   }
@@ -27,6 +29,31 @@ export class StorageAccount {
     if (s.kind === "connectionString") return new QueueClient(s.connectionString, name);
     return new QueueClient(`https://${s.accountName}.queue.core.windows.net/${name}`, this.credential!);
   }
+}
+
+/**
+ * azurerm's Flex Consumption resource writes AzureWebJobsStorage with an empty AccountKey beside the identity settings
+ * (provider issues #29693, #30732, #33211): a connection string that carries no credential counts as unset.
+ */
+export function effectiveStorageSettings(settings: StorageSettings, env: Record<string, string | undefined>): StorageSettings {
+  if (settings.kind !== "connectionString" || carriesCredential(settings.connectionString)) return settings;
+  const accountName = env.AzureWebJobsStorage__accountName || connectionStringPart(settings.connectionString, "AccountName");
+  if (!accountName) {
+    throw new Error(
+      "AzureWebJobsStorage is a connection string without an AccountKey and no AzureWebJobsStorage__accountName is set: remove AzureWebJobsStorage and set AzureWebJobsStorage__accountName (and __clientId) for managed identity.",
+    );
+  }
+  return { kind: "managedIdentity", accountName, clientId: env.AzureWebJobsStorage__clientId || undefined };
+}
+
+function carriesCredential(connectionString: string): boolean {
+  if (/^\s*UseDevelopmentStorage=true\s*;?\s*$/i.test(connectionString)) return true;
+  return Boolean(connectionStringPart(connectionString, "AccountKey") || connectionStringPart(connectionString, "SharedAccessSignature"));
+}
+
+function connectionStringPart(connectionString: string, key: string): string | undefined {
+  const part = connectionString.split(";").find((p) => p.trim().toLowerCase().startsWith(`${key.toLowerCase()}=`));
+  return part?.slice(part.indexOf("=") + 1).trim() || undefined;
 }
 
 const created = new WeakMap<TableClient, Promise<void>>();
