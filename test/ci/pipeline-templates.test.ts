@@ -59,6 +59,8 @@ describe("GitHub Actions workflow", () => {
     const text = runs(deploy.steps);
     expect(text.indexOf("apply")).toBeLessThan(text.indexOf("npx m365-audit-lake publish"));
     expect(text).toMatch(/terraform -chdir=\S+ apply/);
+    expect(text).toContain("/api/health");
+    expect(text.indexOf("npx m365-audit-lake publish")).toBeLessThan(text.indexOf("/api/health"));
   });
 
   it("logs in to Azure with the federated credential's ids from repository variables, never a secret", () => {
@@ -131,6 +133,7 @@ describe("Azure DevOps pipeline", () => {
     const text = runs(stepsOf(deploy));
     expect(text).toMatch(/terraform -chdir=\S+ apply/);
     expect(text.indexOf("apply")).toBeLessThan(text.indexOf("npx m365-audit-lake publish"));
+    expect(text.indexOf("npx m365-audit-lake publish")).toBeLessThan(text.indexOf("/api/health"));
   });
 
   it("authenticates terraform through the service connection's workload identity federation, never a secret", () => {
@@ -154,8 +157,9 @@ describe("Azure DevOps pipeline", () => {
 
 describe("both templates", () => {
   it("name only npm scripts and CLI commands the project has", async () => {
-    const { program } = await import("../../cli/main");
-    const cliCommands = program.commands.map((c: { name(): string }) => c.name());
+    const { buildProgram } = await import("../../cli/main");
+    const program = buildProgram({ io: { interactive: false, stdout: () => {}, stderr: () => {} } }, { exitCode: 0 });
+    const cliCommands = program.commands.map((c) => c.name());
     for (const text of [githubText, adoText, adoTemplateText]) {
       const { scripts, cli } = commandsNamed(text);
       for (const s of scripts) expect(npmScripts).toContain(s);
