@@ -52,7 +52,7 @@ describe("npm run emulate", () => {
   test("prints one JSON object first with every endpoint, the CA and the tenants' credentials", async () => {
     expect(description).toMatchObject({
       managementApi: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
-      login: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+      login: expect.stringMatching(/^https:\/\/127\.0\.0\.1:\d+$/),
       adx: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
       logsIngestion: expect.stringMatching(/^https:\/\/127\.0\.0\.1:\d+$/),
       storage: { connectionString: expect.stringContaining("QueueEndpoint=http://127.0.0.1:") },
