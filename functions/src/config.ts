@@ -51,7 +51,8 @@ const HINTS: Record<string, string> = {
   AUDIT_LAKE_TENANTS:
     'Set AUDIT_LAKE_TENANTS to a JSON array like [{"tenantId":"<guid>","credential":{"kind":"managedIdentity"},"database":"audit_contoso"}].',
   ADX_INGEST_URI: "Set ADX_INGEST_URI to the cluster's ingestion URI, e.g. https://ingest-mycluster.westeurope.kusto.windows.net.",
-  ADX_INGEST_MODE: 'Set ADX_INGEST_MODE to "queued" (default) or "streaming".',
+  ADX_INGEST_MODE:
+    'ADX_INGEST_MODE may only be "queued" (the default), or be left unset: streaming ingestion was removed (it cannot be batched and needs a streaming policy per table; queued ingestion batches by kql/ policy).',
   SENTINEL: "Set all three of SENTINEL_DCE_URI, SENTINEL_DCR_ID and SENTINEL_STREAM, or none of them.",
   SENTINEL_CA_FILE: "SENTINEL_CA_FILE is for local emulators only: the path of a PEM CA certificate.",
   CONTENT_QUEUE: "Set CONTENT_QUEUE to a queue name: 3-63 lower-case letters, digits and single hyphens.",
@@ -79,7 +80,7 @@ const settingsSchema = z
       }
     }).pipe(tenantsSchema),
     ADX_INGEST_URI: z.url({ protocol: /^https?$/, error: "is not set or not an http(s) URL" }),
-    ADX_INGEST_MODE: z.enum(["queued", "streaming"]).default("queued"),
+    ADX_INGEST_MODE: z.enum(["queued"]).default("queued"),
     SENTINEL_DCE_URI: z.url({ protocol: /^https$/, error: "expected an https URL" }).optional(),
     SENTINEL_DCR_ID: z.string().regex(/^dcr-[0-9A-Za-z]+$/, "expected a DCR immutable id like dcr-0123456789abcdef0123456789abcdef").optional(),
     SENTINEL_STREAM: z.string().regex(/^Custom-[A-Za-z0-9_]+$/, "expected a stream name like Custom-MailAccess_CL").optional(),
@@ -133,7 +134,7 @@ export interface TenantConfig {
 export interface EngineConfig {
   storage: StorageSettings;
   tenants: TenantConfig[];
-  adx: { ingestUri: string; mode: "queued" | "streaming" };
+  adx: { ingestUri: string; mode: "queued" };
   sentinel?: { endpoint: string; dcrImmutableId: string; streamName: string; caFile?: string };
   contentQueue: string;
   listing: { overlapMinutes: number; sweepIntervalMinutes: number; sweepHours: number };

@@ -15,6 +15,7 @@ import type { LedgerEntry } from "../../functions/src/pipeline/content-ledger";
 import type { Engine } from "../../functions/src/pipeline/engine";
 import { healthReport } from "../../functions/src/pipeline/health";
 import { AdxSink } from "../../functions/src/sinks/adx";
+import { localCredential } from "../cloud/fixtures";
 import { availableContentIds, availableRecordIds, seenTwice, startFixture, type Fixture, type Lane } from "./engine-fixture";
 
 let f: Fixture;
@@ -73,13 +74,14 @@ test("a mapping missing after a bad deploy: the blobs end failed in the ledger a
   expect((await entries(lane, engine, types)).map((e) => [e.contentId, e.state]).sort()).toEqual(blobs.map((id) => [id, "ingested"]).sort());
 
   // Another client of the cluster fails too, in a database this app does not write: its report is not ours to take.
-  const other = new AdxSink({ ingestUri: adx.url });
-  await other.ingestRows(f.cloud.tenants[1].database, Tables.unifiedAudit, [{ Id: "someone-else" }], "someone-else");
+  const other = new AdxSink({ ingestUri: adx.url, credential: localCredential });
+  await other.ingestRows(f.cloud.tenants[1].database, Tables.unifiedAudit, [{ Id: "someone-else" }]);
   await other.close();
 
   await adx.store.idle(); // ADX works through its queue and reports every audit chunk as failed
   expect((await engine.planner.run(lane.log)).filter((r) => r.error)).toEqual([]); // the next tick reads the reports
-  expect(lane.logs.info).toContainEqual(expect.stringMatching(new RegExp(`^ADX failure reports: ${blobs.length + 1} read, ${blobs.length} blob\\(s\\) failed.*, 1 for other databases`)));
+  // One report per queue message's audit ingestion (several blobs each), plus the other client's.
+  expect(lane.logs.info).toContainEqual(expect.stringMatching(new RegExp(`^ADX failure reports: \\d+ read, ${blobs.length} blob\\(s\\) failed.*, 1 for other databases`)));
 
   const after = await entries(lane, engine, types);
   expect(after).toHaveLength(blobs.length);
@@ -124,10 +126,11 @@ test("a transient failure ADX gives up on is replayed by the next tick, and ever
   adx.setFaults({});
   expect(await rows(adx, lane, Tables.unifiedAudit)).toEqual([]);
 
-  // The next tick: one report per chunk (audit rows and ledger row of every blob), one replay per blob, the rest superseded.
+  // The next tick: one report per ingestion (audit rows and ledger rows of every message), naming the message's blobs:
+  // the first replays each blob, the second finds it replayed already.
   expect((await engine.planner.run(lane.log)).filter((r) => r.error)).toEqual([]);
   expect(lane.logs.info).toContainEqual(
-    `ADX failure reports: ${blobs.length * 2} read, 0 blob(s) failed, ${blobs.length} replayed, ${blobs.length} already settled, 0 unattributed, 0 deferred, 0 not handled`,
+    expect.stringMatching(new RegExp(`^ADX failure reports: \\d+ read, 0 blob\\(s\\) failed, ${blobs.length} replayed, ${blobs.length} already settled, 0 unattributed, 0 deferred, 0 not handled$`)),
   );
   expect(lane.logs.warn.filter((l) => /General_RetryAttemptsExceeded.*replaying the blob \(1 of 3\)/.test(l))).toHaveLength(blobs.length);
   expect((await entries(lane, engine, types)).map((e) => e.state)).toEqual(blobs.map(() => "queued"));
