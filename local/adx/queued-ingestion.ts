@@ -177,7 +177,8 @@ export class QueuedIngestion {
       } else {
         // Mapped now, so a bad blob fails on its own and never takes its batch down with it.
         const rows = this.ingestion.rows({ ...request, data });
-        await this.batches.add(request.database, request.table, request.tags, { rows, rawBytes: rawSize(info, data), sourceId: request.sourceId, source: info });
+        const lines = { lines: rows.map((r) => JSON.stringify(r) + "\n").join(""), count: rows.length };
+        await this.batches.add(request.database, request.table, request.tags, { rows: lines, rawBytes: rawSize(info, data), sourceId: request.sourceId, source: info });
       }
       const tempBlob = this.resources.tempBlobName(blobPath);
       await Promise.all([

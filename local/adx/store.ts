@@ -157,26 +157,31 @@ export class AdxStore {
 
   /** @internal appends one extent: rows first, then its extent line (a crash in between leaves untagged rows, never tags without rows) */
   appendExtent(db: string, table: string, rows: Row[], meta: { tags: string[]; mode: Extent["mode"]; sourceId: string | null; sealedBy: SealReason }): Extent {
+    return this.appendExtentLines(db, table, rows.map((r) => JSON.stringify(r) + "\n").join(""), rows.length, meta);
+  }
+
+  /** @internal appendExtent with the rows already as JSON lines (each ending in a newline), in pieces written in order */
+  appendExtentLines(db: string, table: string, lines: string | readonly string[], rowCount: number, meta: { tags: string[]; mode: Extent["mode"]; sourceId: string | null; sealedBy: SealReason }): Extent {
     const k = key(db, table);
     mkdirSync(join(this.dir, db), { recursive: true });
     const firstRow = this.rowCounts.get(k) ?? 0;
     const extent: Extent = {
       extentId: randomUUID(),
       tags: meta.tags,
-      rowCount: rows.length,
+      rowCount,
       firstRow,
       ingestedAt: new Date().toISOString(),
       mode: meta.mode,
       sourceId: meta.sourceId,
     };
-    appendFileSync(this.rowsFile(db, table), rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
+    for (const piece of typeof lines === "string" ? [lines] : lines) appendFileSync(this.rowsFile(db, table), piece);
     appendFileSync(join(this.dir, db, `${table}.extents.jsonl`), JSON.stringify(extent) + "\n");
     this.remember(k, extent);
     this.counters.extents++;
-    this.counters.rowsIngested += rows.length;
+    this.counters.rowsIngested += rowCount;
     const f = this.figures(db, table);
     f.extents++;
-    f.rows += rows.length;
+    f.rows += rowCount;
     f.sealedBy[meta.sealedBy] = (f.sealedBy[meta.sealedBy] ?? 0) + 1;
     return extent;
   }

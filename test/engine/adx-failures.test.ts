@@ -7,15 +7,17 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { QueueServiceClient } from "@azure/storage-queue";
+import { KustoConnectionStringBuilder } from "azure-kusto-data";
+import { DataFormat, IngestClient, IngestionProperties } from "azure-kusto-ingest";
 import { loadCatalog } from "../../kql/catalog";
-import { Tables } from "../../kql/tables";
+import { Tables, jsonMappingName } from "../../kql/tables";
 import { startAdxEmulator, type AdxEmulator } from "../../local/adx";
 import { DEV_ACCOUNT_KEY, DEV_ACCOUNT_NAME } from "../../local/azurite";
 import type { LedgerEntry } from "../../functions/src/pipeline/content-ledger";
 import type { Engine } from "../../functions/src/pipeline/engine";
 import { healthReport } from "../../functions/src/pipeline/health";
 import { AdxSink } from "../../functions/src/sinks/adx";
-import { localCredential } from "../cloud/fixtures";
+import { localCredential, multijson } from "../cloud/fixtures";
 import { availableContentIds, availableRecordIds, seenTwice, startFixture, type Fixture, type Lane } from "./engine-fixture";
 
 let f: Fixture;
@@ -106,7 +108,7 @@ test("a mapping missing after a bad deploy: the blobs end failed in the ledger a
   expect(await rows(adx, lane, Tables.unifiedAudit)).toEqual([]);
 
   // Every report of this app was acted on and deleted; the other client's is still in the queue, for its owner.
-  expect(await engine.adxFailures!.run(lane.log)).toMatchObject({ received: 0 });
+  expect(await engine.adxFailures.run(lane.log)).toMatchObject({ received: 0 });
   const failedQueue = QueueServiceClient.fromConnectionString(f.cloud.storage.connectionString).getQueueClient("failedingestions-baddeploy");
   expect((await failedQueue.getProperties()).approximateMessagesCount).toBe(1);
 }, 60_000);
@@ -147,6 +149,26 @@ test("a transient failure ADX gives up on is replayed by the next tick, and ever
   // The tick after: nothing left to settle, nothing failed.
   const results = await engine.planner.run(lane.log);
   expect(results.filter((r) => r.error)).toEqual([]);
-  expect(await engine.adxFailures!.run(lane.log)).toMatchObject({ received: 0 });
+  expect(await engine.adxFailures.run(lane.log)).toMatchObject({ received: 0 });
   expect(lane.logs.error).toEqual([]);
+}, 60_000);
+
+test("a tag skip (Skipped_IngestByTagAlreadyExists, Permanent) counts as landed: settled and deleted, no blob failed", async () => {
+  const adx = await cluster("tagskip");
+  const lane = await f.lane(0, { ADX_INGEST_URI: adx.url }, { contentTypes: ["DLP.All"] });
+  const engine = lane.engine();
+  // A client that still tags its ingestions sends the same tagged rows twice into this app's database: ADX skips the second.
+  const tagged = new IngestClient(KustoConnectionStringBuilder.withTokenCredential(adx.url, localCredential));
+  const props = () =>
+    new IngestionProperties({ database: lane.database, table: Tables.ledger, format: DataFormat.MULTIJSON, ingestionMappingReference: jsonMappingName(Tables.ledger), ingestIfNotExists: JSON.stringify(["blob-1"]), ingestByTags: ["blob-1"] });
+  await tagged.ingestFromStream(multijson([{ ContentId: "blob-1" }]), props());
+  await adx.store.idle();
+  await tagged.ingestFromStream(multijson([{ ContentId: "blob-1" }]), props());
+  await adx.store.idle();
+  tagged.close();
+
+  const result = await engine.adxFailures.run(lane.log);
+  expect(result).toMatchObject({ received: 1, settled: 1, failed: 0, replayed: 0, unattributed: 0, deferred: 0 });
+  expect(lane.logs.error).toEqual([]);
+  expect(await engine.adxFailures.run(lane.log)).toMatchObject({ received: 0 }); // deleted once acted on
 }, 60_000);
