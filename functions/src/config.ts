@@ -60,6 +60,7 @@ const HINTS: Record<string, string> = {
   LISTING_SWEEP_INTERVAL_MINUTES: "Set LISTING_SWEEP_INTERVAL_MINUTES to minutes between 0 (every run) and 10080 (default 360).",
   LISTING_SWEEP_HOURS: "Set LISTING_SWEEP_HOURS to hours between 1 and 168 (default 168).",
   MAX_BLOB_BYTES: "Set MAX_BLOB_BYTES to a size in bytes between 1 MiB and 1 GiB (default 64 MiB).",
+  BLOBS_PER_MESSAGE: "Set BLOBS_PER_MESSAGE to 1-100 (default 25): content blobs per queue message, each message one ADX ingestion per table.",
   MAX_DEQUEUE_COUNT:
     "Set MAX_DEQUEUE_COUNT to 1-20 (default 5) and keep host.json extensions.queues.maxDequeueCount equal to it.",
   WEBHOOK_ADDRESS: "Set WEBHOOK_ADDRESS to https://<app>.azurewebsites.net/api/webhook to have subscriptions notify it, or leave it unset to poll only.",
@@ -94,6 +95,8 @@ const settingsSchema = z
     LISTING_SWEEP_HOURS: integer(1, 168, 168),
     MAX_BLOB_BYTES: integer(1 << 20, 1 << 30, 64 << 20),
     MAX_DEQUEUE_COUNT: integer(1, 20, 5),
+    // 25 blobs per message: ~2.4 storage and ingestion requests per blob and < 300 MB per instance (npm run bench)
+    BLOBS_PER_MESSAGE: integer(1, 100, 25),
     WEBHOOK_AUTH_ID: z.string().min(8).optional(),
     // Plain http only on loopback (a local host); the service itself posts to https addresses only.
     WEBHOOK_ADDRESS: z
@@ -140,6 +143,7 @@ export interface EngineConfig {
   listing: { overlapMinutes: number; sweepIntervalMinutes: number; sweepHours: number };
   maxBlobBytes: number;
   maxDequeueCount: number;
+  blobsPerMessage: number;
   webhook?: { address?: string; authId?: string };
 }
 
@@ -178,6 +182,7 @@ export function loadConfig(env: Env = process.env): EngineConfig {
     },
     maxBlobBytes: s.MAX_BLOB_BYTES,
     maxDequeueCount: s.MAX_DEQUEUE_COUNT,
+    blobsPerMessage: s.BLOBS_PER_MESSAGE,
     webhook: s.WEBHOOK_AUTH_ID || s.WEBHOOK_ADDRESS ? { address: s.WEBHOOK_ADDRESS, authId: s.WEBHOOK_AUTH_ID } : undefined,
   };
 }

@@ -33,6 +33,7 @@ interface BenchOptions {
   timeout: number;
   profile?: string;
   batchSize?: number;
+  blobsPerMessage?: number;
   engineNodeArgs?: string;
 }
 
@@ -212,6 +213,7 @@ async function main(): Promise<void> {
     .option("--large-tenant-records <n>", "tenant 0 also holds this many lazily generated records (blobs of 400–1,600 records)", integer("--large-tenant-records", 0), 200_000)
     .option("--timeout <seconds>", "give up after this long", integer("--timeout", 10), 600)
     .option("--batch-size <n>", "queue batch size instead of host.json's (the new-batch threshold is half of it)", integer("--batch-size", 1))
+    .option("--blobs-per-message <n>", "content blobs per queue message instead of the default (app setting BLOBS_PER_MESSAGE)", integer("--blobs-per-message", 1))
     .option("--engine-node-args <args>", 'node flags for the engine process, after those of the app setting languageWorkers__node__arguments, e.g. "--max-old-space-size=160"')
     .option("--profile <dir>", "write a CPU profile of the engine process into this folder (node --cpu-prof)")
     .parse()
@@ -239,6 +241,7 @@ async function main(): Promise<void> {
       tenants: cloud.tenants,
       adxIngestUri: cloud.adx,
     });
+    if (o.blobsPerMessage) settings.BLOBS_PER_MESSAGE = String(o.blobsPerMessage);
     const script = await bundleHostProcess(cloud.dataDir);
     say("running the engine (its own process) …");
     const cloudCpuBefore = process.cpuUsage();

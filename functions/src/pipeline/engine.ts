@@ -8,7 +8,7 @@ import { ADX_SOURCES_TABLE, AdxIngestionSources } from "./adx-ingestion-sources"
 import { CHECKPOINT_TABLE, CheckpointStore } from "./checkpoints";
 import { ContentIntake } from "./content-intake";
 import { ContentLedger, LEDGER_RETENTION_DAYS, LEDGER_TABLE } from "./content-ledger";
-import { ContentQueue } from "./content-queue";
+import { ContentQueue, MESSAGE_LIMITS } from "./content-queue";
 import { consoleLog, type EngineLog } from "./engine-log";
 import { platformCredential } from "./platform-credential";
 import { Planner, type PlannedTenant, type PlannerDeps } from "./planner";
@@ -46,7 +46,7 @@ export function createEngine(config: EngineConfig, opts: EngineOptions = {}): En
   const checkpoints = new CheckpointStore(account.table(CHECKPOINT_TABLE));
   const ledger = new ContentLedger(account.table(LEDGER_TABLE));
   const queue = new ContentQueue(account.queue(config.contentQueue));
-  const intake = new ContentIntake(ledger, queue, opts.now);
+  const intake = new ContentIntake(ledger, queue, opts.now, { ...MESSAGE_LIMITS, maxBlobs: config.blobsPerMessage });
 
   const tenants: Engine["tenants"] = new Map();
   for (const t of config.tenants) {
