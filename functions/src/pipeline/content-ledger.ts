@@ -107,7 +107,9 @@ export class ContentLedger {
       const actions: TransactionAction[] = group.map((ref) => ["create", { ...this.keys(ref), ...refFields(ref), state: "listed", source, listedAt: now, attempts: 0 }]);
       try {
         const res = await this.table.submitTransaction(actions);
-        group.forEach((ref, i) => claimed.push({ ref, etag: res.getResponseForEntity(this.keys(ref).rowKey)?.etag ?? res.subResponses[i]?.etag ?? "*" }));
+        // Without the entity's ETag the queued mark is skipped (never forced): the entry stays "listed" and a stale claim
+        // is re-enqueued by the planner, which the worker's ledger check makes harmless.
+        for (const ref of group) claimed.push({ ref, etag: res.getResponseForEntity(this.keys(ref).rowKey)?.etag ?? "" });
       } catch (err) {
         if (statusOf(err) !== 409) throw err;
         for (const ref of group) {
@@ -121,7 +123,7 @@ export class ContentLedger {
 
   /** markQueued() for many claims, one transaction per partition; a claim moved by someone else makes its group go one by one. */
   async markQueuedMany(claims: ReadonlyArray<{ ref: ContentRef; etag: string }>, now = new Date()): Promise<void> {
-    for (const group of this.partitions(claims, (c) => c.ref)) {
+    for (const group of this.partitions(claims.filter((c) => c.etag), (c) => c.ref)) {
       const actions: TransactionAction[] = group.map((c) => ["update", { ...this.keys(c.ref), state: "queued", queuedAt: now }, "Merge", { etag: c.etag }]);
       try {
         await this.table.submitTransaction(actions);
