@@ -109,7 +109,8 @@ export class ContentLedger {
         const res = await this.table.submitTransaction(actions);
         // Without the entity's ETag the queued mark is skipped (never forced): the entry stays "listed" and a stale claim
         // is re-enqueued by the planner, which the worker's ledger check makes harmless.
-        for (const ref of group) claimed.push({ ref, etag: res.getResponseForEntity(this.keys(ref).rowKey)?.etag ?? "" });
+        // Sub-responses come in request order; by row key first (the service may echo an escaped key).
+        group.forEach((ref, i) => claimed.push({ ref, etag: res.getResponseForEntity(this.keys(ref).rowKey)?.etag ?? res.subResponses[i]?.etag ?? "" }));
       } catch (err) {
         if (statusOf(err) !== 409) throw err;
         for (const ref of group) {
