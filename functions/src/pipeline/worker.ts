@@ -5,7 +5,7 @@ import type { AdxIngestionSources, PostedSource, SourceBlob } from "./adx-ingest
 import { forEachConcurrent } from "./concurrency";
 import type { ContentLedger, Finish, IngestedFigures, LedgerEntry } from "./content-ledger";
 import type { ContentMessage, ContentQueue, QueuedBlob } from "./content-queue";
-import { contentRef, type ContentRef } from "./content-ref";
+import { contentRef } from "./content-ref";
 import type { EngineLog } from "./engine-log";
 import { blobErrorRow, ledgerRow, quarantineRows } from "./outcome-rows";
 import { transformBlob } from "./transform";
@@ -297,10 +297,8 @@ function generationOf(entry: LedgerEntry | undefined): number {
   return entry?.adxReplays ?? 0;
 }
 
-export function errorCode(err: unknown): string {
+function errorCode(err: unknown): string {
   const code = (err as { code?: unknown })?.code;
   if (typeof code === "string" && code) return code;
   return (err as Error)?.name || "Error";
 }
-
-export type { ContentRef };
