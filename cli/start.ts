@@ -70,7 +70,7 @@ const program = new Command()
     "after",
     "\nExamples:\n  npm start\n  npm start -- --faults standard --summary summary.json\n  npm start -- --tenants 3 --users 20\n" +
       "  npm start -- --source https://api.example --login https://login.example --tenant <guid> --client-id <id> --client-secret <secret>\n" +
-      "\nExits 1 when completeness is below 100% or a duplicate row would survive dedup (emulator runs), or the job did not finish.",
+      "\nExits 1 when completeness is below 100% or a record would appear twice in the _dedup views (emulator runs), or the job did not finish.",
   );
 
 function sourceEndpoint(o: StartOptions): SourceEndpoint | undefined {

@@ -12,6 +12,13 @@ export interface ReportExtras {
   dataDir?: string;
 }
 
+function counts(byTable: Record<string, number>): string {
+  return Object.entries(byTable)
+    .filter(([, c]) => c > 0)
+    .map(([t, c]) => `${t} ${n(c)}`)
+    .join(" · ");
+}
+
 export function summaryReport(s: JobSummary, extras: ReportExtras = {}): string {
   const lines: string[] = [];
   const seconds = (s.job.elapsedMs / 1000).toFixed(1);
@@ -27,7 +34,7 @@ export function summaryReport(s: JobSummary, extras: ReportExtras = {}): string 
   lines.push(
     label("records") +
       `${n(s.records)} distinct` +
-      ` (${n(s.rowsPerTable.microsoft_unified_audit ?? 0)} audit rows; ${n(s.duplicatesRemoved)} Microsoft duplicates removed by dedup on Id)`,
+      ` (${n(s.rowsPerTable.microsoft_unified_audit ?? 0)} audit rows; ${n(s.duplicatesRemoved)} repeats kept once by microsoft_unified_audit_dedup)`,
   );
   lines.push(label("rows per table") + Object.entries(s.rowsPerTable).map(([t, c]) => `${t} ${n(c)}`).join(" · "));
   lines.push(
@@ -44,9 +51,10 @@ export function summaryReport(s: JobSummary, extras: ReportExtras = {}): string 
         : `${pct(s.completeness)} (${n(Math.round(s.completeness * (s.recordsAvailable ?? 0)))} of ${n(s.recordsAvailable ?? 0)} available records landed)`),
   );
   lines.push(
-    label("duplicate rows") +
-      (s.duplicateRowsRemaining === 0 ? "none would survive dedup" : `${n(s.duplicateRowsRemaining)} would survive dedup`),
+    label("in the _dedup views") +
+      (s.recordsTwiceInViews === 0 ? "no record twice" : `${n(s.recordsTwiceInViews)} record(s) twice (${counts(s.recordsTwiceInViewsByTable)})`),
   );
+  lines.push(label("raw duplicate rows") + `${counts(s.rawDuplicateRowsByTable) || "none"} (Microsoft's repeats and replays; the views keep one)`);
   if (s.apiRequests)
     lines.push(
       label("API requests") +

@@ -23,7 +23,21 @@ export interface TableSchema {
   mappings: Record<string, MappingElement[]>;
   /** column → encoding policy profile set by `.alter column T.C policy encoding type = '…'`; absent: the default */
   encodings?: Record<string, EncodingPolicyType>;
+  /** `.alter table T policy ingestionbatching`: when queued ingestion seals a batch; absent: ADX's defaults */
+  ingestionBatching?: IngestionBatchingPolicy;
+  /** `.alter table T policy streamingingestion enable`: without it ADX refuses streaming ingestion to the table */
+  streamingIngestion?: boolean;
 }
+
+/** When ADX seals a batch of queued ingestions into one extent: whichever limit is reached first. */
+export interface IngestionBatchingPolicy {
+  maxBatchingTimeMs: number;
+  maxItems: number;
+  maxRawBytes: number;
+}
+
+/** ADX's defaults when a table (and its database) sets no batching policy: 5 minutes, 1,000 items, 1 GB raw. */
+export const DEFAULT_INGESTION_BATCHING: IngestionBatchingPolicy = { maxBatchingTimeMs: 5 * 60_000, maxItems: 1000, maxRawBytes: 1024 * 1024 * 1024 };
 
 /** ADX's column encoding policy profiles (`.alter column … policy encoding type = '…'`). */
 export type EncodingPolicyType = "Identifier" | "BigObject" | "BigObject32" | "BigObjectIndexed32" | "Vector16";
@@ -141,16 +155,42 @@ function parseMappingElements(table: string, mapping: string, json: string): Map
   });
 }
 
+const ALTER_BATCHING = /^\.alter\s+table\s+([A-Za-z_][\w]*)\s+policy\s+ingestionbatching\s+(@?'(?:[^']|'')*'|@?"(?:[^"]|"")*"|```[\s\S]*```)\s*$/i;
+const ALTER_STREAMING = /^\.alter\s+table\s+([A-Za-z_][\w]*)\s+policy\s+streamingingestion\s+(enable|disable)\s*$/i;
+
+/** Reads a batching policy object as ADX does: MaximumBatchingTimeSpan (hh:mm:ss), MaximumNumberOfItems, MaximumRawDataSizeMB. */
+export function parseIngestionBatching(table: string, text: string): IngestionBatchingPolicy {
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`kql: the ingestion batching policy of table ${table} is not valid JSON: ${(e as Error).message}`);
+  }
+  const span = /^(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2})$/.exec(String(raw.MaximumBatchingTimeSpan ?? ""));
+  const items = Number(raw.MaximumNumberOfItems);
+  const mb = Number(raw.MaximumRawDataSizeMB);
+  if (!span || !Number.isInteger(items) || items < 1 || !Number.isInteger(mb) || mb < 1) {
+    throw new Error(
+      `kql: the ingestion batching policy of table ${table} needs MaximumBatchingTimeSpan ("hh:mm:ss"), MaximumNumberOfItems and MaximumRawDataSizeMB (positive integers); got ${text}`,
+    );
+  }
+  const [, days, h, m, sec] = span;
+  const ms = (((Number(days ?? 0) * 24 + Number(h)) * 60 + Number(m)) * 60 + Number(sec)) * 1000;
+  return { maxBatchingTimeMs: ms, maxItems: items, maxRawBytes: mb * 1024 * 1024 };
+}
+
 const CREATE_TABLE = /^\.(?:create-merge|create|create-or-alter)\s+table\s+([A-Za-z_][\w]*)\s*\(([\s\S]*)\)\s*(?:with\s*\([\s\S]*\))?\s*$/i;
 const CREATE_MAPPING = /^\.(?:create|create-or-alter)\s+table\s+([A-Za-z_][\w]*)\s+ingestion\s+json\s+mapping\s+(['"])([^'"]+)\2\s+(@?'(?:[^']|'')*'|@?"(?:[^"]|"")*")\s*$/i;
 
 /**
- * Reads `.create-merge table`, `.create-or-alter table ... ingestion json mapping` and `.alter column ... policy encoding`
+ * Reads `.create-merge table`, `.create-or-alter table ... ingestion json mapping`, `.alter column ... policy encoding` and
+ * the `.alter table ... policy ingestionbatching|streamingingestion`
  * commands from scripts.
  */
 export function parseTableScripts(scripts: string[]): Catalog {
   const catalog: Catalog = new Map();
   const mappings: Array<{ table: string; name: string; elements: MappingElement[] }> = [];
+  const policies: Array<{ table: string; policy: Partial<TableSchema> }> = [];
   for (const script of scripts) {
     for (const command of splitCommands(script)) {
       const table = CREATE_TABLE.exec(command);
@@ -158,11 +198,28 @@ export function parseTableScripts(scripts: string[]): Catalog {
         catalog.set(table[1], { name: table[1], columns: parseColumns(table[1], table[2]), mappings: {} });
         continue;
       }
+      const batching = ALTER_BATCHING.exec(command);
+      if (batching) {
+        const literal = batching[2];
+        const text = literal.startsWith("```") ? literal.slice(3, -3) : unquoteKustoString(literal);
+        policies.push({ table: batching[1], policy: { ingestionBatching: parseIngestionBatching(batching[1], text) } });
+        continue;
+      }
+      const streaming = ALTER_STREAMING.exec(command);
+      if (streaming) {
+        policies.push({ table: streaming[1], policy: { streamingIngestion: streaming[2].toLowerCase() === "enable" } });
+        continue;
+      }
       const mapping = CREATE_MAPPING.exec(command);
       if (mapping) {
         mappings.push({ table: mapping[1], name: mapping[3], elements: parseMappingElements(mapping[1], mapping[3], unquoteKustoString(mapping[4])) });
       }
     }
+  }
+  for (const { table, policy } of policies) {
+    const schema = catalog.get(table);
+    if (!schema) throw new Error(`kql: a table policy refers to table ${table}, which no script creates`);
+    Object.assign(schema, policy);
   }
   for (const m of mappings) {
     const table = catalog.get(m.table);

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { mailAccessStream } from "../kql/sentinel-stream";
 import { startAdxEmulator, type AdxEmulator, type AdxStore } from "./adx";
 import { startAzurite, type Azurite } from "./azurite";
 import { startLogsIngestionEmulator, type LogsIngestionEmulator } from "./logs-ingestion";
@@ -47,8 +48,8 @@ export interface EmulatedCloud {
   close(): Promise<void>;
 }
 
-/** The stream the emulated Sentinel workspace's data collection rule declares. */
-export const SENTINEL_STREAM = "Custom-MicrosoftUnifiedAudit_CL";
+/** The stream the emulated Sentinel workspace's data collection rule declares: the one kql/ defines. */
+export const SENTINEL_STREAM = mailAccessStream().streamName;
 
 /** Starts Azurite, the Management Activity API, ADX and Logs Ingestion emulators, wired together. */
 export async function startEmulatedCloud(opts: EmulatedCloudOptions = {}): Promise<EmulatedCloud> {
@@ -100,7 +101,7 @@ export async function startEmulatedCloud(opts: EmulatedCloudOptions = {}): Promi
       startLogsIngestionEmulator({
         tls,
         dataDir,
-        rules: [{ dcrImmutableId: sentinel.dcrImmutableId, streams: [sentinel.streamName] }],
+        rules: [{ dcrImmutableId: sentinel.dcrImmutableId, streams: [mailAccessStream()] }],
         maxRequestBytes: opts.logsIngestion?.maxRequestBytes,
         rateLimit: opts.logsIngestion?.requestsPerMinute ? { requests: opts.logsIngestion.requestsPerMinute, perMs: 60_000 } : undefined,
       }).then((l: LogsIngestionEmulator) => {

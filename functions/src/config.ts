@@ -51,7 +51,8 @@ const HINTS: Record<string, string> = {
   AUDIT_LAKE_TENANTS:
     'Set AUDIT_LAKE_TENANTS to a JSON array like [{"tenantId":"<guid>","credential":{"kind":"managedIdentity"},"database":"audit_contoso"}].',
   ADX_INGEST_URI: "Set ADX_INGEST_URI to the cluster's ingestion URI, e.g. https://ingest-mycluster.westeurope.kusto.windows.net.",
-  ADX_INGEST_MODE: 'Set ADX_INGEST_MODE to "queued" (default) or "streaming".',
+  ADX_INGEST_MODE:
+    'ADX_INGEST_MODE may only be "queued" (the default), or be left unset: streaming ingestion was removed (it cannot be batched and needs a streaming policy per table; queued ingestion batches by kql/ policy).',
   SENTINEL: "Set all three of SENTINEL_DCE_URI, SENTINEL_DCR_ID and SENTINEL_STREAM, or none of them.",
   SENTINEL_CA_FILE: "SENTINEL_CA_FILE is for local emulators only: the path of a PEM CA certificate.",
   CONTENT_QUEUE: "Set CONTENT_QUEUE to a queue name: 3-63 lower-case letters, digits and single hyphens.",
@@ -59,6 +60,7 @@ const HINTS: Record<string, string> = {
   LISTING_SWEEP_INTERVAL_MINUTES: "Set LISTING_SWEEP_INTERVAL_MINUTES to minutes between 0 (every run) and 10080 (default 360).",
   LISTING_SWEEP_HOURS: "Set LISTING_SWEEP_HOURS to hours between 1 and 168 (default 168).",
   MAX_BLOB_BYTES: "Set MAX_BLOB_BYTES to a size in bytes between 1 MiB and 1 GiB (default 64 MiB).",
+  BLOBS_PER_MESSAGE: "Set BLOBS_PER_MESSAGE to 1-100 (default 25): content blobs per queue message, each message one ADX ingestion per table.",
   MAX_DEQUEUE_COUNT:
     "Set MAX_DEQUEUE_COUNT to 1-20 (default 5) and keep host.json extensions.queues.maxDequeueCount equal to it.",
   WEBHOOK_ADDRESS: "Set WEBHOOK_ADDRESS to https://<app>.azurewebsites.net/api/webhook to have subscriptions notify it, or leave it unset to poll only.",
@@ -79,7 +81,7 @@ const settingsSchema = z
       }
     }).pipe(tenantsSchema),
     ADX_INGEST_URI: z.url({ protocol: /^https?$/, error: "is not set or not an http(s) URL" }),
-    ADX_INGEST_MODE: z.enum(["queued", "streaming"]).default("queued"),
+    ADX_INGEST_MODE: z.enum(["queued"]).default("queued"),
     SENTINEL_DCE_URI: z.url({ protocol: /^https$/, error: "expected an https URL" }).optional(),
     SENTINEL_DCR_ID: z.string().regex(/^dcr-[0-9A-Za-z]+$/, "expected a DCR immutable id like dcr-0123456789abcdef0123456789abcdef").optional(),
     SENTINEL_STREAM: z.string().regex(/^Custom-[A-Za-z0-9_]+$/, "expected a stream name like Custom-MailAccess_CL").optional(),
@@ -93,6 +95,8 @@ const settingsSchema = z
     LISTING_SWEEP_HOURS: integer(1, 168, 168),
     MAX_BLOB_BYTES: integer(1 << 20, 1 << 30, 64 << 20),
     MAX_DEQUEUE_COUNT: integer(1, 20, 5),
+    // 25 blobs per message: ~2.4 storage and ingestion requests per blob and < 300 MB per instance (npm run bench)
+    BLOBS_PER_MESSAGE: integer(1, 100, 25),
     WEBHOOK_AUTH_ID: z.string().min(8).optional(),
     // Plain http only on loopback (a local host); the service itself posts to https addresses only.
     WEBHOOK_ADDRESS: z
@@ -133,12 +137,13 @@ export interface TenantConfig {
 export interface EngineConfig {
   storage: StorageSettings;
   tenants: TenantConfig[];
-  adx: { ingestUri: string; mode: "queued" | "streaming" };
+  adx: { ingestUri: string; mode: "queued" };
   sentinel?: { endpoint: string; dcrImmutableId: string; streamName: string; caFile?: string };
   contentQueue: string;
   listing: { overlapMinutes: number; sweepIntervalMinutes: number; sweepHours: number };
   maxBlobBytes: number;
   maxDequeueCount: number;
+  blobsPerMessage: number;
   webhook?: { address?: string; authId?: string };
 }
 
@@ -177,6 +182,7 @@ export function loadConfig(env: Env = process.env): EngineConfig {
     },
     maxBlobBytes: s.MAX_BLOB_BYTES,
     maxDequeueCount: s.MAX_DEQUEUE_COUNT,
+    blobsPerMessage: s.BLOBS_PER_MESSAGE,
     webhook: s.WEBHOOK_AUTH_ID || s.WEBHOOK_ADDRESS ? { address: s.WEBHOOK_ADDRESS, authId: s.WEBHOOK_AUTH_ID } : undefined,
   };
 }

@@ -13,6 +13,7 @@ export type AdxErrorCode =
   | "Download_SourceNotFound"
   | "Download_Forbidden"
   | "BadRequest_RequestTooLarge"
+  | "BadRequest_StreamingIngestionPolicyNotEnabled"
   | "BadRequest_SyntaxError"
   | "BadRequest_EmulatorInjectedFault"
   | "General_RetryAttemptsExceeded"
@@ -41,6 +42,7 @@ const EXCEPTION_TYPES: Partial<Record<AdxErrorCode, string>> = {
   BadRequest_TableNotExist: "Kusto.Data.Exceptions.EntityNotFoundException",
   BadRequest_MappingReferenceWasNotFound: "Kusto.Data.Exceptions.EntityNotFoundException",
   BadRequest_SyntaxError: "Kusto.Data.Exceptions.SyntaxException",
+  BadRequest_StreamingIngestionPolicyNotEnabled: "Kusto.DataNode.Exceptions.StreamingIngestionPolicyNotEnabledException",
   Unauthorized: "Kusto.Data.Exceptions.KustoRequestDeniedException",
 };
 

@@ -9,7 +9,7 @@ import { QueuedIngestion } from "./queued-ingestion";
 import { handleAdxRequest, type AdxRequestContext } from "./server";
 import { AdxStore } from "./store";
 
-export { AdxStore, type AdxCounters, type Extent } from "./store";
+export { AdxStore, type AdxCounters, type Extent, type SealReason, type TableFigures } from "./store";
 export { AdxIngestionError, type AdxErrorCode } from "./errors";
 export type { AdxFaultRates } from "./faults";
 export type { StorageAccount } from "./ingestion-resources";
@@ -55,7 +55,7 @@ export async function startAdxEmulator(opts: AdxEmulatorOptions): Promise<AdxEmu
   const faults = new AdxFaults(opts.faults, opts.seed ?? 1);
   const log = opts.log ?? (() => {});
   const resources = opts.storage ? await IngestionResources.provision(opts.storage, opts.resourceSuffix) : undefined;
-  const queued = resources ? new QueuedIngestion(resources, ingestion, store, faults, log) : undefined;
+  const queued = resources ? new QueuedIngestion(resources, ingestion, store, faults, catalog, log) : undefined;
   const inFlight = { streaming: 0 };
   const ctx: AdxRequestContext = { ingestion, resources, store, faults, databases, catalog, inFlight };
 

@@ -2,7 +2,7 @@ import type { Catalog, TableSchema } from "../../kql/catalog";
 import { AdxIngestionError } from "./errors";
 import { resolveMapping, type CompiledMapping, type MappingChoice } from "./mapping";
 import { decodeData, parseRecords } from "./records";
-import type { AdxStore, Extent } from "./store";
+import type { AdxStore, Extent, Row, SealReason } from "./store";
 
 /** One batch to ingest, however it arrived (a streaming request or a queued blob). */
 export interface IngestionRequest {
@@ -20,7 +20,7 @@ export interface IngestionRequest {
 
 export type IngestionOutcome =
   | { status: "ingested"; extent: Extent }
-  | { status: "skipped"; reason: string };
+  | { status: "skipped"; tag: string; reason: string };
 
 /** The part of ADX that turns a batch into an extent: target checks, mapping, conversions, tags. */
 export class AdxIngestion {
@@ -60,21 +60,31 @@ export class AdxIngestion {
     return compiled;
   }
 
-  ingest(req: IngestionRequest): IngestionOutcome {
+  /** Whether an extent already carries the ingest-by tag of one of `ingestIfNotExists` (ADX then skips the ingestion). */
+  existingTag(req: Pick<IngestionRequest, "database" | "table" | "ingestIfNotExists">): string | undefined {
+    return req.ingestIfNotExists.find((tag) => this.store.hasTag(req.database, req.table, `ingest-by:${tag}`));
+  }
+
+  /** The rows one ingestion holds, through its mapping; the failures ADX reports for this source alone. */
+  rows(req: IngestionRequest): Row[] {
     const mapping = this.mappingFor(req.database, req.table, req.mapping);
-    for (const tag of req.ingestIfNotExists) {
-      // ADX skips the whole ingestion when any extent already carries ingest-by:<tag>.
-      if (this.store.hasTag(req.database, req.table, `ingest-by:${tag}`)) {
-        this.store.counters.skippedIngestIfNotExists++;
-        return { status: "skipped", reason: `an extent tagged 'ingest-by:${tag}' already exists in ${req.database}.${req.table}` };
-      }
-    }
     const records = parseRecords(decodeData(req.data), req.format);
     if (records.length === 0) {
       throw new AdxIngestionError("BadRequest_NoRecordsOrWrongFormat", `The data for ${req.database}.${req.table} is empty or holds no ${req.format} records. Do not send empty batches.`);
     }
-    const rows = records.map((r, i) => mapping.toRow(r.value, { location: req.sourceLocation, line: i + 1, chars: r.chars }));
-    const extent = this.store.appendExtent(req.database, req.table, rows, { tags: req.tags, mode: req.mode, sourceId: req.sourceId });
+    return records.map((r, i) => mapping.toRow(r.value, { location: req.sourceLocation, line: i + 1, chars: r.chars }));
+  }
+
+  /** One ingestion made its own extent at once: streaming, or a queued ingestion that ADX does not batch (see QueuedIngestion). */
+  ingest(req: IngestionRequest, sealedBy: SealReason): IngestionOutcome {
+    this.mappingFor(req.database, req.table, req.mapping);
+    const existing = this.existingTag(req);
+    if (existing !== undefined) {
+      this.store.counters.skippedIngestIfNotExists++;
+      return { status: "skipped", tag: existing, reason: `an extent tagged 'ingest-by:${existing}' already exists in ${req.database}.${req.table}` };
+    }
+    const rows = this.rows(req);
+    const extent = this.store.appendExtent(req.database, req.table, rows, { tags: req.tags, mode: req.mode, sourceId: req.sourceId, sealedBy });
     return { status: "ingested", extent };
   }
 }

@@ -1,8 +1,10 @@
 import type { DequeuedMessageItem } from "@azure/storage-queue";
+import type { Catalog } from "../../kql/catalog";
 import { downloadBlob } from "./blob-source";
 import { AdxIngestionError } from "./errors";
 import type { AdxFaults } from "./faults";
 import { AdxIngestion, parseTagList } from "./ingestion";
+import { IngestionBatches, type BatchItem } from "./ingestion-batches";
 import type { IngestionResources } from "./ingestion-resources";
 import type { AdxStore } from "./store";
 
@@ -14,6 +16,7 @@ interface IngestionBlobInfo {
   TableName?: string;
   ReportLevel?: number | null;   // 0 FailuresOnly (default), 1 DoNotReport, 2 FailuresAndSuccesses
   ReportMethod?: number | null;  // 0 Queue (default), 1 Table, 2 QueueAndTable
+  RawDataSize?: number;
   AdditionalProperties?: Record<string, unknown>;
   IngestionStatusInTable?: Record<string, string> | null;
 }
@@ -33,13 +36,23 @@ export class QueuedIngestion {
   private busy = false;
   private wake: (() => void) | undefined;
 
+  private readonly batches: IngestionBatches<IngestionBlobInfo>;
+
   constructor(
     private readonly resources: IngestionResources,
     private readonly ingestion: AdxIngestion,
     private readonly store: AdxStore,
     private readonly faults: AdxFaults,
+    catalog: Catalog,
     private readonly log: (line: string) => void = () => {},
-  ) {}
+  ) {
+    this.batches = new IngestionBatches(catalog, store, (items) => this.reportSealed(items), log);
+  }
+
+  /** A sealed batch: each of its ingestions succeeded (reported as each asked). */
+  private async reportSealed(items: BatchItem<IngestionBlobInfo>[]): Promise<void> {
+    await Promise.all(items.map((i) => this.report(i.source, "Succeeded")));
+  }
 
   start(): void {
     if (this.running) return;
@@ -51,14 +64,21 @@ export class QueuedIngestion {
     this.running = false;
     this.wake?.();
     await this.loop;
+    this.batches.discard();
   }
 
-  /** Resolves when no message waits (visible or not) and none is being processed. */
+  /**
+   * Resolves when no message waits (visible or not), none is being processed, and every open batch is sealed: the
+   * batches are sealed at once rather than after their batching time (a run's "seal now").
+   */
   async idle(): Promise<void> {
     for (;;) {
       if (!this.busy) {
         const props = await this.resources.aggregationQueue.getProperties();
-        if ((props.approximateMessagesCount ?? 0) === 0 && !this.busy) return;
+        if ((props.approximateMessagesCount ?? 0) === 0 && !this.busy) {
+          await this.batches.sealAll();
+          if (this.batches.pending === 0 && !this.busy) return;
+        }
       }
       await sleep(POLL_MS / 2);
     }
@@ -138,12 +158,30 @@ export class QueuedIngestion {
         sourceId: info.Id ?? null,
       };
       this.ingestion.mappingFor(request.database, request.table, request.mapping); // target errors before download
+      this.store.countIngestion(request.database, request.table);
       const data = await downloadBlob(blobPath, this.resources);
-      const outcome = this.ingestion.ingest({ ...request, data });
-      if (outcome.status === "skipped") this.log(`adx emulator: skipped ${info.Id}: ${outcome.reason}`);
+      const ingestByTag = request.tags.some((t) => t.startsWith("ingest-by:"));
+      if (request.ingestIfNotExists.length > 0 || ingestByTag) {
+        // ADX seals such an ingestion alone, at once (seal reasons SingleBlob_IngestIfNotExists / SingleBlob_IngestByTag).
+        const outcome = this.ingestion.ingest({ ...request, data }, request.ingestIfNotExists.length > 0 ? "SingleBlob_IngestIfNotExists" : "SingleBlob_IngestByTag");
+        if (outcome.status === "skipped") {
+          // Not a quiet success: ADX reports the skip as a permanent failure of the ingestion.
+          this.log(`adx emulator: skipped ${info.Id}: ${outcome.reason}`);
+          await this.report(info, "Failed", {
+            ErrorCode: "Skipped_IngestByTagAlreadyExists",
+            FailureStatus: "Permanent",
+            Details: `Skipped ingestion: an extent with the ingest-by tag '${outcome.tag}' already exists in ${request.database}.${request.table}.`,
+            ShouldRetry: false,
+          });
+        } else await this.report(info, "Succeeded");
+      } else {
+        // Mapped now, so a bad blob fails on its own and never takes its batch down with it.
+        const rows = this.ingestion.rows({ ...request, data });
+        const lines = { lines: rows.map((r) => JSON.stringify(r) + "\n").join(""), count: rows.length };
+        await this.batches.add(request.database, request.table, request.tags, { rows: lines, rawBytes: rawSize(info, data), sourceId: request.sourceId, source: info });
+      }
       const tempBlob = this.resources.tempBlobName(blobPath);
       await Promise.all([
-        this.report(info, outcome.status === "skipped" ? "Skipped" : "Succeeded"),
         this.resources.aggregationQueue.deleteMessage(m.messageId, m.popReceipt),
         tempBlob ? this.resources.tempContainer.deleteBlob(tempBlob).catch(() => undefined) : undefined, // temp storage is the service's to clean
       ]);
@@ -171,7 +209,7 @@ export class QueuedIngestion {
   /** Reports like the real service: queue messages per ReportLevel/ReportMethod, and the status-table row when asked. */
   private async report(
     info: IngestionBlobInfo,
-    status: "Succeeded" | "Failed" | "Skipped",
+    status: "Succeeded" | "Failed",
     failure?: { ErrorCode: string; FailureStatus: string; Details: string; ShouldRetry: boolean },
   ): Promise<void> {
     const level = info.ReportLevel ?? 0;
@@ -216,6 +254,11 @@ export class QueuedIngestion {
 export function statusMessageText(message: object): string {
   const json = JSON.stringify(message).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
   return Buffer.from(json, "ascii").toString("base64");
+}
+
+/** The uncompressed size the client declared (the SDK sends it), else the data's own size once decompressed. */
+function rawSize(info: IngestionBlobInfo, data: Buffer): number {
+  return typeof info.RawDataSize === "number" && info.RawDataSize > 0 ? info.RawDataSize : data.length;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -78,6 +78,12 @@ async function streamingIngest(req: IncomingMessage, res: ServerResponse, url: U
     const mapping = { reference: url.searchParams.get("mappingName") ?? undefined };
     try {
       ctx.ingestion.mappingFor(database, table, mapping); // unknown database/table/mapping fail before any data is read
+      if (!ctx.catalog.get(table)?.streamingIngestion) {
+        throw new AdxIngestionError(
+          "BadRequest_StreamingIngestionPolicyNotEnabled",
+          `Streaming ingestion policy is not enabled for the table ${database}.${table}. Enable it with '.alter table ${table} policy streamingingestion enable' (in kql/tables), or use queued ingestion.`,
+        );
+      }
     } catch (e) {
       await readBody(req, MAX_STREAMING_BYTES * 2).catch(() => undefined);
       throw e;
@@ -109,6 +115,7 @@ async function streamingIngest(req: IncomingMessage, res: ServerResponse, url: U
       }
     }
     if (data.length > MAX_STREAMING_BYTES) throw tooLarge();
+    ctx.store.countIngestion(database, table);
     const outcome = ctx.ingestion.ingest({
       database,
       table,
@@ -120,7 +127,7 @@ async function streamingIngest(req: IncomingMessage, res: ServerResponse, url: U
       sourceLocation,
       mode: "streaming",
       sourceId: header(req, "x-ms-client-request-id") ?? null,
-    });
+    }, "Streaming");
     const consumed = outcome.status === "ingested" ? outcome.extent.rowCount : 0;
     sendJson(res, 200, v1Response([["ConsumedRecordsCount", "long"], ["UpdatePolicyStatus", "string"], ["UpdatePolicyFailureCode", "string"], ["UpdatePolicyFailureReason", "string"]], [[consumed, "Inactive", "Unknown", null]]));
   } catch (e) {

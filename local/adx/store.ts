@@ -29,7 +29,20 @@ export interface AdxCounters {
   successMessagesPosted: number;
 }
 
-type Row = Record<string, StoredValue>;
+export type Row = Record<string, StoredValue>;
+
+/** Why a batch of queued ingestions became an extent (ADX names the same reasons in its batching metrics). */
+export type SealReason = "Time" | "Count" | "Size" | "SingleBlob_IngestIfNotExists" | "SingleBlob_IngestByTag" | "Flush" | "Streaming";
+
+/** Per table: ingestions accepted (queued messages or streaming requests), extents made and why they were sealed. */
+export interface TableFigures {
+  database: string;
+  table: string;
+  ingestions: number;
+  extents: number;
+  rows: number;
+  sealedBy: Partial<Record<SealReason, number>>;
+}
 
 /**
  * The ADX emulator's tables: rows per database and table as JSON lines in `<dir>/<db>/<table>.jsonl`, and each
@@ -41,6 +54,7 @@ export class AdxStore {
   private readonly extentsByTable = new Map<string, Extent[]>();
   private readonly tagsByTable = new Map<string, Set<string>>();
   private readonly rowCounts = new Map<string, number>();
+  private readonly figuresByTable = new Map<string, TableFigures>();
   private idleProbe: () => Promise<void> = async () => {};
   readonly counters: AdxCounters = {
     streamingRequests: 0,
@@ -106,7 +120,27 @@ export class AdxStore {
     });
   }
 
-  /** Resolves once the aggregation queue is empty and no ingestion (queued or streaming) is in flight. */
+  /** Ingestions, extents and seal reasons per table since the emulator started (what the bench prints). */
+  tableFigures(): TableFigures[] {
+    return [...this.figuresByTable.values()].map((f) => ({ ...f, sealedBy: { ...f.sealedBy } }));
+  }
+
+  /** @internal one more ingestion accepted for the table (queued message or streaming request) */
+  countIngestion(db: string, table: string): void {
+    this.figures(db, table).ingestions++;
+  }
+
+  private figures(db: string, table: string): TableFigures {
+    const k = key(db, table);
+    let f = this.figuresByTable.get(k);
+    if (!f) this.figuresByTable.set(k, (f = { database: db, table, ingestions: 0, extents: 0, rows: 0, sealedBy: {} }));
+    return f;
+  }
+
+  /**
+   * Resolves once the aggregation queue is empty, every open batch is sealed into its extent and no ingestion is in
+   * flight: what waiting out the tables' batching time would give, without the wait (a run's "seal now").
+   */
   idle(): Promise<void> {
     return this.idleProbe();
   }
@@ -122,24 +156,33 @@ export class AdxStore {
   }
 
   /** @internal appends one extent: rows first, then its extent line (a crash in between leaves untagged rows, never tags without rows) */
-  appendExtent(db: string, table: string, rows: Row[], meta: { tags: string[]; mode: Extent["mode"]; sourceId: string | null }): Extent {
+  appendExtent(db: string, table: string, rows: Row[], meta: { tags: string[]; mode: Extent["mode"]; sourceId: string | null; sealedBy: SealReason }): Extent {
+    return this.appendExtentLines(db, table, rows.map((r) => JSON.stringify(r) + "\n").join(""), rows.length, meta);
+  }
+
+  /** @internal appendExtent with the rows already as JSON lines (each ending in a newline), in pieces written in order */
+  appendExtentLines(db: string, table: string, lines: string | readonly string[], rowCount: number, meta: { tags: string[]; mode: Extent["mode"]; sourceId: string | null; sealedBy: SealReason }): Extent {
     const k = key(db, table);
     mkdirSync(join(this.dir, db), { recursive: true });
     const firstRow = this.rowCounts.get(k) ?? 0;
     const extent: Extent = {
       extentId: randomUUID(),
       tags: meta.tags,
-      rowCount: rows.length,
+      rowCount,
       firstRow,
       ingestedAt: new Date().toISOString(),
       mode: meta.mode,
       sourceId: meta.sourceId,
     };
-    appendFileSync(this.rowsFile(db, table), rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
+    for (const piece of typeof lines === "string" ? [lines] : lines) appendFileSync(this.rowsFile(db, table), piece);
     appendFileSync(join(this.dir, db, `${table}.extents.jsonl`), JSON.stringify(extent) + "\n");
     this.remember(k, extent);
     this.counters.extents++;
-    this.counters.rowsIngested += rows.length;
+    this.counters.rowsIngested += rowCount;
+    const f = this.figures(db, table);
+    f.extents++;
+    f.rows += rowCount;
+    f.sealedBy[meta.sealedBy] = (f.sealedBy[meta.sealedBy] ?? 0) + 1;
     return extent;
   }
 

@@ -3,15 +3,20 @@ import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
+import type { SentinelStream } from "../../kql/sentinel-stream";
 import { RateLimit } from "./rate-limit";
+import { streamRowProblem, toDeclaredColumns } from "./stream-rows";
 import { LogsStore } from "./store";
 
 export { LogsStore, type LogsCounters } from "./store";
 
-/** A data collection rule the emulator accepts: its immutable id and the stream names it declares. */
+/** A stream as a data collection rule declares it: its name ("Custom-<Name>") and columns (kql/sentinel-stream.ts). */
+export type StreamDeclaration = Pick<SentinelStream, "streamName" | "columns">;
+
+/** A data collection rule the emulator accepts: its immutable id and the streams it declares. */
 export interface DataCollectionRule {
   dcrImmutableId: string; // "dcr-<32 hex>"
-  streams: string[];      // "Custom-<Name>"
+  streams: StreamDeclaration[];
 }
 
 export interface LogsIngestionEmulatorOptions {
@@ -54,7 +59,7 @@ export async function startLogsIngestionEmulator(opts: LogsIngestionEmulatorOpti
   const store = new LogsStore(join(opts.dataDir, "logs"));
   const maxBytes = opts.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
   const limit = opts.rateLimit ? new RateLimit(opts.rateLimit.requests, opts.rateLimit.perMs) : undefined;
-  const rules = new Map(opts.rules.map((r) => [r.dcrImmutableId, new Set(r.streams)]));
+  const rules = new Map(opts.rules.map((r) => [r.dcrImmutableId, new Map(r.streams.map((s) => [s.streamName, s]))]));
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     store.counters.requests++;
@@ -73,7 +78,8 @@ export async function startLogsIngestionEmulator(opts: LogsIngestionEmulatorOpti
       const [dcr, stream] = [decodeURIComponent(m[1]), decodeURIComponent(m[2])];
       const streams = rules.get(dcr);
       if (!streams) throw new LogsRequestError(404, "NotFound", `Data collection rule '${dcr}' does not exist here; the emulator accepts ${[...rules.keys()].join(", ")}.`);
-      if (!streams.has(stream)) throw new LogsRequestError(400, "InvalidStream", `Stream '${stream}' is not declared by data collection rule '${dcr}'; it declares ${[...streams].join(", ")}.`);
+      const declaration = streams.get(stream);
+      if (!declaration) throw new LogsRequestError(400, "InvalidStream", `Stream '${stream}' is not declared by data collection rule '${dcr}'; it declares ${[...streams.keys()].join(", ")}.`);
       const wait = limit?.take() ?? 0;
       if (wait > 0) {
         store.counters.throttled++;
@@ -100,7 +106,13 @@ export async function startLogsIngestionEmulator(opts: LogsIngestionEmulatorOpti
       if (!Array.isArray(rows) || !rows.every((r) => r !== null && typeof r === "object" && !Array.isArray(r))) {
         throw new LogsRequestError(400, "InvalidContent", "The body must be a JSON array of objects, one per row.");
       }
-      store.append(stream, rows as object[]);
+      const list = rows as Record<string, unknown>[];
+      for (let i = 0; i < list.length; i++) {
+        const problem = streamRowProblem(declaration, list[i]);
+        if (problem) throw new LogsRequestError(400, "InvalidContent", `Row ${i} of the request does not match stream '${stream}': ${problem}`);
+      }
+      // The DCR keeps only the columns its stream declares: anything else in a row is dropped.
+      store.append(stream, list.map((r) => toDeclaredColumns(declaration, r)));
       res.writeHead(204).end();
     } catch (e) {
       const err = e instanceof LogsRequestError ? e : new LogsRequestError(500, "InternalServerError", (e as Error).message);

@@ -17,7 +17,7 @@ export interface AppSettingsInput {
   loginCaFile?: string;
   tenants: SourceTenant[];
   adxIngestUri: string;
-  adxIngestMode?: "queued" | "streaming";
+  adxIngestMode?: "queued";
   /** caFile: the emulated Logs Ingestion endpoint's per-run CA (local only; the sink trusts it in-process). */
   sentinel?: { endpoint: string; dcrImmutableId: string; streamName: string; caFile?: string };
   contentQueue?: string;

@@ -3,10 +3,17 @@
 // and its own peak RSS. The bench runs the engine here so its memory is measured apart from the emulated cloud.
 import { InvocationLog } from "./invocation-log";
 import { runLocalJob } from "./job";
+import { storageServices, tallyRequests } from "./request-tally";
 
 async function main(): Promise<void> {
   const settings = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
   const log = new InvocationLog({ file: process.env.LOCAL_HOST_LOG_FILE });
+  // every request the engine (and this stand-in host's queue polling) sends, by kind: the bench's requests per blob
+  const requests = tallyRequests(
+    storageServices(settings.AzureWebJobsStorage ?? ""),
+    settings.ADX_INGEST_URI ? new URL(settings.ADX_INGEST_URI).host : undefined,
+    settings.CONTENT_QUEUE ?? "audit-content",
+  );
   const startedAt = Date.now();
   // what the peak is made of: live JS heap, or buffers outside it (bodies, gzip chunks)
   const peak = { heapUsedMb: 0, externalMb: 0, arrayBuffersMb: 0 };
@@ -33,6 +40,7 @@ async function main(): Promise<void> {
     outcome,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
     peak,
+    requests,
     cpuSeconds: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
     logCounts: log.counts,
     recentErrors: log.recentErrors,

@@ -3,6 +3,7 @@ import type { GroundTruth } from "../management-api";
 import { mailAccessScope } from "../../investigation/scope";
 import { compareSets, exposureKey, isExact, scopeAnswer, type MailboxExposure, type SetComparison } from "../../investigation/scope-answer";
 import type { JobOutcome } from "./job";
+import { rawDuplicates, twiceInView, viewRows } from "./views";
 
 type Row = Record<string, unknown>;
 
@@ -41,20 +42,25 @@ export interface IncidentSummary {
 
 export interface JobSummary {
   mode: "emulator" | "source";
-  /** Distinct content blobs landed (ledger rows with Status "ingested"). */
+  /** Distinct content blobs landed (ingestion_ledger_dedup rows with Status "ingested"). */
   blobs: number;
-  /** Ledger rows per Status: ingested, expired (AF20051), failed (quarantined after the last attempt). */
+  /** Blobs per latest Status (ingestion_ledger_dedup): ingested, expired (AF20051), failed (quarantined). */
   blobsByStatus: Record<string, number>;
   blobsAvailable: number | null;
-  /** Distinct audit records landed (after record-level dedup on Id). */
+  /** Distinct audit records landed (the rows of microsoft_unified_audit_dedup). */
   records: number;
   recordsAvailable: number | null;
   rowsPerTable: Record<string, number>;
-  /** Microsoft's cross-blob duplicate records, removed by record-level dedup: raw audit rows − distinct Ids. */
+  /** Microsoft's cross-blob duplicate records plus replayed rows, removed by the audit view: raw audit rows − distinct Ids. */
   duplicatesRemoved: number;
-  /** Rows that would survive dedup twice: the same blob's rows ingested again, or a blob ledgered twice. Must be 0. */
-  duplicateRowsRemaining: number;
-  duplicateRowsByTable: Record<string, number>;
+  /**
+   * Records the `_dedup` views (computed with the keys kql/ defines) would hold more than once, by the contract's key
+   * (audit: Id; mail access: record, folder and message; ledger: blob). Must be 0: the views are where people read.
+   */
+  recordsTwiceInViews: number;
+  recordsTwiceInViewsByTable: Record<string, number>;
+  /** Raw rows beyond the first per view key, per table: Microsoft's repeats and our replays (at least once). A figure. */
+  rawDuplicateRowsByTable: Record<string, number>;
   /** ingestion_errors rows: blobs and records that could not land, each with its reason. */
   quarantined: number;
   quarantinedBlobs: number;
@@ -81,10 +87,12 @@ const str = (v: unknown): string => (typeof v === "string" ? v : v == null ? "" 
 export function summarizeJob(input: SummaryInput): JobSummary {
   const { truth } = input;
   const rowsPerTable: Record<string, number> = {};
-  const duplicateRowsByTable: Record<string, number> = {};
+  const twiceByTable: Record<string, number> = {};
+  const rawDuplicateRowsByTable: Record<string, number> = {};
   for (const table of Object.values(Tables)) {
     rowsPerTable[table] = 0;
-    duplicateRowsByTable[table] = 0;
+    twiceByTable[table] = 0;
+    rawDuplicateRowsByTable[table] = 0;
   }
   let auditRows = 0;
   const landedBlobs = new Set<string>();
@@ -110,21 +118,22 @@ export function summarizeJob(input: SummaryInput): JobSummary {
     rowsPerTable[Tables.errors] += errors.length;
     auditRows += audit.length;
 
-    // The transform drops in-blob duplicates, so a record Id twice within one ContentId means a blob landed twice.
-    duplicateRowsByTable[Tables.unifiedAudit] += surplus(audit, (r) => `${str(r.Id)}\u0000${str(r.ContentId)}`);
-    duplicateRowsByTable[Tables.accessMail] += surplus(mail, mailRowKey);
-    // one row per blob and outcome (a blob may be recorded failed, then ingested by a later replay)
-    duplicateRowsByTable[Tables.ledger] += surplus(ledger, (r) => `${str(r.ContentId)}\u0000${str(r.Status)}`);
+    // Exactly once where people read: what the _dedup views hold, by the contract's record key.
+    const raw: Record<string, Row[]> = { [Tables.unifiedAudit]: audit, [Tables.accessMail]: mail, [Tables.ledger]: ledger, [Tables.errors]: errors };
+    for (const [table, rows] of Object.entries(raw)) {
+      twiceByTable[table] += twiceInView(table, rows);
+      rawDuplicateRowsByTable[table] += rawDuplicates(table, rows);
+    }
 
     const landed = new Set<string>();
-    for (const r of audit) landed.add(str(r.Id));
+    for (const r of viewRows(Tables.unifiedAudit, audit)) landed.add(str(r.Id));
     records += landed.size;
-    for (const r of ledger) {
+    for (const r of viewRows(Tables.ledger, ledger)) {
       const status = str(r.Status) || "unknown";
       blobsByStatus[status] = (blobsByStatus[status] ?? 0) + 1;
       if (status === "ingested") landedBlobs.add(`${tenant.tenantId}\u0000${str(r.ContentId)}`);
     }
-    for (const e of errors) {
+    for (const e of viewRows(Tables.errors, errors)) {
       const code = str(e.ErrorCode) || "unknown";
       quarantinedByCode[code] = (quarantinedByCode[code] ?? 0) + 1;
       if (str(e.RecordId)) quarantinedRecords++;
@@ -155,7 +164,7 @@ export function summarizeJob(input: SummaryInput): JobSummary {
     }
   }
   const contentGets = apiRequests ? contentRequests(apiRequests.byOperation) : null;
-  const duplicateRowsRemaining = Object.values(duplicateRowsByTable).reduce((a, b) => a + b, 0);
+  const recordsTwiceInViews = Object.values(twiceByTable).reduce((a, b) => a + b, 0);
   const completeness = truth ? (available === 0 ? 1 : landedAvailable / available) : null;
 
   const problems: string[] = [];
@@ -165,10 +174,10 @@ export function summarizeJob(input: SummaryInput): JobSummary {
       `Completeness is ${(completeness * 100).toFixed(2)}%: ${available - landedAvailable} of ${available} available records did not land ` +
         `(e.g. ${missingRecordIds.slice(0, 3).join(", ")}). Look at ingestion_errors and the run log for why.`,
     );
-  if (duplicateRowsRemaining > 0)
+  if (recordsTwiceInViews > 0)
     problems.push(
-      `${duplicateRowsRemaining} duplicate rows would survive record-level dedup (${describeCounts(duplicateRowsByTable)}): ` +
-        "the same blob was ingested more than once; the ADX dedup tags or the ledger did not hold.",
+      `${recordsTwiceInViews} record(s) would appear twice in the _dedup views (${describeCounts(twiceByTable)}): ` +
+        "a view's key in kql/tables no longer names one record (audit: Id; mail access: record, folder and message).",
     );
 
   return {
@@ -180,9 +189,10 @@ export function summarizeJob(input: SummaryInput): JobSummary {
     recordsAvailable: truth ? available : null,
     rowsPerTable,
     duplicatesRemoved: auditRows - records,
-    duplicateRowsRemaining,
-    duplicateRowsByTable,
-    quarantined: rowsPerTable[Tables.errors],
+    recordsTwiceInViews,
+    recordsTwiceInViewsByTable: twiceByTable,
+    rawDuplicateRowsByTable,
+    quarantined: quarantinedBlobs + quarantinedRecords,
     quarantinedBlobs,
     quarantinedRecords,
     quarantinedByCode,
@@ -231,22 +241,6 @@ function summarizeIncident(tenantId: string, mail: Row[], truth: GroundTruth): I
     throttledPeriods: throttledFound.map((t) => ({ mailboxUpn: t.mailboxUpn, from: t.from, to: t.to })),
     mailboxesExposed: answer.mailboxExposures,
   };
-}
-
-/** Rows beyond the first with the same key. */
-function surplus(rows: Row[], key: (r: Row) => string): number {
-  const seen = new Set<string>();
-  let extra = 0;
-  for (const r of rows) {
-    const k = key(r);
-    if (seen.has(k)) extra++;
-    else seen.add(k);
-  }
-  return extra;
-}
-
-function mailRowKey(r: Row): string {
-  return [r.RecordId, r.ContentId, r.FolderId, r.FolderPath, r.ItemId, r.InternetMessageId, r.MailAccessType].map(str).join("\u0000");
 }
 
 /** The emulator counts blob GETs as "content" (listing is "subscriptions/content"). */

@@ -33,6 +33,7 @@ interface BenchOptions {
   timeout: number;
   profile?: string;
   batchSize?: number;
+  blobsPerMessage?: number;
   engineNodeArgs?: string;
 }
 
@@ -42,6 +43,8 @@ interface HostReport {
   cpuSeconds: number;
   outcome: JobOutcome;
   peakRssMb: number;
+  /** requests the engine process sent, by kind (local/runner/request-tally.ts) */
+  requests: Record<string, number>;
   logCounts: { warning: number; error: number };
   recentErrors: string[];
 }
@@ -214,6 +217,7 @@ async function main(): Promise<void> {
     .option("--large-tenant-records <n>", "tenant 0 also holds this many lazily generated records (blobs of 400–1,600 records)", integer("--large-tenant-records", 0), 200_000)
     .option("--timeout <seconds>", "give up after this long", integer("--timeout", 10), 600)
     .option("--batch-size <n>", "queue batch size instead of host.json's (the new-batch threshold is half of it)", integer("--batch-size", 1))
+    .option("--blobs-per-message <n>", "content blobs per queue message instead of the default (app setting BLOBS_PER_MESSAGE)", integer("--blobs-per-message", 1))
     .option("--engine-node-args <args>", 'node flags for the engine process, after those of the app setting languageWorkers__node__arguments, e.g. "--max-old-space-size=160"')
     .option("--profile <dir>", "write a CPU profile of the engine process into this folder (node --cpu-prof)")
     .parse()
@@ -242,6 +246,7 @@ async function main(): Promise<void> {
       tenants: cloud.tenants,
       adxIngestUri: cloud.adx,
     });
+    if (o.blobsPerMessage) settings.BLOBS_PER_MESSAGE = String(o.blobsPerMessage);
     const script = await bundleHostProcess(cloud.dataDir);
     say("running the engine (its own process) …");
     const cloudCpuBefore = process.cpuUsage();
@@ -301,6 +306,22 @@ async function main(): Promise<void> {
       contentRequestsPerBlob: round(contentRequests / blobs, 3),
       failedAttempts: host.outcome.failedAttempts,
       plannerRuns: host.outcome.ticks,
+      // storage and ingestion requests the engine sends per blob, by kind (target: ≤ 3 together); the host's own
+      // queue polling (receive, delete, the stand-in's length samples) is reported apart
+      requestsPerBlobByKind: perBlob(host.requests, blobs, ["table", "queueSend", "ingestionUpload", "ingestionQueue", "ingestionStatusQueue", "adx"]),
+      storageAndIngestionRequestsPerBlob: round(
+        ["table", "queueSend", "ingestionUpload", "ingestionQueue"].reduce((n, k) => n + (host.requests[k] ?? 0), 0) / blobs,
+        3,
+      ),
+      hostQueueRequestsPerBlob: perBlob(host.requests, blobs, ["queueReceive", "queueDelete", "queueOther"]),
+      // ADX's side: queued ingestions and the extents its batching made of them, per 1,000 blobs, per table
+      adxPer1000Blobs: Object.fromEntries(
+        Object.values(Tables).map((table) => {
+          const f = cloud.adxStore.tableFigures().filter((t) => t.table === table);
+          const sum = (k: "ingestions" | "extents") => f.reduce((n, t) => n + t[k], 0);
+          return [table, { ingestions: round((sum("ingestions") * 1000) / blobs, 1), extents: round((sum("extents") * 1000) / blobs, 1) }];
+        }),
+      ),
     };
     if (o.json) {
       process.stdout.write(JSON.stringify(figures) + "\n");
@@ -318,9 +339,19 @@ async function main(): Promise<void> {
     say(`  engine per CPU-second      ${figures.engineMbPerCpuSec} MB/s = ${figures.engineRatioToRawLimit} of the raw limit`);
     say(`  emulated cloud peak RSS    ${figures.cloudPeakRssMb} MB (this process: Management API, ADX, Logs Ingestion emulators)`);
     say(`  API requests per blob      ${figures.requestsPerBlob} (content GETs ${figures.contentRequestsPerBlob} per blob  ${check(figures.contentRequestsPerBlob <= 1.05)}, target ≤ 1.05)`);
+    say(
+      `  storage + ingestion / blob ${figures.storageAndIngestionRequestsPerBlob}  ${check(figures.storageAndIngestionRequestsPerBlob <= 3)} (target ≤ 3): ` +
+        Object.entries(figures.requestsPerBlobByKind).map(([k, v]) => `${k} ${v}`).join(" · "),
+    );
+    say(`  host queue polling / blob  ${Object.entries(figures.hostQueueRequestsPerBlob).map(([k, v]) => `${k} ${v}`).join(" · ")}`);
+    for (const [table, f] of Object.entries(figures.adxPer1000Blobs)) say(`  ADX per 1,000 blobs        ${table}: ${f.ingestions} ingestions → ${f.extents} extents`);
   } finally {
     await cloud.close();
   }
+}
+
+function perBlob(counts: Record<string, number>, blobs: number, kinds: string[]): Record<string, number> {
+  return Object.fromEntries(kinds.map((k) => [k, round((counts[k] ?? 0) / blobs, 3)]));
 }
 
 function round(x: number, digits: number): number {

@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { QueueServiceClient } from "@azure/storage-queue";
 import { KustoConnectionStringBuilder } from "azure-kusto-data";
 import { DataFormat, IngestClient, IngestionProperties, IngestStatusQueues, ReportLevel, ReportMethod } from "azure-kusto-ingest";
+import { parseTableScripts } from "../../kql/catalog";
 import { Tables, jsonMappingName } from "../../kql/tables";
 import { startAdxEmulator, type AdxEmulator } from "../../local/adx";
 import { startAzurite, type Azurite } from "../../local/azurite";
@@ -87,7 +88,7 @@ describe("ADX emulator: queued ingestion with the real IngestClient, through Azu
     expect(adx.store.rows(DB, LEDGER)).toEqual([{ ...nullRow(LEDGER), TenantId: "t-1", ContentId: "c-1", Records: 12, IngestedAt: "2024-05-02T09:00:00Z" }]);
   });
 
-  test("ingestIfNotExists skips a second ingestion carrying an ingest-by tag that already exists", async () => {
+  test("ingestIfNotExists skips a second ingestion carrying an existing ingest-by tag, and reports the skip as a permanent failure as ADX does", async () => {
     const once = (id: string, tag: string) =>
       client.ingestFromStream(multijson([{ RecordId: id }]), props({ ingestIfNotExists: JSON.stringify([tag]), ingestByTags: [tag] }));
     await once("dedup-1", "content-42");
@@ -100,7 +101,30 @@ describe("ADX emulator: queued ingestion with the real IngestClient, through Azu
     expect(ids).toContain("dedup-2");
     expect(ids).not.toContain("dedup-1-again");
     expect(adx.store.counters.skippedIngestIfNotExists).toBe(1);
-    expect(await popFailures()).toEqual([]); // a skip is not a failure
+    const failures = await popFailures();
+    expect(failures.map((f) => [f.ErrorCode, f.FailureStatus, f.ShouldRetry])).toEqual([["Skipped_IngestByTagAlreadyExists", "Permanent", false]]);
+    expect(failures[0].Details).toContain("content-42");
+  });
+
+  test("ingestions without tags are batched per table: one extent for many ingestions, sealed by 'seal now' (idle)", async () => {
+    const before = adx.store.extents(DB, LEDGER).length;
+    const figuresBefore = adx.store.tableFigures().find((f) => f.table === LEDGER)?.ingestions ?? 0;
+    for (let i = 0; i < 5; i++) await client.ingestFromStream(multijson([{ ContentId: `batched-${i}` }]), props({}, LEDGER));
+    await adx.store.idle();
+    const extents = adx.store.extents(DB, LEDGER).slice(before);
+    expect(extents).toEqual([expect.objectContaining({ mode: "queued", rowCount: 5, tags: [] })]);
+    const figures = adx.store.tableFigures().find((f) => f.table === LEDGER)!;
+    expect(figures.ingestions - figuresBefore).toBe(5);
+    expect(figures.sealedBy.Flush).toBeGreaterThan(0);
+  });
+
+  test("each ingestIfNotExists / ingest-by ingestion is sealed alone, at once (no batching)", async () => {
+    const before = adx.store.extents(DB, MAIL).length;
+    for (let i = 0; i < 3; i++) await client.ingestFromStream(multijson([{ RecordId: `tagged-${i}` }]), props({ ingestByTags: [`tagged-${i}`] }));
+    await adx.store.idle();
+    const extents = adx.store.extents(DB, MAIL).slice(before);
+    expect(extents.map((e) => e.rowCount)).toEqual([1, 1, 1]);
+    expect(adx.store.tableFigures().find((f) => f.table === MAIL)!.sealedBy.SingleBlob_IngestByTag).toBeGreaterThanOrEqual(3);
   });
 
   test("ingestIfNotExists that is not a JSON array of tags is refused, not silently ignored", async () => {
@@ -207,5 +231,52 @@ describe("ADX emulator: queued ingestion with the real IngestClient, through Azu
   test("the aggregation queue is empty once idle() resolves", async () => {
     const props = await QueueServiceClient.fromConnectionString(azurite.connectionString).getQueueClient("readyforaggregation-secured").getProperties();
     expect(props.approximateMessagesCount).toBe(0);
+  });
+});
+
+describe("ADX emulator: the ingestion batching policy from kql/ decides when a batch becomes an extent", () => {
+  let dataDir: string;
+  let azurite: Azurite;
+  let adx: AdxEmulator;
+  let client: IngestClient;
+  // The ledger table with a policy small enough to see each limit seal a batch.
+  const catalog = parseTableScripts([
+    readFileSync(join(__dirname, "../../kql/tables", `${LEDGER}.kql`), "utf8"),
+    `.alter table ${LEDGER} policy ingestionbatching '{"MaximumBatchingTimeSpan":"00:00:01","MaximumNumberOfItems":3,"MaximumRawDataSizeMB":1}'`,
+  ]);
+  const ingest = (ids: string[]) =>
+    client.ingestFromStream(multijson(ids.map((ContentId) => ({ ContentId }))), new IngestionProperties({ database: DB, table: LEDGER, format: DataFormat.MULTIJSON, ingestionMappingReference: jsonMappingName(LEDGER) }));
+  const extents = () => adx.store.extents(DB, LEDGER);
+  const until = async (ok: () => boolean, ms = 10_000) => {
+    const end = Date.now() + ms;
+    while (!ok() && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+  };
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), "adx-batching-"));
+    azurite = await startAzurite();
+    adx = await startAdxEmulator({ databases: [DB], dataDir, storage: azurite, catalog });
+    client = new IngestClient(KustoConnectionStringBuilder.withTokenCredential(adx.url, localCredential));
+  });
+  afterAll(async () => {
+    client?.close();
+    await adx?.close();
+    await azurite?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test("the item count seals a batch as soon as it is reached; the time limit seals the rest without a flush", async () => {
+    for (const id of ["a", "b", "c", "d"]) await ingest([id]);
+    await until(() => extents().length === 2);
+    expect(extents().map((e) => e.rowCount)).toEqual([3, 1]);
+    expect(adx.store.tableFigures()[0].sealedBy).toEqual({ Count: 1, Time: 1 });
+  });
+
+  test("the raw size seals a batch that reaches it", async () => {
+    const before = extents().length;
+    await ingest(Array.from({ length: 1200 }, (_, i) => `size-${i}-${"x".repeat(1000)}`)); // > 1 MB raw
+    await until(() => extents().length === before + 1);
+    expect(extents().slice(before)).toEqual([expect.objectContaining({ rowCount: 1200 })]);
+    expect(adx.store.tableFigures()[0].sealedBy.Size).toBe(1);
   });
 });

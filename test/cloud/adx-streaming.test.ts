@@ -19,6 +19,14 @@ const TYPES_SCRIPT = `
 .create-or-alter table typed_values ingestion json mapping 'typed_values_json' '[{"column":"Id","path":"$.Id","datatype":"string"},{"column":"Guid","path":"$.Guid","datatype":"guid"},{"column":"Real","path":"$.Real","datatype":"real"},{"column":"Long","path":"$.Long","datatype":"long"},{"column":"Flag","path":"$.Flag","datatype":"bool"},{"column":"When","path":"$.When","datatype":"datetime"},{"column":"Bag","path":"$.Nested.Bag","datatype":"dynamic"},{"column":"Wide","path":"$.Wide","datatype":"dynamic"}]'
 .alter column typed_values.Wide policy encoding type = 'BigObject'
 `;
+// kql/ sets no streaming-ingestion policy (the engine ingests queued); these tests turn it on for the tables they use.
+const STREAMING_SCRIPT = ["microsoft_unified_access_mail", "microsoft_unified_audit", "typed_values"].map((t) => `.alter table ${t} policy streamingingestion enable`).join("\n");
+const streamingCatalog = (extra: string[] = []) =>
+  parseTableScripts([
+    ...["microsoft_unified_access_mail", "microsoft_unified_audit", ...extra].map((t) => readFileSync(join(__dirname, "../../kql/tables", `${t}.kql`), "utf8")),
+    TYPES_SCRIPT,
+    STREAMING_SCRIPT,
+  ]);
 
 interface AxiosLikeError {
   response?: { status: number; data: { error: { code: string; "@message": string; "@permanent": boolean } } };
@@ -45,11 +53,7 @@ describe("ADX emulator: streaming ingestion with the real StreamingIngestClient"
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), "adx-streaming-"));
-    const catalog = parseTableScripts([
-      ...["microsoft_unified_access_mail", "microsoft_unified_audit"].map((t) => readFileSync(join(__dirname, "../../kql/tables", `${t}.kql`), "utf8")),
-      TYPES_SCRIPT,
-    ]);
-    adx = await startAdxEmulator({ databases: [DB], dataDir, catalog });
+    adx = await startAdxEmulator({ databases: [DB], dataDir, catalog: streamingCatalog(["ingestion_ledger"]) });
     client = new StreamingIngestClient(KustoConnectionStringBuilder.withTokenCredential(adx.url, localCredential));
   });
 
@@ -197,6 +201,14 @@ describe("ADX emulator: streaming ingestion with the real StreamingIngestClient"
     expect(adx.store.rows(DB, MAIL)).toHaveLength(before);
   });
 
+  test("a table without a streaming-ingestion policy is refused with 400 BadRequest_StreamingIngestionPolicyNotEnabled, and nothing lands", async () => {
+    const ledger = Tables.ledger;
+    expect(await failureOf(client.ingestFromStream(multijson([{ ContentId: "c-1" }]), props(ledger)))).toEqual({
+      status: 400, code: "BadRequest_StreamingIngestionPolicyNotEnabled", permanent: true, message: expect.stringContaining("policy streamingingestion enable"),
+    });
+    expect(adx.store.rows(DB, ledger)).toEqual([]);
+  });
+
   test("a request without a bearer token is refused with 401", async () => {
     const res = await fetch(`${adx.url}/v1/rest/ingest/${DB}/${MAIL}?streamFormat=multijson&mappingName=${jsonMappingName(MAIL)}`, { method: "POST", body: "{}" });
     expect(res.status).toBe(401);
@@ -211,7 +223,7 @@ describe("ADX emulator: injected streaming faults", () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), "adx-faults-"));
-    adx = await startAdxEmulator({ databases: [DB], dataDir, faults: { transient: 1 } });
+    adx = await startAdxEmulator({ databases: [DB], dataDir, faults: { transient: 1 }, catalog: streamingCatalog() });
     client = new StreamingIngestClient(KustoConnectionStringBuilder.withTokenCredential(adx.url, localCredential));
   });
 

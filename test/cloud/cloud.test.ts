@@ -1,6 +1,7 @@
 import { ClientSecretCredential } from "@azure/identity";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { mailAccessStream } from "../../kql/sentinel-stream";
 import { LogsIngestionClient } from "@azure/monitor-ingestion";
 import { KustoConnectionStringBuilder } from "azure-kusto-data";
 import { DataFormat, IngestClient, IngestionProperties } from "azure-kusto-ingest";
@@ -71,10 +72,12 @@ describe("the emulated cloud, composed in-process", () => {
     }
   });
 
-  test("Sentinel's Logs Ingestion endpoint takes rows from a client trusting caPem", async () => {
+  test("Sentinel's Logs Ingestion endpoint takes rows of the kql/ mail-access stream from a client trusting caPem", async () => {
+    expect(cloud.sentinel.streamName).toBe(mailAccessStream().streamName);
     const client = new LogsIngestionClient(cloud.logsIngestion, localCredential, { tlsOptions: { ca: cloud.caPem } });
-    await client.upload(cloud.sentinel.dcrImmutableId, cloud.sentinel.streamName, [{ Operation: "MailItemsAccessed" }]);
-    expect(cloud.logsStore.rows(cloud.sentinel.streamName)).toEqual([{ Operation: "MailItemsAccessed" }]);
+    const row = { TimeGenerated: "2024-05-01T10:00:00Z", CreationTime: "2024-05-01T10:00:00Z", RecordId: "r-1", MailAccessType: "Bind" };
+    await client.upload(cloud.sentinel.dcrImmutableId, cloud.sentinel.streamName, [row]);
+    expect(cloud.logsStore.rows(cloud.sentinel.streamName)).toEqual([row]);
   });
 
   test("close() stops everything and removes the temp data folder it created", async () => {

@@ -8,7 +8,19 @@ import { createLocalTls, type LocalTls } from "../../local/tls";
 import { localCredential } from "./fixtures";
 
 const DCR = "dcr-00112233445566778899aabbccddeeff";
-const STREAM = "Custom-MicrosoftUnifiedAudit_CL";
+const STREAM = "Custom-EmulatorTest_CL";
+const T = "2024-05-01T10:00:00Z";
+// A stream declared like every custom table's: TimeGenerated first, then the test's columns.
+const DECLARED = {
+  streamName: STREAM,
+  columns: [
+    { name: "TimeGenerated", type: "datetime" as const },
+    { name: "Operation", type: "string" as const },
+    { name: "Record", type: "dynamic" as const },
+    { name: "i", type: "dynamic" as const },
+    { name: "pad", type: "string" as const },
+  ],
+};
 
 function post(url: string, ca: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -31,7 +43,7 @@ describe("Logs Ingestion API emulator with the real LogsIngestionClient", () => 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), "logs-ingestion-"));
     tls = await createLocalTls(join(dataDir, "ca.pem"));
-    const rules = [{ dcrImmutableId: DCR, streams: [STREAM] }];
+    const rules = [{ dcrImmutableId: DCR, streams: [DECLARED] }];
     logs = await startLogsIngestionEmulator({ tls, dataDir: join(dataDir, "plain"), rules });
     throttled = await startLogsIngestionEmulator({ tls, dataDir: join(dataDir, "throttled"), rules, rateLimit: { requests: 2, perMs: 1000 } });
   });
@@ -64,16 +76,16 @@ describe("Logs Ingestion API emulator with the real LogsIngestionClient", () => 
   test("the client splits large uploads under the ~1 MB limit; a single row over it gets 413 and is handed back as failed", async () => {
     const before = logs.store.rows(STREAM).length;
     const requestsBefore = logs.store.counters.requests;
-    const many = Array.from({ length: 250 }, (_, i) => ({ i, pad: "x".repeat(10_000) })); // ~2.5 MB
+    const many = Array.from({ length: 250 }, (_, i) => ({ TimeGenerated: T, i, pad: "x".repeat(10_000) })); // ~2.5 MB
     await clientFor(logs).upload(DCR, STREAM, many);
     expect(logs.store.rows(STREAM).length - before).toBe(250);
     expect(logs.store.counters.requests - requestsBefore).toBe(3);
     expect(logs.store.counters.tooLarge).toBe(0);
 
-    const oversized = { i: "too big", pad: "y".repeat(1_100_000) };
+    const oversized = { TimeGenerated: T, i: "too big", pad: "y".repeat(1_100_000) };
     let failure: unknown;
     try {
-      await clientFor(logs).upload(DCR, STREAM, [{ i: "small" }, oversized]);
+      await clientFor(logs).upload(DCR, STREAM, [{ TimeGenerated: T, i: "small" }, oversized]);
     } catch (e) {
       failure = e;
     }
@@ -85,7 +97,7 @@ describe("Logs Ingestion API emulator with the real LogsIngestionClient", () => 
   });
 
   test("over the request rate it answers 429 with Retry-After, and the client's retry lands every row", async () => {
-    const many = Array.from({ length: 250 }, (_, i) => ({ i, pad: "z".repeat(10_000) })); // three requests at once
+    const many = Array.from({ length: 250 }, (_, i) => ({ TimeGenerated: T, i, pad: "z".repeat(10_000) })); // three requests at once
     const started = Date.now();
     await clientFor(throttled).upload(DCR, STREAM, many);
     expect(throttled.store.counters.throttled).toBeGreaterThanOrEqual(1);
@@ -102,6 +114,28 @@ describe("Logs Ingestion API emulator with the real LogsIngestionClient", () => 
     const badStream = await post(path(DCR, "Custom-Other_CL"), tls.caPem, "[]", auth);
     expect(badStream.status).toBe(400);
     expect(JSON.parse(badStream.body).error.message).toContain(STREAM);
+  });
+
+  test("a row without a valid TimeGenerated is refused with 400 and an error body naming it; nothing of the request lands", async () => {
+    const before = logs.store.rows(STREAM).length;
+    for (const bad of [{ Operation: "no time" }, { TimeGenerated: "yesterday", Operation: "bad time" }, { TimeGenerated: 1714557600, Operation: "number" }]) {
+      let failure: unknown;
+      try {
+        await clientFor(logs).upload(DCR, STREAM, [{ TimeGenerated: T, Operation: "fine" }, bad]);
+      } catch (e) {
+        failure = e;
+      }
+      expect(isAggregateLogsUploadError(failure)).toBe(true);
+      const cause = (failure as { errors: Array<{ cause: { statusCode?: number; message: string } }> }).errors[0].cause;
+      expect(cause.statusCode).toBe(400);
+      expect(cause.message).toMatch(/TimeGenerated/);
+    }
+    expect(logs.store.rows(STREAM)).toHaveLength(before);
+  });
+
+  test("columns the stream does not declare are dropped, as the data collection rule drops them", async () => {
+    await clientFor(logs).upload(DCR, STREAM, [{ TimeGenerated: T, Operation: "kept", Undeclared: "dropped" }]);
+    expect(logs.store.rows(STREAM).at(-1)).toEqual({ TimeGenerated: T, Operation: "kept" });
   });
 
   test("a client that does not trust the emulator's CA fails on the certificate", async () => {

@@ -20,6 +20,11 @@ function problems(env: Record<string, string | undefined>): string[] {
 }
 
 describe("app settings", () => {
+  test("streaming ingestion is refused with the reason and the alternative (it was removed: queued ingestion batches)", () => {
+    const found = problems({ ...base, ADX_INGEST_MODE: "streaming" });
+    expect(found).toEqual([expect.stringMatching(/ADX_INGEST_MODE.*streaming ingestion was removed.*queued/)]);
+  });
+
   test("a minimal configuration gets safe defaults for everything else", () => {
     const c = loadConfig(base);
     expect(c.tenants).toEqual([

@@ -202,14 +202,16 @@ export function seenTwice<T>(items: T[], key: (r: T) => string): string[] {
   return twice;
 }
 
-/** Takes every message off a queue (decoded): what the planner enqueued. */
-export async function takeAll(queue: QueueClient): Promise<Array<{ contentId: string; contentType: string; contentUri: string }>> {
+/** Takes every message off a queue (decoded): the blobs the planner enqueued (`perMessage`: how many each message carried). */
+export async function takeAll(queue: QueueClient, perMessage: number[] = []): Promise<Array<{ contentId: string; contentType: string; contentUri: string }>> {
   const out: Array<{ contentId: string; contentType: string; contentUri: string }> = [];
   for (;;) {
     const batch = await queue.receiveMessages({ numberOfMessages: 32, visibilityTimeout: 60 });
     if (batch.receivedMessageItems.length === 0) break;
     for (const m of batch.receivedMessageItems) {
-      out.push(parseContentMessage(m.messageText));
+      const { blobs } = parseContentMessage(m.messageText);
+      out.push(...blobs);
+      perMessage.push(blobs.length);
       await queue.deleteMessage(m.messageId, m.popReceipt);
     }
   }

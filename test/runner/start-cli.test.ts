@@ -44,7 +44,7 @@ test("--summary writes the summary as JSON with the keys CI and tools rely on, a
   const run = await start(["--users", "4", "--seed", "5", "--summary", file, "--no-keep-data", "--timeout", "150"]);
   expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: "" });
   const summary = JSON.parse(readFileSync(file, "utf8"));
-  for (const key of ["blobs", "records", "rowsPerTable", "duplicatesRemoved", "duplicateRowsRemaining", "quarantined", "completeness", "incident"])
+  for (const key of ["blobs", "records", "rowsPerTable", "duplicatesRemoved", "recordsTwiceInViews", "rawDuplicateRowsByTable", "quarantined", "completeness", "incident"])
     expect(summary).toHaveProperty(key);
   expect(typeof summary.blobs).toBe("number");
   expect(typeof summary.records).toBe("number");
@@ -52,12 +52,13 @@ test("--summary writes the summary as JSON with the keys CI and tools rely on, a
     ["ingestion_errors", "ingestion_ledger", "microsoft_unified_access_mail", "microsoft_unified_audit"].sort(),
   );
   expect(summary.completeness).toBe(1);
-  expect(summary.duplicateRowsRemaining).toBe(0);
+  expect(summary.recordsTwiceInViews).toBe(0);
   // no faults: the incident's scope from the rows is exactly the ground truth
   expect(summary.incident.matchesGroundTruth).toBe(true);
   expect(summary.incident.messagesRead.found).toBeGreaterThan(0);
   // the human summary says the same
   expect(run.stdout).toMatch(/completeness\s+100\.00%/);
+  expect(run.stdout).toMatch(/in the _dedup views\s+no record twice/);
   expect(run.stdout).toContain("Incident scope from the ingested rows");
 });
 

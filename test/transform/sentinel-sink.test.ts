@@ -6,13 +6,14 @@ import { join } from "node:path";
 import type { TokenCredential } from "@azure/core-auth";
 import { createLocalTls, type LocalTls } from "../../local/tls";
 import { startLogsIngestionEmulator, type LogsIngestionEmulator } from "../../local/logs-ingestion";
+import { mailAccessStream } from "../../kql/sentinel-stream";
 import { SentinelSink, type SentinelSinkOptions } from "../../functions/src/sinks/sentinel";
 import { SentinelSendError } from "../../functions/src/sinks/sink-error";
 import { transformBlob } from "../../functions/src/pipeline/transform";
 import { bindRecord, syncRecordWithFolders, throttledRecord } from "./mail-items-accessed-records";
 
 const DCR = "dcr-00000000000000000000000000000001";
-const STREAM = "Custom-MicrosoftUnifiedAccessMail";
+const STREAM = mailAccessStream().streamName;
 const credential: TokenCredential = { getToken: async () => ({ token: "local", expiresOnTimestamp: Date.now() + 3_600_000 }) };
 
 let dir: string;
@@ -30,7 +31,7 @@ afterAll(async () => {
 });
 
 async function emulator(extra: { rateLimit?: { requests: number; perMs: number } } = {}): Promise<LogsIngestionEmulator> {
-  const e = await startLogsIngestionEmulator({ tls, dataDir: mkdtempSync(join(dir, "logs-")), rules: [{ dcrImmutableId: DCR, streams: [STREAM] }], ...extra });
+  const e = await startLogsIngestionEmulator({ tls, dataDir: mkdtempSync(join(dir, "logs-")), rules: [{ dcrImmutableId: DCR, streams: [mailAccessStream()] }], ...extra });
   emulators.push(e);
   return e;
 }
@@ -44,11 +45,13 @@ function mailRows(count: number): Record<string, unknown>[] {
   return transformBlob([bindRecord({ Folders: [{ Id: "F", Path: "\\Inbox", FolderItems: items }] })], { tenantId: "t", contentType: "Audit.Exchange", contentId: "c" }).mailAccessRows;
 }
 
-test("mail-access rows land as sent, over HTTPS trusted through the sink's `ca` option", async () => {
+test("mail-access rows land as sent plus TimeGenerated (their CreationTime), over HTTPS trusted through the sink's `ca` option", async () => {
   const e = await emulator();
   const { mailAccessRows } = transformBlob([bindRecord(), syncRecordWithFolders(), throttledRecord()], { tenantId: "t", contentType: "Audit.Exchange", contentId: "c" });
   await sink(e).send(mailAccessRows);
-  expect(e.store.rows(STREAM)).toEqual(JSON.parse(JSON.stringify(mailAccessRows)));
+  const expected = mailAccessRows.map((r) => ({ TimeGenerated: r.CreationTime, ...r }));
+  expect(e.store.rows(STREAM)).toEqual(JSON.parse(JSON.stringify(expected)));
+  expect(Object.keys(e.store.rows(STREAM)[0])).toEqual(mailAccessStream().columns.map((c) => c.name)); // the declared columns, in order
 });
 
 test("rows beyond the API's 1 MB request limit are split across requests and all land", async () => {

@@ -1,8 +1,9 @@
 import { Tables } from "../../../kql/tables";
 import type { AdxFailureQueue, AdxIngestionFailure, ReceivedFailure } from "../sinks/adx-failures";
-import type { AdxIngestionSources, AdxSourceRecord, PostedSource } from "./adx-ingestion-sources";
+import type { AdxIngestionSources, AdxSourceRecord, PostedSource, SourceBlob } from "./adx-ingestion-sources";
 import { forEachConcurrent } from "./concurrency";
 import type { ContentLedger, LedgerEntry } from "./content-ledger";
+import { contentRef } from "./content-ref";
 import type { ContentQueue } from "./content-queue";
 import type { EngineLog } from "./engine-log";
 import { HOUR } from "./listing-window";
@@ -16,6 +17,8 @@ const IN_FLIGHT_DELIVERIES = 20;
 /** A report naming a source nobody recorded waits this long for a worker still between ingestion and its record. */
 const UNKNOWN_SOURCE_DELIVERIES = 5;
 const PER_RUN = 2000;
+/** ADX's code for an ingestion skipped because an extent already has its ingest-by tag (FailureStatus Permanent). */
+export const TAG_ALREADY_EXISTS = "Skipped_IngestByTagAlreadyExists";
 const CONCURRENCY = 8;
 const PURGE_EVERY_MS = 6 * HOUR;
 
@@ -39,11 +42,11 @@ export interface AdxFailureSettlementResult {
   failed: number;
   /** blobs sent back to the queue (a transient failure ADX gave up on) */
   replayed: number;
-  /** reports already taken care of: the blob was replayed since, or is failed or expired already */
+  /** blobs already taken care of: replayed since, failed or expired already, or skipped by ADX as already there (a tag skip) */
   settled: number;
   /** reports for no known blob (logged) */
   unattributed: number;
-  /** reports left for a later run: their blob is still with the worker, or their source not recorded yet */
+  /** blobs (or unattributed reports) left for a later run: still with the worker, or their source not recorded yet */
   deferred: number;
   /** reports for databases this app does not write (another client of the cluster): left for their owner */
   foreign: number;
@@ -55,8 +58,9 @@ export interface AdxFailureSettlementResult {
  * Acts on ADX's failure reports for queued ingestions, which arrive after the worker marked the blob ingested:
  * a permanent failure (a mapping missing after a bad deploy, an invalid blob) fails the blob in the ledger with ADX's
  * error code, logs at error level what to fix, and tries to record it in ingestion_errors; a transient failure ADX gave
- * up on re-enqueues the blob, whose chunks that did land are skipped by their ingest-by tags. Reports are deleted only
- * once acted on, so a crash leaves them for the next run. Runs with every planner tick.
+ * up on re-enqueues the blob (rows of it that landed meanwhile are kept once by the _dedup views). One report names
+ * every blob of the queue message whose rows the ingestion held. Reports are deleted only once acted on, so a crash
+ * leaves them for the next run. Runs with every planner tick.
  */
 export class AdxFailureSettlement {
   private readonly now: () => Date;
@@ -78,8 +82,8 @@ export class AdxFailureSettlement {
       const batch = await this.deps.failures.receive(Math.min(64, PER_RUN - result.received));
       if (batch.length === 0) break;
       result.received += batch.length;
-      // Each chunk of a blob fails on its own (audit rows, mail rows, ledger row): one blob's reports are handled one
-      // after the other, so the first replays or fails the blob and the rest find it done; blobs go in parallel.
+      // Each table's ingestion of a message fails on its own (audit rows, mail rows, ledger rows): one message's reports
+      // are handled one after the other, so the first replays or fails its blobs and the rest find them done.
       const resolved: Array<{ report: ReceivedFailure; source?: AdxSourceRecord }> = [];
       await forEachConcurrent(batch, CONCURRENCY, async (report) => {
         try {
@@ -93,15 +97,16 @@ export class AdxFailureSettlement {
       });
       const byBlob = new Map<string, typeof resolved>();
       resolved.forEach((item, i) => {
-        const key = item.source ? `${item.source.tenantId}|${item.source.contentType}|${item.source.contentId}` : `#${i}`;
+        // the reports of one queue message (one per table) name the same blobs
+        const key = item.source ? item.source.blobs.map((b) => `${b.tenantId}|${b.contentType}|${b.contentId}`).sort().join(",") : `#${i}`;
         byBlob.set(key, [...(byBlob.get(key) ?? []), item]);
       });
       await forEachConcurrent(byBlob.values(), CONCURRENCY, async (items) => {
         for (const { report, source } of items) {
           try {
-            const outcome = await this.handle(report, source, log);
-            count(outcome);
-            if (outcome !== "deferred" && outcome !== "foreign") await report.settle();
+            const outcomes = await this.handle(report, source, log);
+            for (const o of outcomes) count(o);
+            if (!outcomes.includes("deferred") && !outcomes.includes("foreign")) await report.settle();
           } catch (err) {
             count("errors");
             log.error(`ADX failure report not handled yet (it comes back on a later run): ${(err as Error)?.message ?? String(err)}`);
@@ -125,52 +130,61 @@ export class AdxFailureSettlement {
     r: ReceivedFailure,
     source: AdxSourceRecord | undefined,
     log: EngineLog,
-  ): Promise<Exclude<keyof AdxFailureSettlementResult, "received" | "errors">> {
+  ): Promise<Array<Exclude<keyof AdxFailureSettlementResult, "received" | "errors">>> {
     if (r.kind === "unreadable") {
       log.error(`ADX posted a failure report that cannot be read (${r.error}); it is dropped. Its text: ${r.text}`);
-      return "unattributed";
+      return ["unattributed"];
     }
     const f = r.failure;
     // The failure queue is the cluster's, shared by every client: another app's reports are not ours to delete.
-    if (!this.databases.has(f.database.toLowerCase())) return "foreign";
+    if (!this.databases.has(f.database.toLowerCase())) return ["foreign"];
+    // ADX reports a skipped ingest-by ingestion as a permanent failure, but its rows are there: it counts as landed.
+    if (f.errorCode === TAG_ALREADY_EXISTS) return ["settled"];
     if (!source) {
       // A worker may be between posting the rows and recording their source ids: give it a few runs.
-      if (r.deliveries < UNKNOWN_SOURCE_DELIVERIES) return "deferred";
+      if (r.deliveries < UNKNOWN_SOURCE_DELIVERIES) return ["deferred"];
       log.error(
         `ADX failed a queued ingestion into ${f.database}.${f.table} [${f.errorCode}] that no content blob of this app is known for ` +
           `(source id ${f.sourceId}: sent by another client, or by a worker that died before recording it — its queue retry re-posts the rows). ` +
           `${f.details} — ${advice(f, 0)}`,
       );
-      return "unattributed";
+      return ["unattributed"];
     }
-    const what = `blob ${source.contentId} (${source.tenantId} ${source.contentType})`;
-    if (source.purpose === "failure-record") {
+    // One outcome per blob the ingestion held; the report is settled once none of them waits.
+    const outcomes: Array<Awaited<ReturnType<AdxFailureSettlement["handleBlob"]>>> = [];
+    for (const blob of source.blobs) outcomes.push(await this.handleBlob(f, blob, r.deliveries, log));
+    return outcomes;
+  }
+
+  private async handleBlob(f: AdxIngestionFailure, blob: SourceBlob, deliveries: number, log: EngineLog): Promise<"deferred" | "failed" | "replayed" | "unattributed" | "settled"> {
+    const what = `blob ${blob.contentId} (${blob.tenantId} ${blob.contentType})`;
+    if (blob.purpose === "failure-record") {
       log.error(
         `ADX did not ingest the failure record of ${what} into ${f.database}.${f.table} either [${f.errorCode}]: ${f.details} — ` +
           `the content ledger and this log are its record. ${advice(f, 0)}`,
       );
       return "settled";
     }
-    const entry = await this.deps.ledger.get(source);
+    const entry = await this.deps.ledger.get(blob);
     if (!entry) {
       log.error(`ADX failed ingesting ${what} into ${f.database}.${f.table} [${f.errorCode}], but its ledger entry is gone (past retention): ${f.details}`);
       return "unattributed";
     }
     if (entry.state === "failed" || entry.state === "expired") return "settled";
-    if (entry.adxReplays > source.generation) {
+    if (entry.adxReplays > blob.generation) {
       // A replay re-sends the whole blob after this report's attempt. If this is the report that started it, back
       // unsettled while the blob still waits, its enqueue may not have happened: enqueue again (a spare message is harmless).
-      if (entry.state === "queued" && entry.adxReplaySource === f.sourceId) await this.deps.queue.enqueue(entry);
+      if (entry.state === "queued" && entry.adxReplaySource === f.sourceId) await this.deps.queue.enqueue([contentRef(entry)]);
       return "settled";
     }
     if (entry.state !== "ingested") {
       // The worker still has this blob: once it marks it ingested, the report is acted on (or superseded by its retry).
-      if (r.deliveries < IN_FLIGHT_DELIVERIES) return "deferred";
+      if (deliveries < IN_FLIGHT_DELIVERIES) return "deferred";
       log.warn(`ADX failed ingesting ${what} into ${f.database}.${f.table} [${f.errorCode}] while the blob was still ${entry.state}; its pending queue message re-sends the rows.`);
       return "settled";
     }
     if (!f.permanent && entry.adxReplays < this.maxReplays) return this.replay(entry, f, log);
-    await this.fail(entry, source, f, log);
+    await this.fail(entry, blob, f, log);
     return "failed";
   }
 
@@ -181,16 +195,16 @@ export class AdxFailureSettlement {
     // Ledger first (only one racer wins the ETag), then the message; a crash in between leaves this report unsettled,
     // and its next run enqueues again (see handle). Enqueued first, a fast worker could skip the still-"ingested" blob.
     if (!(await this.deps.ledger.markReplay(entry, entry.etag!, { replays, sourceId: f.sourceId, code: f.errorCode, reason }, this.now()))) return "deferred";
-    await this.deps.queue.enqueue(entry);
+    await this.deps.queue.enqueue([contentRef(entry)]);
     log.warn(
       `ADX gave up ingesting blob ${entry.contentId} (${entry.tenantId} ${entry.contentType}) into ${f.database}.${f.table} [${f.errorCode}]: ${f.details} — ` +
-        `replaying the blob (${replays} of ${this.maxReplays}); chunks that landed are skipped by their ingest-by tags.`,
+        `replaying the blob (${replays} of ${this.maxReplays}); rows of it that did land meanwhile are kept once by the _dedup views.`,
     );
     return "replayed";
   }
 
   /** The blob cannot land until someone fixes the cause: failed in the ledger (the record), an error log (the alert), and a try at ingestion_errors. */
-  private async fail(entry: LedgerEntry, source: AdxSourceRecord, f: AdxIngestionFailure, log: EngineLog): Promise<void> {
+  private async fail(entry: LedgerEntry, blob: SourceBlob, f: AdxIngestionFailure, log: EngineLog): Promise<void> {
     const gaveUp = !f.permanent;
     const reason =
       `ADX ${gaveUp ? `kept failing after ${entry.adxReplays} replay(s)` : "refused"} the queued ingestion into ${f.database}.${f.table} ` +
@@ -198,19 +212,18 @@ export class AdxFailureSettlement {
     // The alert before the ledger: a crash in between repeats the alert on the next run rather than losing it.
     log.error(
       `ingest ${entry.tenantId} ${entry.contentType} ${entry.contentId}: ${reason} — ${advice(f, entry.adxReplays)} ` +
-        `The blob is failed in the content ledger; once fixed, re-enqueue its queue message (the ingest-by tags make a replay safe).`,
+        `The blob is failed in the content ledger; once fixed, re-enqueue it (the _dedup views keep a replayed record once).`,
     );
     await this.deps.ledger.markFailed(entry, f.errorCode, reason, entry.attempts, this.now());
     // Best effort: this may fail for the same reason (a missing mapping), asynchronously; the ledger and the log stay the record.
-    const tag = `failed:${f.errorCode}:${entry.contentId}`;
     const at = this.now();
     const posted: PostedSource[] = [];
     try {
-      const errorsReport = await this.deps.adx.ingestRows(f.database, Tables.errors, [blobErrorRow(entry, "adx", f.errorCode, reason, entry.attempts, at)], tag);
-      for (const s of errorsReport?.sources ?? []) posted.push({ table: Tables.errors, sourceId: s.sourceId, tag: s.tag });
-      const ledgerReport = await this.deps.adx.ingestRows(f.database, Tables.ledger, [ledgerRow(entry, "failed", undefined, at)], tag);
-      for (const s of ledgerReport?.sources ?? []) posted.push({ table: Tables.ledger, sourceId: s.sourceId, tag: s.tag });
-      await this.deps.sources.record(entry, f.database, posted, { generation: source.generation, purpose: "failure-record", now: at });
+      const errorsReport = await this.deps.adx.ingestRows(f.database, Tables.errors, [blobErrorRow(entry, "adx", f.errorCode, reason, entry.attempts, at)]);
+      for (const s of errorsReport?.sources ?? []) posted.push({ table: Tables.errors, sourceId: s.sourceId });
+      const ledgerReport = await this.deps.adx.ingestRows(f.database, Tables.ledger, [ledgerRow(entry, "failed", undefined, at)]);
+      for (const s of ledgerReport?.sources ?? []) posted.push({ table: Tables.ledger, sourceId: s.sourceId });
+      await this.deps.sources.record(f.database, posted, [{ ...blob, purpose: "failure-record" }], at);
     } catch (err) {
       log.error(`ingest ${entry.tenantId} ${entry.contentType} ${entry.contentId}: could not record the failure in ${Tables.errors} (${(err as Error)?.message ?? String(err)}); the content ledger and this log are its record.`);
     }

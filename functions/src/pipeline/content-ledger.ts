@@ -1,4 +1,5 @@
-import { odata, type TableClient } from "@azure/data-tables";
+import { odata, type TableClient, type TransactionAction } from "@azure/data-tables";
+import type { ContentRef } from "./content-ref";
 import { decodeKeyPart, hourBucket, ledgerPartitionKey, ledgerPartitionPrefix, ledgerRowKey } from "./entity-keys";
 import { asDate, deletePartitionRange, dropUndefined, ensureTable, statusOf } from "./storage-account";
 
@@ -13,21 +14,30 @@ import { asDate, deletePartitionRange, dropUndefined, ensureTable, statusOf } fr
  *      └─(stale: re-enqueued by the planner)
  *   ingested ──ADX later reports a queued ingestion failed──▶ failed (permanent) or queued again (transient: replayed)
  */
-export type LedgerState = "listed" | "queued" | "ingested" | "failed" | "expired";
+export const LEDGER_STATES = ["listed", "queued", "ingested", "failed", "expired"] as const;
+export type LedgerState = (typeof LEDGER_STATES)[number];
 export const PENDING_STATES: readonly LedgerState[] = ["listed", "queued"];
+/** The states a blob ends in: what its row in ADX's ingestion_ledger says. */
+export type FinalState = Exclude<LedgerState, "listed" | "queued">;
 
 export const LEDGER_TABLE = "AuditLakeContentLedger";
 export const LEDGER_RETENTION_DAYS = 8;
 
-export interface ContentRef {
-  tenantId: string;
-  contentType: string;
-  contentId: string;
-  contentUri: string;
-  contentCreated: string;
-  contentExpiration: string;
+export type { ContentRef };
+
+/** A final state to write for one blob (the worker's outcome), with the fields that go with it. */
+export interface Finish {
+  ref: ContentRef;
+  state: FinalState;
+  attempts: number;
+  figures?: IngestedFigures;
+  code?: string;
+  reason?: string;
 }
 
+/** Azure Table storage: at most 100 operations per transaction, and 15 comparisons per filter. */
+const MAX_TRANSACTION = 100;
+const MAX_KEYS_PER_QUERY = 14;
 export interface LedgerEntry extends ContentRef {
   state: LedgerState;
   source: "listing" | "webhook" | "worker";
@@ -84,6 +94,88 @@ export class ContentLedger {
       if (statusOf(err) === 409) return { claimed: false };
       throw err;
     }
+  }
+
+  /**
+   * claim() for many blobs in as few requests as their partitions allow (one transaction per partition and 100).
+   * A transaction fails whole when one entity exists (a racing webhook or planner): that group is claimed one by one.
+   */
+  async claimMany(refs: readonly ContentRef[], source: LedgerEntry["source"], now = new Date()): Promise<Array<{ ref: ContentRef; etag: string }>> {
+    await ensureTable(this.table);
+    const claimed: Array<{ ref: ContentRef; etag: string }> = [];
+    for (const group of this.partitions(refs)) {
+      const actions: TransactionAction[] = group.map((ref) => ["create", { ...this.keys(ref), ...refFields(ref), state: "listed", source, listedAt: now, attempts: 0 }]);
+      try {
+        const res = await this.table.submitTransaction(actions);
+        // Without the entity's ETag the queued mark is skipped (never forced): the entry stays "listed" and a stale claim
+        // is re-enqueued by the planner, which the worker's ledger check makes harmless.
+        // Sub-responses come in request order; by row key first (the service may echo an escaped key).
+        group.forEach((ref, i) => claimed.push({ ref, etag: res.getResponseForEntity(this.keys(ref).rowKey)?.etag ?? res.subResponses[i]?.etag ?? "" }));
+      } catch (err) {
+        if (statusOf(err) !== 409) throw err;
+        for (const ref of group) {
+          const one = await this.claim(ref, source, now);
+          if (one.claimed) claimed.push({ ref, etag: one.etag });
+        }
+      }
+    }
+    return claimed;
+  }
+
+  /** markQueued() for many claims, one transaction per partition; a claim moved by someone else makes its group go one by one. */
+  async markQueuedMany(claims: ReadonlyArray<{ ref: ContentRef; etag: string }>, now = new Date()): Promise<void> {
+    for (const group of this.partitions(claims.filter((c) => c.etag), (c) => c.ref)) {
+      const actions: TransactionAction[] = group.map((c) => ["update", { ...this.keys(c.ref), state: "queued", queuedAt: now }, "Merge", { etag: c.etag }]);
+      try {
+        await this.table.submitTransaction(actions);
+      } catch (err) {
+        if (statusOf(err) !== 412 && statusOf(err) !== 404) throw err;
+        for (const c of group) await this.markQueued(c.ref, c.etag, now);
+      }
+    }
+  }
+
+  /** The entries of many blobs: one query per partition and 14 blobs (Table storage's filter limit). */
+  async getMany(refs: readonly Key[]): Promise<Map<string, LedgerEntry>> {
+    await ensureTable(this.table);
+    const found = new Map<string, LedgerEntry>();
+    for (const group of this.partitions(refs)) {
+      for (let i = 0; i < group.length; i += MAX_KEYS_PER_QUERY) {
+        const keys = group.slice(i, i + MAX_KEYS_PER_QUERY).map((r) => this.keys(r));
+        const filter = odata`PartitionKey eq ${keys[0].partitionKey}` + ` and (${keys.map((k) => odata`RowKey eq ${k.rowKey}`).join(" or ")})`;
+        for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+          const entry = fromEntity(e);
+          found.set(entry.contentId, entry);
+        }
+      }
+    }
+    return found;
+  }
+
+  /** Writes the final states of many blobs (upserts, unconditional like markIngested): one transaction per partition. */
+  async finishMany(finishes: readonly Finish[], now = new Date()): Promise<void> {
+    if (finishes.length === 0) return;
+    await ensureTable(this.table);
+    for (const group of this.partitions(finishes, (f) => f.ref)) {
+      const actions: TransactionAction[] = group.map((f) => ["upsert", dropUndefined({ ...this.keys(f.ref), ...refFields(f.ref), ...finishFields(f, now) }), "Merge"]);
+      await this.table.submitTransaction(actions);
+    }
+  }
+
+  /** Groups items by ledger partition, each group at most one transaction's worth. */
+  private partitions<T>(items: readonly T[], ref: (item: T) => Key = (item) => item as unknown as Key): T[][] {
+    const groups: T[][] = [];
+    const open = new Map<string, T[]>();
+    for (const item of items) {
+      const pk = this.keys(ref(item)).partitionKey;
+      let list = open.get(pk);
+      if (!list || list.length >= MAX_TRANSACTION) {
+        open.set(pk, (list = []));
+        groups.push(list);
+      }
+      list.push(item);
+    }
+    return groups;
   }
 
   /** listed → queued, only if nobody moved the entry since `etag` (a fast worker may already have ingested it). */
@@ -188,6 +280,11 @@ export class ContentLedger {
     const prefix = ledgerPartitionPrefix(tenantId, contentType);
     return deletePartitionRange(this.table, prefix, prefix + hourBucket(cutoff));
   }
+}
+
+function finishFields(f: Finish, now: Date): Record<string, unknown> {
+  if (f.state === "ingested") return { state: "ingested", finishedAt: now, attempts: f.attempts, ...f.figures, lastErrorCode: "", lastError: "" };
+  return { state: f.state, finishedAt: now, attempts: f.attempts, lastErrorCode: f.code ?? "", lastError: (f.reason ?? "").slice(0, 8000) };
 }
 
 function refFields(ref: ContentRef) {

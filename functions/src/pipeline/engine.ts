@@ -8,7 +8,7 @@ import { ADX_SOURCES_TABLE, AdxIngestionSources } from "./adx-ingestion-sources"
 import { CHECKPOINT_TABLE, CheckpointStore } from "./checkpoints";
 import { ContentIntake } from "./content-intake";
 import { ContentLedger, LEDGER_RETENTION_DAYS, LEDGER_TABLE } from "./content-ledger";
-import { ContentQueue } from "./content-queue";
+import { ContentQueue, MESSAGE_LIMITS } from "./content-queue";
 import { consoleLog, type EngineLog } from "./engine-log";
 import { platformCredential } from "./platform-credential";
 import { Planner, type PlannedTenant, type PlannerDeps } from "./planner";
@@ -24,8 +24,8 @@ export interface Engine {
   intake: ContentIntake;
   planner: Planner;
   worker: Worker;
-  /** Queued mode: acts on ADX's failure reports (the planner runs it every tick). Undefined in streaming mode. */
-  adxFailures?: AdxFailureSettlement;
+  /** Acts on ADX's failure reports for queued ingestions (the planner runs it every tick). */
+  adxFailures: AdxFailureSettlement;
   tenants: Map<string, PlannedTenant & WorkerTenant & { client: ManagementActivityClient }>;
   close(): Promise<void>;
 }
@@ -46,7 +46,7 @@ export function createEngine(config: EngineConfig, opts: EngineOptions = {}): En
   const checkpoints = new CheckpointStore(account.table(CHECKPOINT_TABLE));
   const ledger = new ContentLedger(account.table(LEDGER_TABLE));
   const queue = new ContentQueue(account.queue(config.contentQueue));
-  const intake = new ContentIntake(ledger, queue, opts.now);
+  const intake = new ContentIntake(ledger, queue, opts.now, { ...MESSAGE_LIMITS, maxBlobs: config.blobsPerMessage });
 
   const tenants: Engine["tenants"] = new Map();
   for (const t of config.tenants) {
@@ -54,13 +54,8 @@ export function createEngine(config: EngineConfig, opts: EngineOptions = {}): En
     tenants.set(t.tenantId, { config: t, client, source: client });
   }
 
-  if (config.adx.mode === "streaming")
-    log.warn(
-      "ADX_INGEST_MODE=streaming: ADX ignores ingestIfNotExists tags on streamed data, so a blob replayed after a crash can land twice " +
-        "(the Id-deduplicating materialized view hides it from queries). Use queued (the default) for exactly-once tables.",
-    );
   const credential = platformCredential();
-  const adx = new AdxSink({ ingestUri: config.adx.ingestUri, mode: config.adx.mode, credential: credential.forUrl(config.adx.ingestUri) });
+  const adx = new AdxSink({ ingestUri: config.adx.ingestUri, credential: credential.forUrl(config.adx.ingestUri) });
   const sentinel = config.sentinel
     ? new SentinelSink({
         endpoint: config.sentinel.endpoint,
@@ -73,21 +68,17 @@ export function createEngine(config: EngineConfig, opts: EngineOptions = {}): En
 
   // Queued ingestion fails after the fact: every ingestion's source id is recorded against its blob, and ADX's
   // failure reports are acted on with each planner tick.
-  const failureQueue = adx.failureQueue();
-  const sources = failureQueue ? new AdxIngestionSources(account.table(ADX_SOURCES_TABLE), LEDGER_RETENTION_DAYS) : undefined;
-  const adxFailures =
-    failureQueue && sources
-      ? new AdxFailureSettlement({
-          failures: failureQueue,
-          sources,
-          ledger,
-          queue,
-          adx,
-          databases: [...new Set(config.tenants.map((t) => t.database))],
-          retentionDays: LEDGER_RETENTION_DAYS,
-          now: opts.now,
-        })
-      : undefined;
+  const sources = new AdxIngestionSources(account.table(ADX_SOURCES_TABLE), LEDGER_RETENTION_DAYS);
+  const adxFailures = new AdxFailureSettlement({
+    failures: adx.failureQueue(),
+    sources,
+    ledger,
+    queue,
+    adx,
+    databases: [...new Set(config.tenants.map((t) => t.database))],
+    retentionDays: LEDGER_RETENTION_DAYS,
+    now: opts.now,
+  });
 
   const planner = new Planner({
     tenants: [...tenants.values()],
@@ -100,7 +91,7 @@ export function createEngine(config: EngineConfig, opts: EngineOptions = {}): En
     now: opts.now,
     onStep: opts.onPlannerStep,
   });
-  const worker = new Worker({ tenants, ledger, adx, sentinel, sources, maxDequeueCount: config.maxDequeueCount, now: opts.now, onStep: opts.onWorkerStep });
+  const worker = new Worker({ tenants, ledger, adx, queue, sentinel, sources, maxDequeueCount: config.maxDequeueCount, now: opts.now, onStep: opts.onWorkerStep });
   return {
     config,
     checkpoints,

@@ -1,17 +1,10 @@
-import { z } from "zod";
 import { isContentType } from "../management-api";
 import type { ContentIntake } from "./content-intake";
+import { contentRef, contentRefSchema, type ContentRef } from "./content-ref";
 import type { EngineLog } from "./engine-log";
 
 /** A webhook notification: the Management API POSTs an array of these (content objects plus tenantId, clientId). */
-const notificationSchema = z.object({
-  tenantId: z.string().min(1),
-  contentType: z.string().min(1),
-  contentId: z.string().min(1),
-  contentUri: z.string().min(1),
-  contentCreated: z.string().refine((s) => !Number.isNaN(Date.parse(s))),
-  contentExpiration: z.string().refine((s) => !Number.isNaN(Date.parse(s))),
-});
+const notificationSchema = contentRefSchema;
 
 export interface NotificationOutcome {
   enqueued: number;
@@ -38,6 +31,7 @@ export async function admitNotifications(
 ): Promise<NotificationOutcome> {
   const items = Array.isArray(body) ? body : [body];
   const outcome: NotificationOutcome = { enqueued: 0, known: 0, rejected: 0 };
+  const admitted: ContentRef[] = [];
   for (const item of items) {
     const parsed = notificationSchema.safeParse(item);
     const reject = (why: string) => {
@@ -48,13 +42,17 @@ export async function admitNotifications(
       reject(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
       continue;
     }
-    const n = { ...parsed.data, tenantId: parsed.data.tenantId.toLowerCase() };
+    const n = { ...contentRef(parsed.data), tenantId: parsed.data.tenantId.toLowerCase() };
     const tenant = tenants.get(n.tenantId);
     if (!tenant) reject(`tenant ${n.tenantId} is not in AUDIT_LAKE_TENANTS`);
     else if (!isContentType(n.contentType) || !tenant.contentTypes.includes(n.contentType)) reject(`content type ${n.contentType} is not collected for this tenant`);
     else if (!tenant.isAllowedUrl(n.contentUri)) reject(`contentUri is not on the tenant's API host`);
-    else if ((await intake.admit(n, "webhook")) === "enqueued") outcome.enqueued++;
+    else if (!admitted.some((a) => a.contentId === n.contentId && a.tenantId === n.tenantId)) admitted.push(n);
     else outcome.known++;
   }
+  // One pass through the ledger and the queue for the whole notification (its blobs share messages).
+  const enqueued = await intake.admitMany(admitted, "webhook");
+  outcome.enqueued += enqueued.size;
+  outcome.known += admitted.length - enqueued.size;
   return outcome;
 }

@@ -1,8 +1,8 @@
-import type { ContentRef } from "./content-ledger";
+import type { ContentRef, FinalState } from "./content-ledger";
 import type { QuarantinedRecord } from "./transform";
 
 /** Rows of ingestion_ledger and ingestion_errors (columns: kql/tables/*.kql): what became of each blob, in ADX. */
-export type LedgerStatus = "ingested" | "expired" | "failed";
+export type LedgerStatus = FinalState;
 
 export interface BlobFigures {
   records: number;

@@ -3,9 +3,10 @@ import type { ContentBlobRef, ManagementActivityClient } from "../management-api
 import type { ContentType } from "../management-api/content-types";
 import type { AdxFailureSettlement } from "./adx-failure-settlement";
 import type { CheckpointStore } from "./checkpoints";
-import { forEachConcurrent, TaskPool } from "./concurrency";
+import { forEachConcurrent } from "./concurrency";
 import type { ContentIntake } from "./content-intake";
-import { LEDGER_RETENTION_DAYS, PENDING_STATES, type ContentLedger, type ContentRef, type LedgerEntry } from "./content-ledger";
+import { LEDGER_RETENTION_DAYS, PENDING_STATES, type ContentLedger, type LedgerEntry } from "./content-ledger";
+import { contentRef, type ContentRef } from "./content-ref";
 import type { EngineLog } from "./engine-log";
 import { DAY, HOUR, MINUTE, listingWindow, type ListingSettings, type ListingWindow } from "./listing-window";
 
@@ -30,7 +31,8 @@ export function atRiskOfExpiry(e: Pick<LedgerEntry, "contentExpiration" | "liste
 // content type, so one tenant's planner issues at most 2 API requests at a time.
 const TENANT_CONCURRENCY = 4;
 const CONTENT_TYPE_CONCURRENCY = 2;
-const INTAKE_CONCURRENCY = 16;
+/** Listed blobs are admitted in groups of this many: a few queue messages and one ledger transaction per partition each. */
+const INTAKE_GROUP = 100;
 
 export type ContentSource = Pick<ManagementActivityClient, "ensureSubscription" | "listContent">;
 
@@ -153,37 +155,40 @@ export class Planner {
     for await (const e of ledger.brief(tenantId, contentType, window.start, window.end)) known.set(e.contentId, e);
 
     const seen = new Set<string>();
-    const pool = new TaskPool(INTAKE_CONCURRENCY);
-    try {
-      for await (const blob of tenant.source.listContent(contentType, window.start, window.end)) {
-        // Pages can overlap and windows touch: one blob is considered once per run.
-        if (seen.has(blob.contentId)) continue;
-        seen.add(blob.contentId);
-        result.listed++;
-        const ref = toRef(tenantId, blob);
-        const entry = known.get(blob.contentId);
-        if (entry && !(entry.state === "listed" && isStale(entry, now))) {
-          result.known++;
-          continue;
-        }
-        await pool.add(async () => {
-          if (entry?.etag) {
-            await intake.readmit(ref, entry.etag);
-            result.reenqueued++;
-            log.warn(`plan ${tenantId} ${contentType}: re-enqueued ${blob.contentId}, claimed at ${entry.listedAt?.toISOString()} but never queued`);
-          } else if ((await intake.admit(ref, "listing")) === "enqueued") result.enqueued++;
-          else {
-            result.known++;
-            return;
-          }
-          await onStep?.({ step: "enqueued", tenantId, contentType, contentId: blob.contentId });
-        });
+    let fresh: ContentRef[] = [];
+    let stale: Array<{ ref: ContentRef; etag: string; listedAt?: Date }> = [];
+    const admit = async () => {
+      const [toAdmit, toReadmit] = [fresh, stale];
+      fresh = [];
+      stale = [];
+      if (toReadmit.length) {
+        await intake.readmit(toReadmit);
+        result.reenqueued += toReadmit.length;
+        for (const s of toReadmit) log.warn(`plan ${tenantId} ${contentType}: re-enqueued ${s.ref.contentId}, claimed at ${s.listedAt?.toISOString()} but never queued`);
       }
-    } finally {
-      // Even when listing fails, every admission already started finishes before the run reports.
-      await pool.drain().catch(() => undefined);
+      const enqueued = await intake.admitMany(toAdmit, "listing");
+      result.enqueued += enqueued.size;
+      result.known += toAdmit.length - enqueued.size;
+      for (const ref of [...toReadmit.map((s) => s.ref), ...toAdmit.filter((r) => enqueued.has(r.contentId))]) {
+        await onStep?.({ step: "enqueued", tenantId, contentType, contentId: ref.contentId });
+      }
+    };
+    for await (const blob of tenant.source.listContent(contentType, window.start, window.end)) {
+      // Pages can overlap and windows touch: one blob is considered once per run.
+      if (seen.has(blob.contentId)) continue;
+      seen.add(blob.contentId);
+      result.listed++;
+      const ref = toRef(tenantId, blob);
+      const entry = known.get(blob.contentId);
+      if (entry && !(entry.state === "listed" && isStale(entry, now))) {
+        result.known++;
+        continue;
+      }
+      if (entry?.etag) stale.push({ ref, etag: entry.etag, listedAt: entry.listedAt });
+      else fresh.push(ref);
+      if (fresh.length + stale.length >= INTAKE_GROUP) await admit();
     }
-    await pool.drain();
+    await admit();
     await onStep?.({ step: "listed", tenantId, contentType, window, blobs: result.listed });
 
     // Checkpoint only after enqueue: a crash before this line must replay the window, not skip it.
@@ -239,12 +244,5 @@ function isStale(e: KnownEntry, now: Date): boolean {
 }
 
 function toRef(tenantId: string, b: ContentBlobRef): ContentRef {
-  return {
-    tenantId,
-    contentType: b.contentType,
-    contentId: b.contentId,
-    contentUri: b.contentUri,
-    contentCreated: b.contentCreated,
-    contentExpiration: b.contentExpiration,
-  };
+  return contentRef({ ...b, tenantId });
 }

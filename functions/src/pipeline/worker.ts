@@ -1,20 +1,24 @@
 import { Tables } from "../../../kql/tables";
 import type { TenantConfig } from "../config";
 import type { ManagementActivityClient } from "../management-api";
-import type { AdxIngestionSources, PostedSource } from "./adx-ingestion-sources";
-import type { ContentLedger, ContentRef, IngestedFigures } from "./content-ledger";
-import type { ContentMessage } from "./content-queue";
+import type { AdxIngestionSources, PostedSource, SourceBlob } from "./adx-ingestion-sources";
+import { forEachConcurrent } from "./concurrency";
+import type { ContentLedger, Finish, IngestedFigures, LedgerEntry } from "./content-ledger";
+import type { ContentMessage, ContentQueue, QueuedBlob } from "./content-queue";
+import { contentRef } from "./content-ref";
 import type { EngineLog } from "./engine-log";
-import { blobErrorRow, ledgerRow, quarantineRows, type LedgerStatus } from "./outcome-rows";
+import { blobErrorRow, ledgerRow, quarantineRows } from "./outcome-rows";
 import { transformBlob } from "./transform";
 
-/** What the worker needs of the ADX and Sentinel sinks. */
+type Rows = Record<string, unknown>[];
+
+/** What the worker needs of the ADX sink. */
 export interface RowSink {
   /** Resolves once ADX accepted the rows; queued ingestions name their source ids, in case ADX reports a failure later. */
-  ingestRows(database: string, table: string, rows: Record<string, unknown>[], dedupTag: string): Promise<{ sources?: ReadonlyArray<{ sourceId: string; tag: string }> } | void>;
+  ingestRows(database: string, table: string, rows: Rows): Promise<{ sources?: ReadonlyArray<{ sourceId: string }> } | void>;
 }
 export interface MailAccessForwarder {
-  send(rows: Record<string, unknown>[]): Promise<unknown>;
+  send(rows: Rows): Promise<unknown>;
 }
 
 export interface WorkerTenant {
@@ -25,26 +29,33 @@ export interface WorkerTenant {
 /** Steps reported as the worker goes; a test throws from one to simulate a crash at exactly that point. */
 export type WorkerStep =
   | { step: "fetched"; contentId: string; records: number; bytes: number }
-  | { step: "rows-ingested"; contentId: string }
-  | { step: "ledger-row-ingested"; contentId: string }
+  | { step: "rows-ingested"; contentIds: string[] }
+  | { step: "ledger-row-ingested"; contentIds: string[] }
   | { step: "ledger-updated"; contentId: string; state: string };
+
+/** Blobs fetched at once per message: a message's blobs come from one tenant, whose API budget the planner shares. */
+export const FETCH_CONCURRENCY = 4;
 
 export interface WorkerDeps {
   tenants: Map<string, WorkerTenant>;
   ledger: ContentLedger;
   adx: RowSink;
+  /** Where a blob that failed transiently while its neighbours landed goes back, alone. */
+  queue: Pick<ContentQueue, "enqueue">;
   sentinel?: MailAccessForwarder;
-  /** Where the source id of every queued ingestion is recorded against its blob (ADX failure reports name only that). */
+  /** Where the source id of every queued ingestion is recorded against its blobs (ADX failure reports name only that). */
   sources?: AdxIngestionSources;
   maxDequeueCount: number;
+  fetchConcurrency?: number;
   now?: () => Date;
   onStep?: (s: WorkerStep) => void | Promise<void>;
 }
 
-export type WorkerOutcome =
-  | { status: "ingested"; figures: IngestedFigures & { duplicatesInBlob: number; bytes: number } }
-  | { status: "skipped"; reason: string }
-  | { status: "expired" | "failed"; code: string; reason: string };
+export type BlobOutcome =
+  | { contentId: string; status: "ingested"; figures: IngestedFigures & { duplicatesInBlob: number; bytes: number } }
+  | { contentId: string; status: "skipped"; reason: string }
+  | { contentId: string; status: "requeued"; code: string; reason: string }
+  | { contentId: string; status: "expired" | "failed"; code: string; reason: string };
 
 export class UnknownTenantError extends Error {
   readonly code = "UnknownTenant";
@@ -60,10 +71,24 @@ export class UnknownTenantError extends Error {
 /** Stage names recorded in ingestion_errors. */
 const Stage = { fetch: "fetch", transform: "transform", ingest: "ingest", sentinel: "sentinel" } as const;
 
+/** One blob of the message on its way: its rows once fetched, or why it will not land in this attempt. */
+interface BlobWork {
+  blob: QueuedBlob;
+  attempts: number;
+  generation: number;
+  figures?: IngestedFigures & { duplicatesInBlob: number; bytes: number };
+  auditRows: Rows;
+  mailAccessRows: Rows;
+  errorRows: Rows;
+  outcome?: BlobOutcome;
+}
+
 /**
- * The worker: one content blob from queue message to rows in ADX, exactly once.
- * Idempotent under replay: the ledger skips finished blobs, and every ADX ingestion carries the blob's contentId as its
- * ingestIfNotExists tag, so a crash between ingestion and the ledger update replays without duplicate rows.
+ * The worker: one queue message of several content blobs to rows in ADX. The blobs are fetched a few at a time, and
+ * their rows go to ADX in one ingestion per table for the whole message (ADX then batches messages by the tables'
+ * batching policies). At least once: a crash or retry re-sends the rows of blobs the ledger does not show finished, and
+ * the `_dedup` materialized views keep each record once. One blob that cannot be fetched never fails its neighbours:
+ * it is quarantined (expired, refused) or re-queued alone (transient).
  */
 export class Worker {
   private readonly now: () => Date;
@@ -72,161 +97,204 @@ export class Worker {
     this.now = deps.now ?? (() => new Date());
   }
 
-  async ingest(msg: ContentMessage, dequeueCount: number, log: EngineLog): Promise<WorkerOutcome> {
-    const { ledger, onStep } = this.deps;
-    const tenant = this.deps.tenants.get(msg.tenantId.toLowerCase());
-    if (!tenant) throw new UnknownTenantError(msg.tenantId);
+  async ingest(msg: ContentMessage, dequeueCount: number, log: EngineLog): Promise<BlobOutcome[]> {
+    const { ledger } = this.deps;
+    const tenantId = msg.blobs[0].tenantId;
+    const tenant = this.deps.tenants.get(tenantId.toLowerCase());
+    if (!tenant) throw new UnknownTenantError(tenantId);
     const db = tenant.config.database;
-    const what = `${msg.tenantId} ${msg.contentType} ${msg.contentId}`;
 
-    const entry = await ledger.get(msg);
-    if (entry?.state === "ingested" || entry?.state === "expired") {
-      log.info(`ingest ${what}: already ${entry.state}, nothing to do (replayed message)`);
-      return { status: "skipped", reason: `already ${entry.state}` };
+    const entries = await ledger.getMany(msg.blobs);
+    const outcomes: BlobOutcome[] = [];
+    const work: BlobWork[] = [];
+    for (const blob of msg.blobs) {
+      const entry = entries.get(blob.contentId);
+      if (entry?.state === "ingested" || entry?.state === "expired") {
+        log.info(`ingest ${blob.tenantId} ${blob.contentType} ${blob.contentId}: already ${entry.state}, nothing to do (replayed message)`);
+        outcomes.push({ contentId: blob.contentId, status: "skipped", reason: `already ${entry.state}` });
+        continue;
+      }
+      work.push({ blob, attempts: (blob.priorAttempts ?? 0) + dequeueCount, generation: generationOf(entry), auditRows: [], mailAccessRows: [], errorRows: [] });
+    }
+    if (work.length === 0) return outcomes;
+
+    await forEachConcurrent(work, this.deps.fetchConcurrency ?? FETCH_CONCURRENCY, (w) => this.fetch(tenant, w, log));
+
+    // Every blob failed transiently: nothing to land, so the queue retries the message as a whole.
+    const retry = work.filter((w) => w.outcome?.status === "requeued");
+    if (retry.length === work.length) {
+      const first = retry[0].outcome as Extract<BlobOutcome, { status: "requeued" }>;
+      await Promise.all(retry.map((w) => ledger.recordAttempt(w.blob, first.code, first.reason, w.attempts).catch(() => undefined)));
+      log.warn(`ingest ${tenantId}: attempt ${dequeueCount} of ${this.deps.maxDequeueCount} failed for all ${retry.length} blob(s) of the message; the queue retries: ${first.reason}`);
+      throw Object.assign(new Error(first.reason), { code: first.code });
     }
 
-    // Queued ingestions of this attempt; recorded before the ledger says "ingested", so a failure ADX reports later
-    // always finds its blob. The generation tells a failure of this attempt from one a replay has superseded.
-    const posted: PostedSource[] = [];
-    const generation = entry?.adxReplays ?? 0;
-    const send = async (table: string, rows: Record<string, unknown>[], tag: string) => collect(posted, table, await this.deps.adx.ingestRows(db, table, rows, tag));
+    const landing = work.filter((w) => w.outcome?.status !== "requeued");
+    try {
+      await this.land(db, landing, dequeueCount, log);
+    } catch (err) {
+      // ADX refused the message's rows: the queue retries it whole; after the last attempt its blobs are failed in the
+      // ledger (the message goes to the poison queue: recorded twice, never dropped).
+      const code = errorCode(err);
+      const reason = (err as Error)?.message ?? String(err);
+      const last = (err as { transient?: unknown })?.transient === false || dequeueCount >= this.deps.maxDequeueCount;
+      if (last) {
+        await ledger.finishMany(landing.map((w) => ({ ref: w.blob, state: "failed", attempts: w.attempts, code, reason })), this.now());
+        log.error(`ingest ${tenantId}: ${landing.length} blob(s) failed at ${Stage.ingest} [${code}], recorded as failed in the ledger; the message goes to the poison queue: ${reason}`);
+      } else {
+        await Promise.all(landing.map((w) => ledger.recordAttempt(w.blob, code, reason, w.attempts).catch(() => undefined)));
+        log.warn(`ingest ${tenantId}: attempt ${dequeueCount} of ${this.deps.maxDequeueCount} failed at ${Stage.ingest} [${code}]; the queue retries: ${reason}`);
+      }
+      throw err;
+    }
 
+    // Only now, with the landed blobs recorded, do the transient failures go back to the queue: alone, attempts kept.
+    if (retry.length) {
+      await this.deps.queue.enqueue(retry.map((w) => ({ ...contentRef(w.blob), priorAttempts: w.attempts })));
+      for (const w of retry) {
+        const o = w.outcome as Extract<BlobOutcome, { status: "requeued" }>;
+        await ledger.recordAttempt(w.blob, o.code, o.reason, w.attempts).catch(() => undefined);
+        log.warn(`ingest ${w.blob.tenantId} ${w.blob.contentType} ${w.blob.contentId}: attempt ${w.attempts} of ${this.deps.maxDequeueCount} failed [${o.code}]; re-queued alone: ${o.reason}`);
+      }
+    }
+    for (const w of work) outcomes.push(w.outcome!);
+    return outcomes;
+  }
+
+  /** Fetches and transforms one blob; a failure decides the blob's fate without touching its neighbours. */
+  private async fetch(tenant: WorkerTenant, w: BlobWork, log: EngineLog): Promise<void> {
+    const { blob } = w;
     let stage: string = Stage.fetch;
     try {
-      const fetched = await tenant.source.fetchContent(msg.contentUri);
+      const fetched = await tenant.source.fetchContent(blob.contentUri);
       const { bytes } = fetched;
-      const recordCount = fetched.records.length;
-      await onStep?.({ step: "fetched", contentId: msg.contentId, records: recordCount, bytes });
-
+      const records = fetched.records.length;
+      await this.deps.onStep?.({ step: "fetched", contentId: blob.contentId, records, bytes });
       stage = Stage.transform;
-      // Only the rows are kept past this point: the parsed records (as large again) can be collected during the uploads.
-      const result = transformBlob(fetched.records.splice(0), msg);
-
-      const figures = {
-        records: recordCount,
+      // Only the rows are kept past this point: the parsed records (as large again) can be collected meanwhile.
+      const result = transformBlob(fetched.records.splice(0), blob);
+      w.auditRows = result.auditRows;
+      w.mailAccessRows = result.mailAccessRows;
+      if (result.quarantined.length) {
+        w.errorRows = quarantineRows(blob, result.quarantined, this.now());
+        log.warn(`ingest ${blob.tenantId} ${blob.contentType} ${blob.contentId}: ${result.quarantined.length} malformed record(s) quarantined in ${Tables.errors}; the rest of the blob lands`);
+      }
+      w.figures = {
+        records,
         auditRows: result.auditRows.length,
         mailAccessRows: result.mailAccessRows.length,
         quarantinedRecords: result.quarantined.length,
+        duplicatesInBlob: result.duplicatesInBlob,
+        bytes,
       };
-
-      stage = Stage.ingest;
-      // The contentId is the dedup tag of each table: a replay of this blob lands nothing twice.
-      if (result.auditRows.length) await send(Tables.unifiedAudit, result.auditRows, msg.contentId);
-      // The audit rows hold the whole records (their Record column): the largest part of a blob, and done with.
-      result.auditRows = [];
-      if (result.mailAccessRows.length) await send(Tables.accessMail, result.mailAccessRows, msg.contentId);
-      if (result.quarantined.length) {
-        await send(Tables.errors, quarantineRows(msg, result.quarantined, this.now()), msg.contentId);
-        log.warn(`ingest ${what}: ${result.quarantined.length} malformed record(s) quarantined in ${Tables.errors}; the rest of the blob lands`);
-      }
-      await onStep?.({ step: "rows-ingested", contentId: msg.contentId });
-      stage = Stage.sentinel;
-      if (this.deps.sentinel && result.mailAccessRows.length) await this.forward(msg, result.mailAccessRows, dequeueCount, send, log);
-
-      stage = Stage.ingest;
-      await send(Tables.ledger, [ledgerRow(msg, "ingested", { ...figures, duplicatesInBlob: result.duplicatesInBlob }, this.now())], msg.contentId);
-      await onStep?.({ step: "ledger-row-ingested", contentId: msg.contentId });
-
-      await this.deps.sources?.record(msg, db, posted, { generation, purpose: "rows", now: this.now() });
-      await ledger.markIngested(msg, figures, dequeueCount, this.now());
-      await onStep?.({ step: "ledger-updated", contentId: msg.contentId, state: "ingested" });
-      log.info(`ingest ${what}: ${recordCount} records → ${figures.auditRows} audit rows, ${figures.mailAccessRows} mail-access rows`);
-      return { status: "ingested", figures: { ...figures, duplicatesInBlob: result.duplicatesInBlob, bytes } };
+      w.outcome = { contentId: blob.contentId, status: "ingested", figures: w.figures };
     } catch (err) {
       const code = errorCode(err);
       const reason = (err as Error)?.message ?? String(err);
       if (stage === Stage.fetch && code === "AF20051") {
-        await this.quarantine(tenant, msg, "expired", Stage.fetch, code, reason, dequeueCount, generation, log);
-        return { status: "expired", code, reason };
+        w.outcome = { contentId: blob.contentId, status: "expired", code, reason };
+      } else if ((err as { transient?: unknown })?.transient === false || w.attempts >= this.deps.maxDequeueCount) {
+        // Errors that no retry can cure (a foreign contentUri, an oversized blob, a missing permission) quarantine now.
+        const why = (err as { transient?: unknown })?.transient === false ? reason : `gave up after ${w.attempts} attempt(s): ${reason}`;
+        w.outcome = { contentId: blob.contentId, status: "failed", code, reason: why };
+      } else {
+        w.outcome = { contentId: blob.contentId, status: "requeued", code, reason };
+        return;
       }
-      // Errors that no retry can cure (a foreign contentUri, an oversized blob, a missing permission or mapping)
-      // quarantine now; untyped errors are retried.
-      const permanent = (err as { transient?: unknown })?.transient === false;
-      if (permanent || dequeueCount >= this.deps.maxDequeueCount) {
-        const why = permanent ? reason : `gave up after ${dequeueCount} attempt(s): ${reason}`;
-        await this.quarantine(tenant, msg, "failed", stage, code, why, dequeueCount, generation, log);
-        return { status: "failed", code, reason: why };
-      }
-      await ledger.recordAttempt(msg, code, reason, dequeueCount).catch(() => undefined);
-      log.warn(`ingest ${what}: attempt ${dequeueCount} of ${this.deps.maxDequeueCount} failed at ${stage} [${code}]; the queue retries: ${reason}`);
-      throw err;
+      w.errorRows = [blobErrorRow(blob, stage, code, w.outcome.reason, w.attempts, this.now())];
+    }
+  }
+
+  /** The message's rows in one ingestion per table, then the ledger rows, the source records and the ledger entries. */
+  private async land(db: string, work: BlobWork[], attempts: number, log: EngineLog): Promise<void> {
+    const { onStep } = this.deps;
+    const posted: PostedSource[] = [];
+    const send = async (table: string, rows: Rows) => {
+      if (rows.length === 0) return;
+      const report = await this.deps.adx.ingestRows(db, table, rows);
+      for (const s of report?.sources ?? []) posted.push({ table, sourceId: s.sourceId });
+    };
+    const ids = work.map((w) => w.blob.contentId);
+
+    const mailAccessRows = work.flatMap((w) => w.mailAccessRows);
+    await send(Tables.unifiedAudit, takeRows(work, "auditRows"));
+    await send(Tables.accessMail, mailAccessRows);
+    const errorRows = takeRows(work, "errorRows");
+    if (this.deps.sentinel && mailAccessRows.length) errorRows.push(...(await this.forward(work, mailAccessRows, attempts, log)));
+    for (const w of work) w.mailAccessRows = [];
+    await send(Tables.errors, errorRows);
+    await onStep?.({ step: "rows-ingested", contentIds: ids });
+
+    const at = this.now();
+    await send(Tables.ledger, work.map((w) => ledgerRow(w.blob, w.outcome!.status as Finish["state"], w.figures, at)));
+    await onStep?.({ step: "ledger-row-ingested", contentIds: ids });
+
+    // Recorded before the ledger says "ingested", so a failure ADX reports later always finds its blobs.
+    const blobs: SourceBlob[] = work.map((w) => ({
+      tenantId: w.blob.tenantId,
+      contentType: w.blob.contentType,
+      contentId: w.blob.contentId,
+      contentCreated: w.blob.contentCreated,
+      generation: w.generation,
+      purpose: w.outcome!.status === "ingested" ? "rows" : "failure-record",
+    }));
+    await this.deps.sources?.record(db, posted, blobs, at);
+    const finishes: Finish[] = work.map((w) => {
+      const o = w.outcome!;
+      if (o.status === "ingested") return { ref: w.blob, state: "ingested", attempts: w.attempts, figures: stripBytes(o.figures) };
+      const failure = o as Extract<BlobOutcome, { status: "expired" | "failed" }>;
+      return { ref: w.blob, state: failure.status, attempts: w.attempts, code: failure.code, reason: failure.reason };
+    });
+    await this.deps.ledger.finishMany(finishes, this.now());
+    for (const w of work) {
+      const o = w.outcome!;
+      const what = `ingest ${w.blob.tenantId} ${w.blob.contentType} ${w.blob.contentId}`;
+      if (o.status === "ingested") log.info(`${what}: ${o.figures.records} records → ${o.figures.auditRows} audit rows, ${o.figures.mailAccessRows} mail-access rows`);
+      else if (o.status === "expired") log.error(`${what}: content expired before it was fetched [${o.code}]; its records are lost and the gap is recorded in ${Tables.errors}. ${o.reason}`);
+      else if (o.status === "failed") log.error(`${what}: quarantined [${o.code}], recorded as failed in the ledger and ${Tables.errors}: ${o.reason}`);
+      await onStep?.({ step: "ledger-updated", contentId: w.blob.contentId, state: o.status });
     }
   }
 
   /**
    * Sentinel gets a copy of the mail-access rows for its analytics rules; ADX stays the system of record. A refusal no
-   * retry can cure, or the last attempt, records the gap in ingestion_errors (Stage "sentinel") and lets the blob
-   * count as ingested; a transient failure retries the blob (ADX dedups it; Sentinel may see the rows twice).
+   * retry can cure, or the last attempt, becomes rows for ingestion_errors (Stage "sentinel") and lets the blobs count
+   * as ingested; a transient failure retries the message (the views dedup ADX; Sentinel may see the rows twice).
    */
-  private async forward(
-    msg: ContentRef,
-    rows: Record<string, unknown>[],
-    attempts: number,
-    send: (table: string, rows: Record<string, unknown>[], tag: string) => Promise<void>,
-    log: EngineLog,
-  ): Promise<void> {
+  private async forward(work: BlobWork[], rows: Rows, attempts: number, log: EngineLog): Promise<Rows> {
     try {
       await this.deps.sentinel!.send(rows);
+      return [];
     } catch (err) {
       const code = errorCode(err);
       const reason = (err as Error)?.message ?? String(err);
-      if ((err as { transient?: unknown })?.transient !== false && attempts < this.deps.maxDequeueCount) {
-        throw err;
+      if ((err as { transient?: unknown })?.transient !== false && attempts < this.deps.maxDequeueCount) throw err;
+      const at = this.now();
+      const gaps = work.filter((w) => w.mailAccessRows.length > 0);
+      for (const w of gaps) {
+        log.error(`ingest ${w.blob.tenantId} ${w.blob.contentType} ${w.blob.contentId}: ${w.mailAccessRows.length} mail-access row(s) not forwarded to Sentinel [${code}] (they are in ADX; recorded in ${Tables.errors}): ${reason}`);
       }
-      const row = blobErrorRow(msg, Stage.sentinel, code, `${rows.length} mail-access row(s) not forwarded to Sentinel: ${reason}`, attempts, this.now());
-      await send(Tables.errors, [row], `sentinel:${code}:${msg.contentId}`);
-      log.error(`ingest ${msg.tenantId} ${msg.contentType} ${msg.contentId}: ${rows.length} mail-access row(s) not forwarded to Sentinel [${code}] (they are in ADX; recorded in ${Tables.errors}): ${reason}`);
-    }
-  }
-
-  /**
-   * The blob cannot land. Rows in ingestion_errors and ingestion_ledger make it visible next to the data; the ledger
-   * entity makes it visible to health and stops further work. If ADX refuses the rows, the error is rethrown so the
-   * queue retries (the rows carry a dedup tag); on the last attempt the ledger is updated anyway and the message goes
-   * to the poison queue — recorded twice, never dropped.
-   */
-  private async quarantine(
-    tenant: WorkerTenant,
-    msg: ContentRef,
-    status: Exclude<LedgerStatus, "ingested">,
-    stage: string,
-    code: string,
-    reason: string,
-    attempts: number,
-    generation: number,
-    log: EngineLog,
-  ): Promise<void> {
-    const what = `${msg.tenantId} ${msg.contentType} ${msg.contentId}`;
-    const db = tenant.config.database;
-    const tag = `${status}:${code}:${msg.contentId}`;
-    const posted: PostedSource[] = [];
-    let adxError: unknown;
-    try {
-      collect(posted, Tables.errors, await this.deps.adx.ingestRows(db, Tables.errors, [blobErrorRow(msg, stage, code, reason, attempts, this.now())], tag));
-      collect(posted, Tables.ledger, await this.deps.adx.ingestRows(db, Tables.ledger, [ledgerRow(msg, status, undefined, this.now())], tag));
-      await this.deps.sources?.record(msg, db, posted, { generation, purpose: "failure-record", now: this.now() });
-    } catch (e) {
-      adxError = e;
-    }
-    if (!adxError || attempts >= this.deps.maxDequeueCount) {
-      if (status === "expired") await this.deps.ledger.markExpired(msg, code, reason, attempts, this.now());
-      else await this.deps.ledger.markFailed(msg, code, reason, attempts, this.now());
-      await this.deps.onStep?.({ step: "ledger-updated", contentId: msg.contentId, state: status });
-      log.error(
-        status === "expired"
-          ? `ingest ${what}: content expired before it was fetched [${code}]; its records are lost and the gap is recorded in ${Tables.errors}. ${reason}`
-          : `ingest ${what}: quarantined at ${stage} [${code}], recorded as failed in the ledger and ${Tables.errors}: ${reason}`,
-      );
-    }
-    if (adxError) {
-      log.error(`ingest ${what}: could not record the ${status} blob in ${Tables.errors} (${errorCode(adxError)}); the queue retries.`);
-      throw adxError;
+      return gaps.map((w) => blobErrorRow(w.blob, Stage.sentinel, code, `${w.mailAccessRows.length} mail-access row(s) not forwarded to Sentinel: ${reason}`, attempts, at));
     }
   }
 }
 
-function collect(posted: PostedSource[], table: string, report: Awaited<ReturnType<RowSink["ingestRows"]>>): void {
-  for (const s of report?.sources ?? []) posted.push({ table, sourceId: s.sourceId, tag: s.tag });
+/** The rows of one kind across the message's blobs, released from the blobs as they are taken (memory). */
+function takeRows(work: BlobWork[], kind: "auditRows" | "errorRows"): Rows {
+  const rows: Rows = [];
+  for (const w of work) {
+    for (const r of w[kind]) rows.push(r);
+    w[kind] = [];
+  }
+  return rows;
+}
+
+function stripBytes(f: IngestedFigures & { bytes?: number; duplicatesInBlob?: number }): IngestedFigures {
+  return { records: f.records, auditRows: f.auditRows, mailAccessRows: f.mailAccessRows, quarantinedRecords: f.quarantinedRecords };
+}
+
+function generationOf(entry: LedgerEntry | undefined): number {
+  return entry?.adxReplays ?? 0;
 }
 
 function errorCode(err: unknown): string {

@@ -1,19 +1,9 @@
-// Azure Data Explorer sink: rows → gzipped multijson → azure-kusto-ingest, with the content blob's id as the
-// extent tag so a replayed blob lands nothing twice (queued ingestion's `ingestIfNotExists`).
-import type { AccessToken, TokenCredential } from "@azure/core-auth";
-import { DefaultAzureCredential } from "@azure/identity";
+// Azure Data Explorer sink: rows → gzipped multijson → azure-kusto-ingest's queued ingestion. No extent tags: ADX
+// batches untagged ingestions by the table's batching policy (an ingest-by tag would seal each alone), and the
+// `_dedup` materialized views keep a replayed record once.
+import type { TokenCredential } from "@azure/core-auth";
 import { KustoConnectionStringBuilder } from "azure-kusto-data";
-import {
-  CompressionType,
-  DataFormat,
-  IngestClient,
-  IngestionProperties,
-  ReportLevel,
-  ReportMethod,
-  StreamDescriptor,
-  StreamingIngestClient,
-  type IngestionResult,
-} from "azure-kusto-ingest";
+import { CompressionType, DataFormat, IngestClient, IngestionProperties, ReportLevel, ReportMethod, StreamDescriptor, type IngestionResult } from "azure-kusto-ingest";
 import type { Readable } from "node:stream";
 import { jsonMappingName } from "../../../kql/tables";
 import { AdxFailureQueue } from "./adx-failures";
@@ -23,11 +13,9 @@ import { AdxIngestError, codeForStatus, isNetworkError, isTlsTrustError, isTrans
 export interface AdxSinkOptions {
   /** https://ingest-<cluster>.<region>.kusto.windows.net (a query URI works too), or http://127.0.0.1:P locally */
   ingestUri: string;
-  /** default: a dummy token on loopback, DefaultAzureCredential (the Function's managed identity) elsewhere */
-  credential?: TokenCredential;
-  /** queued (default): batched, deduplicated by extent tag. streaming: seconds, but ADX ignores tags there */
-  mode?: "queued" | "streaming";
-  /** uncompressed size cap per ingestion; default 100 MB queued, 4 MB streaming (the service's streaming limit) */
+  /** the engine's platform credential (the Function's managed identity in Azure) */
+  credential: TokenCredential;
+  /** uncompressed size cap per ingestion; default 100 MB (ADX's recommended upper size of one queued ingestion) */
   maxChunkBytes?: number;
   /** zlib level for the multijson payload; default 1 */
   gzipLevel?: number;
@@ -38,12 +26,7 @@ export interface AdxIngestReport {
   chunks: number;
   rawBytes: number;
   gzipBytes: number;
-  /** extent tags used, one per chunk: `${dedupTag}` for the first, `${dedupTag}#${i}` after */
-  tags: string[];
-  /**
-   * Queued mode: one per chunk, the ingestion source id ADX names in its failure report should the chunk fail later
-   * (after this call returned). Streaming mode: none (failures are thrown by the call itself).
-   */
+  /** One per chunk: the ingestion source id ADX names in its failure report should the chunk fail later (after this call returned). */
   sources: AdxIngestionSource[];
   /**
    * rows serialised above 1 MB: their `Record` exceeds ADX's default 1 MB limit for a dynamic value and lands as
@@ -55,75 +38,46 @@ export interface AdxIngestReport {
 /** A queued ingestion ADX has accepted for later: how its failure report, if any, is traced back to the rows. */
 export interface AdxIngestionSource {
   sourceId: string;
-  tag: string;
   chunk: number;
 }
 
 const QUEUED_CHUNK_BYTES = 100 * 1024 * 1024;
-const STREAMING_CHUNK_BYTES = 4 * 1024 * 1024;
-
-/** A loopback emulator trusts any bearer token; the SDK still insists on asking for one. */
-const loopbackCredential: TokenCredential = {
-  getToken: async (): Promise<AccessToken> => ({ token: "local-emulator", expiresOnTimestamp: Date.now() + 3600_000 }),
-};
-
-function isLoopback(uri: string): boolean {
-  try {
-    const host = new URL(uri).hostname;
-    return host === "127.0.0.1" || host === "localhost" || host === "[::1]" || host === "::1";
-  } catch {
-    return false;
-  }
-}
-
-type KustoIngestor = IngestClient | StreamingIngestClient;
 
 export class AdxSink {
-  readonly mode: "queued" | "streaming";
-  private readonly client: KustoIngestor;
+  private readonly client: IngestClient;
   private readonly maxChunkBytes: number;
   private readonly gzipLevel: number | undefined;
   private failures: AdxFailureQueue | undefined;
 
   constructor(opts: AdxSinkOptions) {
-    this.mode = opts.mode ?? "queued";
-    if (this.mode !== "queued" && this.mode !== "streaming") {
-      throw new AdxIngestError(`ADX ingest mode '${String(opts.mode)}' is unknown: use "queued" or "streaming" (ADX_INGEST_MODE).`, { code: "BadRequest", transient: false });
-    }
     let uri: URL;
     try {
       uri = new URL(opts.ingestUri);
     } catch {
       throw new AdxIngestError(`ADX ingest URI '${opts.ingestUri}' is not a URL: set ADX_INGEST_URI to https://ingest-<cluster>.<region>.kusto.windows.net.`, { code: "BadRequest", transient: false });
     }
-    const credential = opts.credential ?? (isLoopback(opts.ingestUri) ? loopbackCredential : new DefaultAzureCredential());
-    const kcsb = KustoConnectionStringBuilder.withTokenCredential(uri.origin, credential);
-    this.client = this.mode === "streaming" ? new StreamingIngestClient(kcsb) : new IngestClient(kcsb);
-    this.maxChunkBytes = opts.maxChunkBytes ?? (this.mode === "streaming" ? STREAMING_CHUNK_BYTES : QUEUED_CHUNK_BYTES);
+    const kcsb = KustoConnectionStringBuilder.withTokenCredential(uri.origin, opts.credential);
+    this.client = new IngestClient(kcsb);
+    this.maxChunkBytes = opts.maxChunkBytes ?? QUEUED_CHUNK_BYTES;
     this.gzipLevel = opts.gzipLevel;
   }
 
   /**
    * Ingests `rows` (flat objects keyed by column name) into `database.table` through the table's JSON mapping.
-   * Resolves when ADX accepted the data (queued: the blob and queue message are posted; the service ingests within
-   * minutes). Replaying the same rows with the same tag is a no-op per chunk in queued mode.
+   * Resolves when ADX accepted the data (the blob and queue message are posted; the service ingests them with the
+   * table's next batch). One ingestion per 100 MB chunk of rows.
    */
-  async ingestRows(database: string, table: string, rows: Record<string, unknown>[], dedupTag: string): Promise<AdxIngestReport> {
-    const report: AdxIngestReport = { rows: 0, chunks: 0, rawBytes: 0, gzipBytes: 0, tags: [], largeRows: 0, sources: [] };
+  async ingestRows(database: string, table: string, rows: Record<string, unknown>[]): Promise<AdxIngestReport> {
+    const report: AdxIngestReport = { rows: 0, chunks: 0, rawBytes: 0, gzipBytes: 0, largeRows: 0, sources: [] };
     // ADX refuses empty data (BadRequest_NoRecordsOrWrongFormat): nothing to send is not an error
     if (rows.length === 0) return report;
     const mapping = jsonMappingName(table);
     for await (const chunk of gzipRowChunks(rows, { maxChunkBytes: this.maxChunkBytes, gzipLevel: this.gzipLevel })) {
-      // chunk i of a blob always holds the same rows, so a replay meets its own tag and is skipped per chunk
-      const tag = chunk.index === 0 ? dedupTag : `${dedupTag}#${chunk.index}`;
       const props = new IngestionProperties({
         database,
         table,
         format: DataFormat.MULTIJSON,
         ingestionMappingReference: mapping,
-        // the service reads ingestIfNotExists as a JSON array of tags
-        ingestIfNotExists: JSON.stringify([tag]),
-        ingestByTags: [tag],
         // A queued ingestion can still fail after this call returns: ADX then posts a report on its
         // FailedIngestionsQueue, which AdxFailureQueue reads (the SDK's defaults, spelled out because we rely on them).
         reportLevel: ReportLevel.FailuresOnly,
@@ -135,26 +89,22 @@ export class AdxSink {
       try {
         result = await this.client.ingestFromStream(descriptor, props);
       } catch (err) {
-        throw adxError(err, { database, table, mapping, mode: this.mode, chunk: chunk.index });
+        throw adxError(err, { database, table, mapping, chunk: chunk.index });
       }
-      if (this.mode === "queued") {
-        // The SDK gives the queue message its own source id (not the descriptor's) and returns it in the status.
-        const sourceId = (await result?.getIngestionStatusCollection())?.IngestionSourceId;
-        if (sourceId) report.sources.push({ sourceId: sourceId.toLowerCase(), tag, chunk: chunk.index });
-      }
+      // The SDK gives the queue message its own source id (not the descriptor's) and returns it in the status.
+      const sourceId = (await result?.getIngestionStatusCollection())?.IngestionSourceId;
+      if (sourceId) report.sources.push({ sourceId: sourceId.toLowerCase(), chunk: chunk.index });
       report.rows += chunk.rows;
       report.chunks++;
       report.rawBytes += chunk.rawBytes;
       report.gzipBytes += chunk.gzip.length;
       report.largeRows += chunk.largeRows;
-      report.tags.push(tag);
     }
     return report;
   }
 
-  /** The cluster's failure reports for queued ingestions; undefined in streaming mode (its failures are thrown). */
-  failureQueue(): AdxFailureQueue | undefined {
-    if (!(this.client instanceof IngestClient)) return undefined;
+  /** The cluster's failure reports for queued ingestions. */
+  failureQueue(): AdxFailureQueue {
     this.failures ??= new AdxFailureQueue(this.client);
     return this.failures;
   }
@@ -168,7 +118,6 @@ interface IngestTarget {
   database: string;
   table: string;
   mapping: string;
-  mode: "queued" | "streaming";
   chunk: number;
 }
 
@@ -201,7 +150,7 @@ function serviceError(data: unknown): { code?: string; message?: string; permane
 function adxError(err: unknown, t: IngestTarget): AdxIngestError {
   if (err instanceof AdxIngestError) return err;
   const e = (err ?? {}) as HttpLikeError;
-  const where = `${t.database}.${t.table} (${t.mode} ingestion, chunk ${t.chunk})`;
+  const where = `${t.database}.${t.table} (queued ingestion, chunk ${t.chunk})`;
   // the SDK appends the inner error's stack to its messages: keep the first line only
   const text = (typeof e.message === "string" ? e.message : String(err)).split("\n")[0].trim();
 

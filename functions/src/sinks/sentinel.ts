@@ -2,6 +2,7 @@
 // scheduled analytics rules can use them. ADX stays the system of record; this copy is for alerting.
 import type { TokenCredential } from "@azure/core-auth";
 import { isAggregateLogsUploadError, LogsIngestionClient } from "@azure/monitor-ingestion";
+import { mailAccessStream, type SentinelStream } from "../../../kql/sentinel-stream";
 import { codeForStatus, isNetworkError, isTlsTrustError, isTransientStatus, SentinelSendError, type SinkErrorCode } from "./sink-error";
 
 export interface SentinelSinkOptions {
@@ -17,14 +18,29 @@ export interface SentinelSinkOptions {
   maxConcurrency?: number;
   /** retries per request for 429/5xx/network inside the client before the send fails; default 3 */
   maxRetries?: number;
+  /** the stream's declared columns; default the mail-access stream of kql/sentinel-stream.ts */
+  stream?: Pick<SentinelStream, "columns">;
+}
+
+/**
+ * A mail-access row as the stream declares it: TimeGenerated from CreationTime (Log Analytics' time column), then the
+ * ADX table's columns, CreationTime included (Log Analytics replaces a TimeGenerated older than two days with the
+ * time it received the row, so CreationTime stays the record's own time).
+ */
+export function streamRow(stream: Pick<SentinelStream, "columns">, row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const c of stream.columns) out[c.name] = c.name === "TimeGenerated" ? row.CreationTime : row[c.name];
+  return out;
 }
 
 export class SentinelSink {
   private readonly client: LogsIngestionClient;
   private readonly o: SentinelSinkOptions;
+  private readonly stream: Pick<SentinelStream, "columns">;
 
   constructor(o: SentinelSinkOptions) {
     this.o = o;
+    this.stream = o.stream ?? mailAccessStream();
     this.client = new LogsIngestionClient(o.endpoint, o.credential, {
       // core-rest-pipeline's tlsPolicy puts `ca` on every request's TLS settings; without it a private CA fails
       // with SELF_SIGNED_CERT_IN_CHAIN. (The bearer policy refuses plain http outright, so local needs TLS.)
@@ -41,7 +57,7 @@ export class SentinelSink {
   async send(rows: Record<string, unknown>[], opts: { signal?: AbortSignal } = {}): Promise<void> {
     if (rows.length === 0) return;
     try {
-      await this.client.upload(this.o.dcrImmutableId, this.o.streamName, rows, {
+      await this.client.upload(this.o.dcrImmutableId, this.o.streamName, rows.map((r) => streamRow(this.stream, r)), {
         maxConcurrency: this.o.maxConcurrency ?? 2,
         abortSignal: opts.signal,
       });
