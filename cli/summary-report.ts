@@ -76,7 +76,7 @@ export function summaryReport(s: JobSummary, extras: ReportExtras = {}): string 
     );
   if (extras.summaryFile) lines.push(`  summary JSON:           ${extras.summaryFile}`);
   if (s.problems.length > 0) lines.push("", "Problems:", ...s.problems.map((p) => `  ✗ ${p}`));
-  else if (s.completeness !== null) lines.push("", "  ✓ every available record landed exactly once.");
+  else if (s.completeness !== null) lines.push("", "  ✓ every available record landed, once in the _dedup views.");
   return lines.join("\n");
 }
 
