@@ -69,7 +69,7 @@ export async function runLocalJob(opts: LocalJobOptions): Promise<JobOutcome> {
   const queueName = opts.settings.CONTENT_QUEUE;
   const queue = queues.getQueueClient(queueName);
   await queue.createIfNotExists();
-  const host = readQueueHostSettings(opts.hostJsonPath);
+  const host = readQueueHostSettings(opts.hostJsonPath, opts.settings);
   const trigger = new QueueTrigger({
     queue,
     poisonQueue: queues.getQueueClient(`${queueName}-poison`),
