@@ -3,9 +3,12 @@ import { app } from "@azure/functions";
 import { health } from "./handlers/health";
 import { ingestContent } from "./handlers/ingest-content";
 import { plan } from "./handlers/plan";
+import { settleAdxFailures } from "./handlers/settle-adx-failures";
 import { webhook } from "./handlers/webhook";
 
 app.timer("plan", { schedule: "0 */5 * * * *", handler: plan });
+// ADX reports a failed queued ingestion minutes after the worker was done (its batching seals every 5 minutes).
+app.timer("settle-adx-failures", { schedule: "0 */5 * * * *", handler: settleAdxFailures });
 
 // Same queue name (and default) the planner writes to, read from the app settings when the app loads; the host
 // decodes the base64 JSON message before calling the handler.

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import hostJson from "../host.json";
 import { CONTENT_TYPES, type ContentType } from "./management-api/content-types";
 import type { CloudName } from "./management-api/clouds";
 import { credentialConfigSchema, type CredentialConfig } from "./management-api/credentials";
@@ -41,6 +42,15 @@ const tenantsSchema = z
   .min(1, "lists no tenant")
   .refine((t) => new Set(t.map((x) => x.tenantId.toLowerCase())).size === t.length, "lists a tenantId twice");
 
+/**
+ * The app setting through which the Functions host overrides host.json's extensions.queues.maxDequeueCount. The worker
+ * quarantines a blob on the last dequeue, so it reads the same two places as the host: this setting, else host.json.
+ */
+export const MAX_DEQUEUE_COUNT_SETTING = "AzureFunctionsJobHost__extensions__queues__maxDequeueCount";
+
+/** host.json's maxDequeueCount, read when the app is built (esbuild inlines the JSON import). */
+export const HOST_JSON_MAX_DEQUEUE_COUNT: number = hostJson.extensions.queues.maxDequeueCount;
+
 const integer = (min: number, max: number, fallback: number) =>
   z.coerce.number().int("expected a whole number").min(min).max(max).default(fallback);
 
@@ -61,8 +71,8 @@ const HINTS: Record<string, string> = {
   LISTING_SWEEP_HOURS: "Set LISTING_SWEEP_HOURS to hours between 1 and 168 (default 168).",
   MAX_BLOB_BYTES: "Set MAX_BLOB_BYTES to a size in bytes between 1 MiB and 1 GiB (default 64 MiB).",
   BLOBS_PER_MESSAGE: "Set BLOBS_PER_MESSAGE to 1-100 (default 25): content blobs per queue message, each message one ADX ingestion per table.",
-  MAX_DEQUEUE_COUNT:
-    "Set MAX_DEQUEUE_COUNT to 1-20 (default 5) and keep host.json extensions.queues.maxDequeueCount equal to it.",
+  [MAX_DEQUEUE_COUNT_SETTING]:
+    `Set ${MAX_DEQUEUE_COUNT_SETTING} to 1-20, or leave it unset for host.json's extensions.queues.maxDequeueCount (${HOST_JSON_MAX_DEQUEUE_COUNT}); the queue trigger and the worker both read it.`,
   WEBHOOK_ADDRESS: "Set WEBHOOK_ADDRESS to https://<app>.azurewebsites.net/api/webhook to have subscriptions notify it, or leave it unset to poll only.",
   WEBHOOK_AUTH_ID: "Set WEBHOOK_AUTH_ID to the secret passed as authId when the webhook subscription was started (8+ characters).",
 };
@@ -94,7 +104,7 @@ const settingsSchema = z
     LISTING_SWEEP_INTERVAL_MINUTES: integer(0, 10080, 360),
     LISTING_SWEEP_HOURS: integer(1, 168, 168),
     MAX_BLOB_BYTES: integer(1 << 20, 1 << 30, 64 << 20),
-    MAX_DEQUEUE_COUNT: integer(1, 20, 5),
+    [MAX_DEQUEUE_COUNT_SETTING]: integer(1, 20, HOST_JSON_MAX_DEQUEUE_COUNT),
     // 25 blobs per message: ~2.4 storage and ingestion requests per blob and < 300 MB per instance (npm run bench)
     BLOBS_PER_MESSAGE: integer(1, 100, 25),
     WEBHOOK_AUTH_ID: z.string().min(8).optional(),
@@ -181,7 +191,7 @@ export function loadConfig(env: Env = process.env): EngineConfig {
       sweepHours: s.LISTING_SWEEP_HOURS,
     },
     maxBlobBytes: s.MAX_BLOB_BYTES,
-    maxDequeueCount: s.MAX_DEQUEUE_COUNT,
+    maxDequeueCount: s[MAX_DEQUEUE_COUNT_SETTING],
     blobsPerMessage: s.BLOBS_PER_MESSAGE,
     webhook: s.WEBHOOK_AUTH_ID || s.WEBHOOK_ADDRESS ? { address: s.WEBHOOK_ADDRESS, authId: s.WEBHOOK_AUTH_ID } : undefined,
   };

@@ -1,4 +1,4 @@
-import { readQueueHostSettings } from "./host-json";
+import { MAX_DEQUEUE_COUNT_SETTING } from "../../functions/src/config";
 
 /** A tenant the local job reads from: the emulator's, or one given with --source. */
 export interface SourceTenant {
@@ -21,6 +21,7 @@ export interface AppSettingsInput {
   /** caFile: the emulated Logs Ingestion endpoint's per-run CA (local only; the sink trusts it in-process). */
   sentinel?: { endpoint: string; dcrImmutableId: string; streamName: string; caFile?: string };
   contentQueue?: string;
+  /** Overrides host.json's maxDequeueCount, for the host and the worker alike (unset: host.json's). */
   maxDequeueCount?: number;
 }
 
@@ -45,8 +46,8 @@ export function appSettings(input: AppSettingsInput): AppSettings {
     ADX_INGEST_URI: input.adxIngestUri,
     ADX_INGEST_MODE: input.adxIngestMode ?? "queued",
     CONTENT_QUEUE: input.contentQueue ?? "audit-content",
-    // the worker quarantines on the last dequeue, so it must agree with host.json
-    MAX_DEQUEUE_COUNT: String(input.maxDequeueCount ?? readQueueHostSettings().maxDequeueCount),
+    // the host's own override of host.json: the local queue trigger and the worker both read it
+    ...(input.maxDequeueCount !== undefined ? { [MAX_DEQUEUE_COUNT_SETTING]: String(input.maxDequeueCount) } : {}),
     // The local host fires the timer back to back, squeezing the hours after which Azure's deep sweep would re-list
     // the retention (and find blobs Microsoft listed late) into minutes: so every local planner run is a deep sweep.
     LISTING_SWEEP_INTERVAL_MINUTES: "0",

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
+import { MAX_DEQUEUE_COUNT_SETTING } from "../../functions/src/config";
 
 /** The queue trigger settings of functions/host.json, so the local host runs the app the way Azure will. */
 export interface QueueHostSettings {
@@ -47,7 +48,11 @@ const hostJsonSchema = z.object({
 
 export const HOST_JSON_PATH = join(__dirname, "..", "..", "functions", "host.json");
 
-export function readQueueHostSettings(path = HOST_JSON_PATH): QueueHostSettings {
+/**
+ * host.json's queue settings as the host applies them: an app setting `AzureFunctionsJobHost__extensions__queues__…`
+ * overrides the file (only maxDequeueCount is honoured here: the one the worker must agree with).
+ */
+export function readQueueHostSettings(path = HOST_JSON_PATH, appSettings: Record<string, string | undefined> = {}): QueueHostSettings {
   let parsed: z.infer<typeof hostJsonSchema>;
   try {
     parsed = hostJsonSchema.parse(JSON.parse(readFileSync(path, "utf8")));
@@ -60,8 +65,16 @@ export function readQueueHostSettings(path = HOST_JSON_PATH): QueueHostSettings 
     batchSize,
     // the host's default threshold is half the batch size
     newBatchThreshold: q.newBatchThreshold ?? Math.floor(batchSize / 2),
-    maxDequeueCount: q.maxDequeueCount ?? HOST_DEFAULTS.maxDequeueCount,
+    maxDequeueCount: maxDequeueOverride(appSettings) ?? q.maxDequeueCount ?? HOST_DEFAULTS.maxDequeueCount,
     visibilityTimeoutSeconds: Math.round((q.visibilityTimeout ?? 0) / 1000),
     maxPollingIntervalMs: q.maxPollingInterval ?? HOST_DEFAULTS.maxPollingIntervalMs,
   };
+}
+
+function maxDequeueOverride(appSettings: Record<string, string | undefined>): number | undefined {
+  const raw = appSettings[MAX_DEQUEUE_COUNT_SETTING]?.trim();
+  if (!raw) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${MAX_DEQUEUE_COUNT_SETTING} is "${raw}": set it to a whole number of attempts (1 or more), or remove it to use host.json's value.`);
+  return n;
 }

@@ -2,6 +2,7 @@ import { QueueServiceClient } from "@azure/storage-queue";
 import { format } from "node:util";
 import { ingestContent } from "../../functions/src/handlers/ingest-content";
 import { plan } from "../../functions/src/handlers/plan";
+import { settleAdxFailures } from "../../functions/src/handlers/settle-adx-failures";
 import { closeEngine } from "../../functions/src/pipeline/engine";
 import { applyAppSettings, type AppSettings } from "./app-settings";
 import type { InvocationLog } from "./invocation-log";
@@ -56,8 +57,9 @@ export interface JobOutcome {
 const planIntervalMs = 5 * 60_000; // the timer's schedule in Azure; locally a tick follows each drained queue instead
 
 /**
- * The local stand-in for the Functions host: the planner's timer fires, the content queue drains through the real
- * handlers, and the timer fires again until a run finds nothing new, ADX settles, and one more run still finds nothing.
+ * The local stand-in for the Functions host: the planner's and the ADX failure settlement's timers fire, the content
+ * queue drains through the real handlers, and the timers fire again until a run finds nothing new, ADX settles, and one
+ * more run still finds nothing.
  */
 export async function runLocalJob(opts: LocalJobOptions): Promise<JobOutcome> {
   const started = Date.now();
@@ -69,7 +71,7 @@ export async function runLocalJob(opts: LocalJobOptions): Promise<JobOutcome> {
   const queueName = opts.settings.CONTENT_QUEUE;
   const queue = queues.getQueueClient(queueName);
   await queue.createIfNotExists();
-  const host = readQueueHostSettings(opts.hostJsonPath);
+  const host = readQueueHostSettings(opts.hostJsonPath, opts.settings);
   const trigger = new QueueTrigger({
     queue,
     poisonQueue: queues.getQueueClient(`${queueName}-poison`),
@@ -133,6 +135,11 @@ export async function runLocalJob(opts: LocalJobOptions): Promise<JobOutcome> {
       const enqueuedBefore = trigger.stats.firstDeliveries;
       ticks++;
       let planned = true;
+      // In Azure the settlement's timer shares the planner's schedule: here it fires with every tick, and its failure
+      // (logged, as the host would) is no planner failure: unread reports stay in ADX's queue for the next tick.
+      const settling = fireTimer(settleAdxFailures, "settle-adx-failures", opts.log, planIntervalMs, previousTick).catch((error) => {
+        opts.log.write("error", `settle-adx-failures: ${describeError(error)}`);
+      });
       try {
         await fireTimer(plan, "plan", opts.log, planIntervalMs, previousTick);
         consecutivePlanFailures = 0;
@@ -145,6 +152,9 @@ export async function runLocalJob(opts: LocalJobOptions): Promise<JobOutcome> {
           stoppedBecause = `the planner failed ${consecutivePlanFailures} times in a row: ${describeError(error)}`;
           break;
         }
+      } finally {
+        // replays the settlement enqueues are drained with the tick's own messages
+        await settling;
       }
       previousTick = new Date();
       phase = "ingesting";
@@ -159,8 +169,8 @@ export async function runLocalJob(opts: LocalJobOptions): Promise<JobOutcome> {
         adxSettledSinceWork = false;
         continue;
       }
-      // Queued ingestion can still fail inside ADX after the worker finished; the planner reads those failure reports
-      // and replays or quarantines the blob. So: let ADX settle, then one more planner run must find nothing new.
+      // Queued ingestion can still fail inside ADX after the worker finished; the settlement timer reads those failure
+      // reports and replays or quarantines the blob. So: let ADX settle, then one more tick must find nothing new.
       if (adxSettledSinceWork || !opts.adxIdle) break;
       phase = "settling";
       const settleStart = Date.now();

@@ -1,6 +1,7 @@
 // Queued ingestion fails after the fact: ADX accepts the data, the worker marks the blob ingested, and minutes later
-// ADX reports on its FailedIngestionsQueue that it could not ingest it. The planner's tick must turn each report into
-// a failed blob (permanent) or a replay (ADX gave up on transient errors) — never a blob silently counted as ingested.
+// ADX reports on its FailedIngestionsQueue that it could not ingest it. The settlement's own timer tick must turn each
+// report into a failed blob (permanent) or a replay (ADX gave up on transient errors) — never a blob silently counted
+// as ingested. The planner's tick leaves the reports alone.
 // Each test points its lane at its own ADX emulator on the cloud's Azurite (own ingestion queues by suffix), so the
 // cluster can be broken on purpose without touching the other tests.
 import { mkdtempSync, rmSync } from "node:fs";
@@ -81,7 +82,11 @@ test("a mapping missing after a bad deploy: the blobs end failed in the ledger a
   await other.close();
 
   await adx.store.idle(); // ADX works through its queue and reports every audit chunk as failed
-  expect((await engine.planner.run(lane.log)).filter((r) => r.error)).toEqual([]); // the next tick reads the reports
+  // A planner tick lists and plans only: the reports wait for the settlement's timer.
+  expect((await engine.planner.run(lane.log)).filter((r) => r.error)).toEqual([]);
+  expect(lane.logs.info.filter((l) => l.startsWith("ADX failure reports:"))).toEqual([]);
+  expect((await entries(lane, engine, types)).every((e) => e.state === "ingested")).toBe(true);
+  expect(await engine.adxFailures.run(lane.log)).toMatchObject({ failed: blobs.length, foreign: 1 }); // the settlement's tick reads them
   // One report per queue message's audit ingestion (several blobs each), plus the other client's.
   expect(lane.logs.info).toContainEqual(expect.stringMatching(new RegExp(`^ADX failure reports: \\d+ read, ${blobs.length} blob\\(s\\) failed.*, 1 for other databases`)));
 
@@ -128,9 +133,9 @@ test("a transient failure ADX gives up on is replayed by the next tick, and ever
   adx.setFaults({});
   expect(await rows(adx, lane, Tables.unifiedAudit)).toEqual([]);
 
-  // The next tick: one report per ingestion (audit rows and ledger rows of every message), naming the message's blobs:
-  // the first replays each blob, the second finds it replayed already.
-  expect((await engine.planner.run(lane.log)).filter((r) => r.error)).toEqual([]);
+  // The settlement's next tick: one report per ingestion (audit rows and ledger rows of every message), naming the
+  // message's blobs: the first replays each blob, the second finds it replayed already.
+  expect(await engine.adxFailures.run(lane.log)).toMatchObject({ failed: 0, replayed: blobs.length, settled: blobs.length, errors: 0 });
   expect(lane.logs.info).toContainEqual(
     expect.stringMatching(new RegExp(`^ADX failure reports: \\d+ read, 0 blob\\(s\\) failed, ${blobs.length} replayed, ${blobs.length} already settled, 0 unattributed, 0 deferred, 0 not handled$`)),
   );
@@ -146,7 +151,7 @@ test("a transient failure ADX gives up on is replayed by the next tick, and ever
   expect(ledgerRows.every((r) => r.Status === "ingested")).toBe(true);
   for (const e of await entries(lane, engine, types)) expect(e).toMatchObject({ state: "ingested", adxReplays: 1, lastErrorCode: undefined });
 
-  // The tick after: nothing left to settle, nothing failed.
+  // The ticks after: nothing left to plan or settle, nothing failed.
   const results = await engine.planner.run(lane.log);
   expect(results.filter((r) => r.error)).toEqual([]);
   expect(await engine.adxFailures.run(lane.log)).toMatchObject({ received: 0 });

@@ -1,5 +1,7 @@
-import { ConfigError, loadConfig } from "../../functions/src/config";
+import { readFileSync } from "node:fs";
+import { ConfigError, loadConfig, MAX_DEQUEUE_COUNT_SETTING } from "../../functions/src/config";
 import { closeEngine, getEngine } from "../../functions/src/pipeline/engine";
+import { HOST_JSON_PATH, readQueueHostSettings } from "../../local/runner/host-json";
 
 const tenant = { tenantId: "9b6f5f3e-1c1a-4f0e-9a57-0d3f1b2c4d5e", credential: { kind: "managedIdentity" }, database: "audit_9b6f5f3e" };
 const base = {
@@ -39,7 +41,7 @@ describe("app settings", () => {
     expect(c.contentQueue).toBe("audit-content");
     expect(c.listing).toEqual({ overlapMinutes: 60, sweepIntervalMinutes: 360, sweepHours: 168 });
     expect(c.maxBlobBytes).toBe(64 * 1024 * 1024);
-    expect(c.maxDequeueCount).toBe(5);
+    expect(c.maxDequeueCount).toBe(JSON.parse(readFileSync(HOST_JSON_PATH, "utf8")).extensions.queues.maxDequeueCount);
     expect(c.sentinel).toBeUndefined();
     expect(c.storage).toEqual({ kind: "connectionString", connectionString: "UseDevelopmentStorage=true" });
   });
@@ -104,9 +106,9 @@ describe("app settings", () => {
   });
 
   test("numbers out of range name their bounds", () => {
-    const p = problems({ ...base, LISTING_OVERLAP_MINUTES: "2", MAX_DEQUEUE_COUNT: "zero", CONTENT_QUEUE: "Audit_Content" }).join("\n");
+    const p = problems({ ...base, LISTING_OVERLAP_MINUTES: "2", [MAX_DEQUEUE_COUNT_SETTING]: "zero", CONTENT_QUEUE: "Audit_Content" }).join("\n");
     expect(p).toMatch(/LISTING_OVERLAP_MINUTES: .*Set LISTING_OVERLAP_MINUTES to minutes between 5 and 1440/);
-    expect(p).toMatch(/MAX_DEQUEUE_COUNT: .*keep host.json extensions.queues.maxDequeueCount equal to it/);
+    expect(p).toMatch(/AzureFunctionsJobHost__extensions__queues__maxDequeueCount: .*or leave it unset for host.json's extensions.queues.maxDequeueCount \(\d+\)/);
     expect(p).toMatch(/CONTENT_QUEUE: .*lower-case letters/);
   });
 
@@ -130,12 +132,29 @@ describe("the shared engine", () => {
   test("is built once per settings: unchanged settings reuse it, a changed setting rebuilds it, wrong settings are refused every time", () => {
     const first = getEngine({ ...base, UNRELATED_SETTING: "a" });
     expect(getEngine({ ...base, UNRELATED_SETTING: "b" })).toBe(first);
-    const changed = getEngine({ ...base, MAX_DEQUEUE_COUNT: "7" });
+    const changed = getEngine({ ...base, [MAX_DEQUEUE_COUNT_SETTING]: "7" });
     expect(changed).not.toBe(first);
     expect(changed.config.maxDequeueCount).toBe(7);
-    const wrong = { ...base, MAX_DEQUEUE_COUNT: "0" };
+    const wrong = { ...base, [MAX_DEQUEUE_COUNT_SETTING]: "0" };
     expect(() => getEngine(wrong)).toThrow(ConfigError);
     expect(() => getEngine(wrong)).toThrow(ConfigError);
-    expect(getEngine({ ...base, MAX_DEQUEUE_COUNT: "7" })).toBe(changed);
+    expect(getEngine({ ...base, [MAX_DEQUEUE_COUNT_SETTING]: "7" })).toBe(changed);
+  });
+});
+
+describe("the last dequeue", () => {
+  test("the worker and the local host read the same one: host.json's, or the host's override app setting", () => {
+    const hostJson = JSON.parse(readFileSync(HOST_JSON_PATH, "utf8")).extensions.queues.maxDequeueCount;
+    for (const [override, expected] of [[undefined, hostJson], ["7", 7], ["1", 1]] as const) {
+      const settings = override === undefined ? {} : { [MAX_DEQUEUE_COUNT_SETTING]: override };
+      expect(loadConfig({ ...base, ...settings }).maxDequeueCount).toBe(expected);
+      expect(readQueueHostSettings(HOST_JSON_PATH, settings).maxDequeueCount).toBe(expected);
+    }
+  });
+
+  test("a host override that is no number of attempts is refused by both, naming the setting", () => {
+    const wrong = { [MAX_DEQUEUE_COUNT_SETTING]: "zero" };
+    expect(() => readQueueHostSettings(HOST_JSON_PATH, wrong)).toThrow(/AzureFunctionsJobHost__extensions__queues__maxDequeueCount is "zero": set it to a whole number/);
+    expect(() => loadConfig({ ...base, ...wrong })).toThrow(/AzureFunctionsJobHost__extensions__queues__maxDequeueCount: .*leave it unset for host.json's/);
   });
 });

@@ -8,7 +8,7 @@ import { QueueServiceClient, type QueueClient } from "@azure/storage-queue";
 import { startEmulatedCloud, type EmulatedCloud, type EmulatedCloudOptions } from "../../local/cloud";
 import { InvocationLog } from "../../local/runner/invocation-log";
 import { QueueTrigger, type QueueTriggerStats } from "../../local/runner/queue-trigger";
-import { loadConfig, type EngineConfig } from "../../functions/src/config";
+import { loadConfig, MAX_DEQUEUE_COUNT_SETTING, type EngineConfig } from "../../functions/src/config";
 import { parseContentMessage } from "../../functions/src/pipeline/content-queue";
 import { createEngine, type Engine, type EngineOptions } from "../../functions/src/pipeline/engine";
 import type { EngineLog } from "../../functions/src/pipeline/engine-log";
@@ -81,7 +81,7 @@ export async function startFixture(opts: EmulatedCloudOptions = {}): Promise<Fix
       ADX_INGEST_URI: cloud.adx,
       ADX_INGEST_MODE: "queued",
       CONTENT_QUEUE: queueName,
-      MAX_DEQUEUE_COUNT: "3",
+      [MAX_DEQUEUE_COUNT_SETTING]: "3",
       // Every run re-lists the whole retention, so blobs the emulator lists late are found by the next run.
       LISTING_SWEEP_INTERVAL_MINUTES: "0",
       ...extra,

@@ -5,6 +5,7 @@ import { Tables } from "../../kql/tables";
 import { runLocalJob } from "../../local/runner/job";
 import { InvocationLog } from "../../local/runner/invocation-log";
 import { health } from "../../functions/src/handlers/health";
+import { MAX_DEQUEUE_COUNT_SETTING } from "../../functions/src/config";
 import { closeEngine } from "../../functions/src/pipeline/engine";
 import { CONTENT_TYPES } from "../../functions/src/management-api";
 import type { HealthReport } from "../../functions/src/pipeline/health";
@@ -25,7 +26,7 @@ test("with every fault kind of the emulator, every available record is in the vi
   const lane = await f.lane(0);
   const log = new InvocationLog();
   const outcome = await runLocalJob({
-    settings: { ...lane.settings, MAX_DEQUEUE_COUNT: "5" },
+    settings: { ...lane.settings, [MAX_DEQUEUE_COUNT_SETTING]: "5" },
     log,
     adxIdle: () => f.cloud.adxStore.idle(),
     timeBoundMs: 240_000,

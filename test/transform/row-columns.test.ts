@@ -48,9 +48,10 @@ function fitsColumnType(value: unknown, type: KustoType): boolean {
   }
 }
 
+// read as plain column → value maps: the test walks the columns by name, from kql/
 describe.each([
-  ["microsoft_unified_audit", Tables.unifiedAudit, () => result.auditRows],
-  ["microsoft_unified_access_mail", Tables.accessMail, () => result.mailAccessRows],
+  ["microsoft_unified_audit", Tables.unifiedAudit, (): Record<string, unknown>[] => result.auditRows],
+  ["microsoft_unified_access_mail", Tables.accessMail, (): Record<string, unknown>[] => result.mailAccessRows],
 ])("%s rows", (_name, tableName, rows) => {
   const schema = table(tableName);
 

@@ -12,7 +12,7 @@ import type { RowSink } from "./worker";
 
 /** Replays of one blob after ADX gave up on it transiently; beyond this the blob is failed (ADX is not recovering). */
 export const MAX_ADX_REPLAYS = 3;
-/** A report whose blob is still with the worker waits for it this many deliveries (one per planner run), then is dropped. */
+/** A report whose blob is still with the worker waits for it this many deliveries (one per settlement run), then is dropped. */
 const IN_FLIGHT_DELIVERIES = 20;
 /** A report naming a source nobody recorded waits this long for a worker still between ingestion and its record. */
 const UNKNOWN_SOURCE_DELIVERIES = 5;
@@ -60,7 +60,7 @@ export interface AdxFailureSettlementResult {
  * error code, logs at error level what to fix, and tries to record it in ingestion_errors; a transient failure ADX gave
  * up on re-enqueues the blob (rows of it that landed meanwhile are kept once by the _dedup views). One report names
  * every blob of the queue message whose rows the ingestion held. Reports are deleted only once acted on, so a crash
- * leaves them for the next run. Runs with every planner tick.
+ * leaves them for the next run. Runs on its own timer (handlers/settle-adx-failures.ts).
  */
 export class AdxFailureSettlement {
   private readonly now: () => Date;

@@ -1,5 +1,6 @@
 // One audit record of the Management Activity API: validation, the CreationTime it happened at, and its row in
 // microsoft_unified_audit (typed common columns plus the whole record, unknown fields included).
+import type { MicrosoftUnifiedAuditRow } from "../../../kql/generated/table-rows";
 import { intValue, objectValue, stringValue } from "./column-values";
 
 export type AuditRecord = Record<string, unknown> & { Id: string };
@@ -96,7 +97,7 @@ function isLeapYear(y: number): boolean {
 }
 
 /** The microsoft_unified_audit row of a valid record; keys in the table's column order. */
-export function auditRow(record: AuditRecord, creationTime: string, ctx: BlobContext): Record<string, unknown> {
+export function auditRow(record: AuditRecord, creationTime: string, ctx: BlobContext): MicrosoftUnifiedAuditRow {
   return {
     CreationTime: creationTime,
     Id: record.Id,

@@ -24,7 +24,7 @@ export interface Engine {
   intake: ContentIntake;
   planner: Planner;
   worker: Worker;
-  /** Acts on ADX's failure reports for queued ingestions (the planner runs it every tick). */
+  /** Acts on ADX's failure reports for queued ingestions (its own timer, settle-adx-failures). */
   adxFailures: AdxFailureSettlement;
   tenants: Map<string, PlannedTenant & WorkerTenant & { client: ManagementActivityClient }>;
   close(): Promise<void>;
@@ -67,7 +67,7 @@ export function createEngine(config: EngineConfig, opts: EngineOptions = {}): En
     : undefined;
 
   // Queued ingestion fails after the fact: every ingestion's source id is recorded against its blob, and ADX's
-  // failure reports are acted on with each planner tick.
+  // failure reports are acted on by their own timer (handlers/settle-adx-failures.ts).
   const sources = new AdxIngestionSources(account.table(ADX_SOURCES_TABLE), LEDGER_RETENTION_DAYS);
   const adxFailures = new AdxFailureSettlement({
     failures: adx.failureQueue(),
@@ -87,7 +87,6 @@ export function createEngine(config: EngineConfig, opts: EngineOptions = {}): En
     intake,
     listing: config.listing,
     webhook: config.webhook,
-    adxFailures,
     now: opts.now,
     onStep: opts.onPlannerStep,
   });

@@ -2,6 +2,7 @@
 // synchronised (Sync, empty InternetMessageId: every item in it is presumed read), one per message an EWS Sync names
 // (still MailAccessType Sync), and at least one per record, so a throttled record or an odd shape is never lost from
 // the table investigators query first. Items are keyed on InternetMessageId: Microsoft's own sample omits `Id`.
+import type { MicrosoftUnifiedAccessMailRow } from "../../../kql/generated/table-rows";
 import type { AuditRecord, BlobContext } from "./audit-record";
 import { boolValue, intValue, longValue, objectValue, stringValue } from "./column-values";
 import { normalizeIpAddress } from "./ip-address";
@@ -13,31 +14,11 @@ const LOGON_TYPES = new Map<string, number>([
   ["owner", 0], ["admin", 1], ["delegated", 2], ["transport", 3], ["systemservice", 4], ["bestaccess", 5], ["delegatedadmin", 6],
 ]);
 
-/** The per-record columns shared by every row a record yields. */
-interface MailAccessContext {
-  CreationTime: string;
-  RecordId: string;
-  OrganizationId: string;
-  UserId: string;
-  MailboxOwnerUPN: string;
-  MailboxGuid: string;
-  LogonType: number | null;
-  ExternalAccess: boolean | null;
-  MailAccessType: string;
-  IsThrottled: boolean | null;
-  OperationCount: number | null;
-  ClientIPAddress: string;
-  ClientIPAddressOriginal: string;
-  ClientInfoString: string;
-  ClientAppId: string;
-  AppId: string;
-  SessionId: string;
-  AADSessionId: string;
-  ContentId: string;
-}
+/** The per-record columns shared by every row a record yields: all but the folder and item ones. */
+type MailAccessContext = Omit<MicrosoftUnifiedAccessMailRow, "FolderId" | "FolderPath" | "ItemId" | "InternetMessageId" | "SizeInBytes">;
 
 /** Appends the record's rows to `out` (no intermediate arrays: this runs for every MailItemsAccessed record). */
-export function appendMailAccessRows(record: AuditRecord, creationTime: string, ctx: BlobContext, out: Record<string, unknown>[]): void {
+export function appendMailAccessRows(record: AuditRecord, creationTime: string, ctx: BlobContext, out: MicrosoftUnifiedAccessMailRow[]): void {
   const c = mailAccessContext(record, creationTime, ctx);
   const isSync = c.MailAccessType === "Sync";
   const before = out.length;
@@ -72,7 +53,7 @@ export function appendMailAccessRows(record: AuditRecord, creationTime: string, 
   out.push(mailAccessRow(c, "", "", "", "", null));
 }
 
-function appendFolderRows(c: MailAccessContext, folder: Record<string, unknown>, out: Record<string, unknown>[]): void {
+function appendFolderRows(c: MailAccessContext, folder: Record<string, unknown>, out: MicrosoftUnifiedAccessMailRow[]): void {
   const folderId = stringValue(folder.Id);
   const folderPath = stringValue(folder.Path) || stringValue(folder.Name);
   const items = folder.FolderItems;
@@ -96,7 +77,7 @@ function appendFolderRows(c: MailAccessContext, folder: Record<string, unknown>,
 
 function mailAccessRow(
   c: MailAccessContext, folderId: string, folderPath: string, itemId: string, internetMessageId: string, sizeInBytes: number | null,
-): Record<string, unknown> {
+): MicrosoftUnifiedAccessMailRow {
   return {
     CreationTime: c.CreationTime,
     RecordId: c.RecordId,

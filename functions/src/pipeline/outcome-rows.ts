@@ -1,3 +1,4 @@
+import type { IngestionErrorsRow, IngestionLedgerRow } from "../../../kql/generated/table-rows";
 import type { ContentRef, FinalState } from "./content-ledger";
 import type { QuarantinedRecord } from "./transform";
 
@@ -12,7 +13,7 @@ export interface BlobFigures {
   quarantinedRecords: number;
 }
 
-export function ledgerRow(ref: ContentRef, status: LedgerStatus, figures: BlobFigures | undefined, at: Date): Record<string, unknown> {
+export function ledgerRow(ref: ContentRef, status: LedgerStatus, figures: BlobFigures | undefined, at: Date): IngestionLedgerRow {
   return {
     IngestedAt: at.toISOString(),
     TenantId: ref.tenantId,
@@ -30,8 +31,8 @@ export function ledgerRow(ref: ContentRef, status: LedgerStatus, figures: BlobFi
 }
 
 /** One row per malformed record (Stage "transform"), the record itself as Payload for whoever repairs it. */
-export function quarantineRows(ref: ContentRef, quarantined: QuarantinedRecord[], at: Date): Record<string, unknown>[] {
-  return quarantined.map((q) => ({
+export function quarantineRows(ref: ContentRef, quarantined: QuarantinedRecord[], at: Date): IngestionErrorsRow[] {
+  return quarantined.map((q): IngestionErrorsRow => ({
     Timestamp: at.toISOString(),
     TenantId: ref.tenantId,
     ContentType: ref.contentType,
@@ -45,7 +46,7 @@ export function quarantineRows(ref: ContentRef, quarantined: QuarantinedRecord[]
 }
 
 /** One row for a whole blob that could not land (expired, refused, retries exhausted). */
-export function blobErrorRow(ref: ContentRef, stage: string, code: string, reason: string, attempts: number, at: Date): Record<string, unknown> {
+export function blobErrorRow(ref: ContentRef, stage: string, code: string, reason: string, attempts: number, at: Date): IngestionErrorsRow {
   return {
     Timestamp: at.toISOString(),
     TenantId: ref.tenantId,

@@ -1,7 +1,6 @@
 import type { TenantConfig } from "../config";
 import type { ContentBlobRef, ManagementActivityClient } from "../management-api/client";
 import type { ContentType } from "../management-api/content-types";
-import type { AdxFailureSettlement } from "./adx-failure-settlement";
 import type { CheckpointStore } from "./checkpoints";
 import { forEachConcurrent } from "./concurrency";
 import type { ContentIntake } from "./content-intake";
@@ -54,8 +53,6 @@ export interface PlannerDeps {
   intake: ContentIntake;
   listing: ListingSettings;
   webhook?: { address?: string; authId?: string };
-  /** ADX's reports of queued ingestions that failed after the worker was done: acted on with every run. */
-  adxFailures?: Pick<AdxFailureSettlement, "run">;
   now?: () => Date;
   onStep?: (s: PlannerStep) => void | Promise<void>;
 }
@@ -97,25 +94,14 @@ export class Planner {
     this.now = deps.now ?? (() => new Date());
   }
 
-  /**
-   * Plans every tenant × content type; one failing pair never stops the others. Failures are in the results.
-   * Alongside, ADX's failure reports are settled (failed blobs in the ledger, transient ones replayed); a problem
-   * there is logged at error level and retried next run, never a reason to stop planning.
-   */
+  /** Plans every tenant × content type; one failing pair never stops the others. Failures are in the results. */
   async run(log: EngineLog): Promise<PlanResult[]> {
     const results: PlanResult[] = [];
-    const settling = this.deps.adxFailures?.run(log).catch((err) => {
-      log.error(`plan: ADX failure reports could not be read (retried on the next run): ${(err as Error)?.message ?? String(err)}`);
-    });
-    try {
-      await forEachConcurrent(this.deps.tenants, TENANT_CONCURRENCY, async (tenant) => {
-        await forEachConcurrent(tenant.config.contentTypes, CONTENT_TYPE_CONCURRENCY, async (contentType) => {
-          results.push(await this.planOne(tenant, contentType, log));
-        });
+    await forEachConcurrent(this.deps.tenants, TENANT_CONCURRENCY, async (tenant) => {
+      await forEachConcurrent(tenant.config.contentTypes, CONTENT_TYPE_CONCURRENCY, async (contentType) => {
+        results.push(await this.planOne(tenant, contentType, log));
       });
-    } finally {
-      await settling;
-    }
+    });
     return results;
   }
 

@@ -1,5 +1,6 @@
 // One content blob's records → rows per table. Pure and synchronous: the worker's hot path.
 // A malformed record is quarantined on its own; the rest of its blob lands.
+import type { MicrosoftUnifiedAccessMailRow, MicrosoftUnifiedAuditRow } from "../../../kql/generated/table-rows";
 import { auditRecordProblem, auditRow, creationTimeProblem, normalizeCreationTime, type AuditRecord, type BlobContext } from "./audit-record";
 import { appendMailAccessRows, MAIL_ITEMS_ACCESSED } from "./mail-access";
 
@@ -12,10 +13,8 @@ export interface QuarantinedRecord {
 }
 
 export interface TransformResult {
-  /** microsoft_unified_audit rows keyed by column name */
-  auditRows: Record<string, unknown>[];
-  /** microsoft_unified_access_mail rows keyed by column name */
-  mailAccessRows: Record<string, unknown>[];
+  auditRows: MicrosoftUnifiedAuditRow[];
+  mailAccessRows: MicrosoftUnifiedAccessMailRow[];
   /** malformed records, each with the field that made it so */
   quarantined: QuarantinedRecord[];
   /** records whose Id was already seen in this blob (dropped; the first one lands) */
@@ -23,8 +22,8 @@ export interface TransformResult {
 }
 
 export function transformBlob(records: unknown[], ctx: BlobContext): TransformResult {
-  const auditRows: Record<string, unknown>[] = [];
-  const mailAccessRows: Record<string, unknown>[] = [];
+  const auditRows: MicrosoftUnifiedAuditRow[] = [];
+  const mailAccessRows: MicrosoftUnifiedAccessMailRow[] = [];
   const quarantined: QuarantinedRecord[] = [];
   const seen = new Set<string>();
   let duplicatesInBlob = 0;
