@@ -6,7 +6,7 @@ import { runCli } from "../../cli/main";
 import type { CommandIo } from "../../cli/output/command-io";
 import { ExitCode } from "../../cli/output/exit-codes";
 import type { ResourceManagerEmulator } from "../../local/resource-manager";
-import { deployFixture, GROUP, SUBSCRIPTION, type DeployFixture } from "./deploy-fixture";
+import { deployFixture, GROUP, SUBSCRIPTION, type DeployFixture, BUNDLED_FUNCTIONS } from "./deploy-fixture";
 
 const root = join(__dirname, "..", "..");
 
@@ -80,7 +80,7 @@ test("publish --json against the emulated cloud prints the deployment and the in
   const io = capture();
   expect(await runCli(["publish", ...target, "--package", fx.goodPackage, "--json"], { io, azure: azure() })).toBe(ExitCode.Success);
   const doc = JSON.parse(io.out);
-  expect(doc).toMatchObject({ ok: true, dryRun: false, site: "func-audit-lake", scmHost: rm.site("func-audit-lake").scmHost, functions: ["health", "ingest-content", "plan", "webhook"] });
+  expect(doc).toMatchObject({ ok: true, dryRun: false, site: "func-audit-lake", scmHost: rm.site("func-audit-lake").scmHost, functions: BUNDLED_FUNCTIONS });
   expect(rm.site("func-audit-lake").deployments.map((d) => d.id)).toEqual([doc.deploymentId]);
 });
 

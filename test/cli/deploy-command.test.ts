@@ -12,7 +12,7 @@ import type { SynthFunction } from "../../cli/deploy/synthesized-stacks";
 import type { CommandIo } from "../../cli/output/command-io";
 import { ExitCode } from "../../cli/output/exit-codes";
 import type { ResourceManagerEmulator } from "../../local/resource-manager";
-import { deployFixture, type DeployFixture } from "./deploy-fixture";
+import { deployFixture, type DeployFixture, BUNDLED_FUNCTIONS } from "./deploy-fixture";
 
 let fx: DeployFixture;
 let rm: ResourceManagerEmulator;
@@ -135,7 +135,7 @@ test("a config file that does not exist is refused with ConfigNotFound; a synthe
     if (code !== 0) throw new Error(io.out + io.err);
     const doc = JSON.parse(io.out);
     expect(doc).toMatchObject({ ok: true, dryRun: false, applied: ["audit-lake-platform", "audit-lake-contoso"], terraform: { flavor: "terraform" } });
-    expect(doc.publish).toMatchObject({ site: "func-audit-lake", functions: ["health", "ingest-content", "plan", "webhook"] });
+    expect(doc.publish).toMatchObject({ site: "func-audit-lake", functions: BUNDLED_FUNCTIONS });
     for (const stack of ["audit-lake-platform", "audit-lake-contoso"]) expect(existsSync(join(out, "stacks", stack, "terraform.tfstate"))).toBe(true);
     expect(io.err).toMatch(/==> \[2\/6\] init audit-lake-platform[\s\S]*==> \[5\/6\] apply audit-lake-contoso[\s\S]*==> \[6\/6\] publish/);
     expect(io.err).toMatch(/Apply complete!/);

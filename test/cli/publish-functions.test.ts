@@ -8,7 +8,7 @@ import { publishFunctions, type PublishOptions } from "../../cli/deploy/publish-
 import { CliError } from "../../cli/output/cli-error";
 import { ExitCode } from "../../cli/output/exit-codes";
 import { DeployStatus, type ResourceManagerEmulator } from "../../local/resource-manager";
-import { deployFixture, GROUP, SUBSCRIPTION, type DeployFixture } from "./deploy-fixture";
+import { deployFixture, GROUP, SUBSCRIPTION, type DeployFixture, BUNDLED_FUNCTIONS } from "./deploy-fixture";
 
 let fx: DeployFixture;
 let rm: ResourceManagerEmulator;
@@ -47,13 +47,13 @@ async function failure(promise: Promise<unknown>): Promise<CliError> {
   return error as CliError;
 }
 
-test("publishes the bundle to the SCM host named in hostNameSslStates and returns once the host indexed the four functions", async () => {
+test("publishes the bundle to the SCM host named in hostNameSslStates and returns once the host indexed every function the bundle registers", async () => {
   const stages: string[] = [];
   const result = await publishFunctions(options("func-audit-lake", { expectedFunctions: ["plan", "ingest-content", "webhook", "health"], onStage: (s) => stages.push(s) }));
 
   const site = rm.site("func-audit-lake");
   expect(result.scmHost).toBe(site.scmHost);
-  expect(result.functions).toEqual(["health", "ingest-content", "plan", "webhook"]);
+  expect(result.functions).toEqual(BUNDLED_FUNCTIONS);
   expect(result.files).toEqual(["app.js", "host.json", "package.json"]);
   expect(site.deployments.map((d) => [d.id, d.status])).toEqual([[result.deploymentId, DeployStatus.Success]]);
   // the zip carried Unix modes, and the emulated Kudu applied them
@@ -65,7 +65,7 @@ test("publishes the bundle to the SCM host named in hostNameSslStates and return
 
 test("status reads answered 503 while the SCM site recycles are retried, and the deployment is followed to its end", async () => {
   const result = await publishFunctions({ ...options("func-recycling"), connection: { credential: rm.credential(), endpoint: rm.url, caPem: fx.tls.caPem, maxRetries: 3 } });
-  expect(result.functions).toHaveLength(4);
+  expect(result.functions).toEqual(BUNDLED_FUNCTIONS);
   expect(rm.site("func-recycling").options.statusServiceUnavailable).toBe(0);
   expect(rm.site("func-recycling").deployments).toHaveLength(1);
 });
@@ -158,7 +158,7 @@ test("publishing while another deployment runs fails with DeploymentInProgress (
   const error = await failure(publishFunctions({ ...options("func-busy"), connection: { credential: slow.credential(), endpoint: slow.url, caPem: fx.tls.caPem, maxRetries: 0 } }));
   expect(error.code).toBe("DeploymentInProgress");
   expect(error.exitCode).toBe(ExitCode.Conflict);
-  expect((await first).functions).toHaveLength(4);
+  expect((await first).functions).toEqual(BUNDLED_FUNCTIONS);
   expect(slow.site("func-busy").deployments).toHaveLength(1);
 });
 
