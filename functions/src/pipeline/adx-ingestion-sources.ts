@@ -6,7 +6,7 @@ import { deletePartitionRange, ensureTable, statusOf } from "./storage-account";
 /**
  * Which content blobs each queued ADX ingestion holds. ADX reports a failed queued ingestion minutes after the
  * worker moved on, naming only its database, table and ingestion source id; this table turns that id back into the
- * tenant, content type and contentIds whose ledger entries must change (one ingestion holds a whole queue message's
+ * tenant, content type and contentIds whose ledger entries must change (one ingestion holds a queue message's (or a part's)
  * rows for its table, so several blobs).
  *
  * Keys: partition `<database>|<YYYYMMDD of posting>`, row = source id, the blobs as a JSON list. One message's sources
