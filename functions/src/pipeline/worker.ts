@@ -43,8 +43,8 @@ export type WorkerStep =
 /** Blobs fetched at once per message: a message's blobs come from one tenant, whose API budget the planner shares. */
 export const FETCH_CONCURRENCY = 4;
 
-/** Compressed rows one message holds before it lands them as a part (MESSAGE_PART_BYTES; config.ts says why 16 MiB). */
-export const MESSAGE_PART_BYTES = 16 << 20;
+/** Compressed rows one message holds before it lands them as a part (MESSAGE_PART_BYTES; config.ts says why 4 MiB). */
+export const MESSAGE_PART_BYTES = 4 << 20;
 
 export interface WorkerDeps {
   tenants: Map<string, WorkerTenant>;
