@@ -41,8 +41,8 @@ interface OpenChunk {
 }
 
 /**
- * Compresses rows as they come, so a caller collecting many blobs' rows holds them gzipped (about a tenth of their
- * size as objects) instead of as objects. Writes are applied in call order; `finish` returns the chunks.
+ * Compresses rows as they come, so a caller collecting many blobs' rows holds them gzipped instead of as objects.
+ * Writes are applied in call order; `finish` returns the chunks.
  */
 export class GzipRowWriter {
   private readonly chunks: RowChunk[] = [];
