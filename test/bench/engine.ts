@@ -34,6 +34,7 @@ interface BenchOptions {
   profile?: string;
   batchSize?: number;
   blobsPerMessage?: number;
+  messagePartBytes?: number;
   engineNodeArgs?: string;
 }
 
@@ -218,6 +219,7 @@ async function main(): Promise<void> {
     .option("--timeout <seconds>", "give up after this long", integer("--timeout", 10), 600)
     .option("--batch-size <n>", "queue batch size instead of host.json's (the new-batch threshold is half of it)", integer("--batch-size", 1))
     .option("--blobs-per-message <n>", "content blobs per queue message instead of the default (app setting BLOBS_PER_MESSAGE)", integer("--blobs-per-message", 1))
+    .option("--message-part-bytes <n>", "compressed row bytes a message holds before it lands them as a part, instead of the default (app setting MESSAGE_PART_BYTES)", integer("--message-part-bytes", 1 << 20))
     .option("--engine-node-args <args>", 'node flags for the engine process, after those of the app setting languageWorkers__node__arguments, e.g. "--max-old-space-size=160"')
     .option("--profile <dir>", "write a CPU profile of the engine process into this folder (node --cpu-prof)")
     .parse()
@@ -247,6 +249,7 @@ async function main(): Promise<void> {
       adxIngestUri: cloud.adx,
     });
     if (o.blobsPerMessage) settings.BLOBS_PER_MESSAGE = String(o.blobsPerMessage);
+    if (o.messagePartBytes) settings.MESSAGE_PART_BYTES = String(o.messagePartBytes);
     const script = await bundleHostProcess(cloud.dataDir);
     say("running the engine (its own process) …");
     const cloudCpuBefore = process.cpuUsage();

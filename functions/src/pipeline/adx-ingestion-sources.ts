@@ -6,8 +6,8 @@ import { deletePartitionRange, ensureTable, statusOf } from "./storage-account";
 /**
  * Which content blobs each queued ADX ingestion holds. ADX reports a failed queued ingestion minutes after the
  * worker moved on, naming only its database, table and ingestion source id; this table turns that id back into the
- * tenant, content type and contentIds whose ledger entries must change (one ingestion holds a whole queue message's
- * rows for its table, so several blobs).
+ * tenant, content type and contentIds whose ledger entries must change (one ingestion holds the rows of a queue
+ * message, or of a part of one, for its table: several blobs).
  *
  * Keys: partition `<database>|<YYYYMMDD of posting>`, row = source id, the blobs as a JSON list. One message's sources
  * share a partition, so they are written in one transaction (one storage request per message); a lookup is a point

@@ -90,7 +90,7 @@ export function createEngine(config: EngineConfig, opts: EngineOptions = {}): En
     now: opts.now,
     onStep: opts.onPlannerStep,
   });
-  const worker = new Worker({ tenants, ledger, adx, queue, sentinel, sources, maxDequeueCount: config.maxDequeueCount, now: opts.now, onStep: opts.onWorkerStep });
+  const worker = new Worker({ tenants, ledger, adx, queue, sentinel, sources, maxDequeueCount: config.maxDequeueCount, partBytes: config.messagePartBytes, now: opts.now, onStep: opts.onWorkerStep });
   return {
     config,
     checkpoints,

@@ -7,15 +7,22 @@ import type { ContentLedger, Finish, IngestedFigures, LedgerEntry } from "./cont
 import type { ContentMessage, ContentQueue, QueuedBlob } from "./content-queue";
 import { contentRef } from "./content-ref";
 import type { EngineLog } from "./engine-log";
+import { MessagePart, type PartTable, type RowWriter } from "./message-part";
 import { blobErrorRow, ledgerRow, quarantineRows } from "./outcome-rows";
 import { transformBlob } from "./transform";
+import type { RowChunk } from "../sinks/row-chunks";
 
 type Rows = Record<string, unknown>[];
+
+type IngestReport = { sources?: ReadonlyArray<{ sourceId: string }> } | void;
 
 /** What the worker needs of the ADX sink. */
 export interface RowSink {
   /** Resolves once ADX accepted the rows; queued ingestions name their source ids, in case ADX reports a failure later. */
-  ingestRows(database: string, table: string, rows: Rows): Promise<{ sources?: ReadonlyArray<{ sourceId: string }> } | void>;
+  ingestRows(database: string, table: string, rows: Rows): Promise<IngestReport>;
+  /** A writer that compresses rows as they come, for `ingestChunks`. */
+  rowWriter(): RowWriter;
+  ingestChunks(database: string, table: string, chunks: readonly RowChunk[]): Promise<IngestReport>;
 }
 export interface MailAccessForwarder {
   send(rows: Rows): Promise<unknown>;
@@ -36,6 +43,9 @@ export type WorkerStep =
 /** Blobs fetched at once per message: a message's blobs come from one tenant, whose API budget the planner shares. */
 export const FETCH_CONCURRENCY = 4;
 
+/** Compressed rows one message holds before it lands them as a part (MESSAGE_PART_BYTES; config.ts says why 4 MiB). */
+export const MESSAGE_PART_BYTES = 4 << 20;
+
 export interface WorkerDeps {
   tenants: Map<string, WorkerTenant>;
   ledger: ContentLedger;
@@ -47,6 +57,8 @@ export interface WorkerDeps {
   sources?: AdxIngestionSources;
   maxDequeueCount: number;
   fetchConcurrency?: number;
+  /** compressed row bytes a message holds before landing them as a part; default MESSAGE_PART_BYTES */
+  partBytes?: number;
   now?: () => Date;
   onStep?: (s: WorkerStep) => void | Promise<void>;
 }
@@ -84,9 +96,10 @@ interface BlobWork {
 }
 
 /**
- * The worker: one queue message of several content blobs to rows in ADX. The blobs are fetched a few at a time, and
- * their rows go to ADX in one ingestion per table for the whole message (ADX then batches messages by the tables'
- * batching policies). At least once: a crash or retry re-sends the rows of blobs the ledger does not show finished, and
+ * The worker: one queue message of several content blobs to rows in ADX. The blobs are fetched a few at a time, their
+ * rows compressed as each arrives, and sent to ADX in one ingestion per table for the whole message (ADX then batches
+ * messages by the tables' batching policies) — or, when a message's compressed rows pass `partBytes`, in parts of
+ * whole blobs, each landed (rows, ledger rows, ledger entries) before the next, so memory stays bounded. At least once: a crash or retry re-sends the rows of blobs the ledger does not show finished, and
  * the `_dedup` materialized views keep each record once. One blob that cannot be fetched never fails its neighbours:
  * it is quarantined (expired, refused) or re-queued alone (transient).
  */
@@ -118,31 +131,63 @@ export class Worker {
     }
     if (work.length === 0) return outcomes;
 
-    await forEachConcurrent(work, this.deps.fetchConcurrency ?? FETCH_CONCURRENCY, (w) => this.fetch(tenant, w, log));
+    const budget = this.deps.partBytes ?? MESSAGE_PART_BYTES;
+    const newPart = () => new MessagePart<BlobWork>(() => this.deps.adx.rowWriter(), this.deps.sentinel !== undefined);
+    let open = newPart();
+    const landed = new Set<BlobWork>();
+    let landing: Promise<void> = Promise.resolve();
+    // Parts land one at a time, in order, while the next part fills.
+    const landPart = (part: MessagePart<BlobWork>) => {
+      landing = landing.then(async () => {
+        await this.land(db, part, dequeueCount, log);
+        for (const w of part.blobs) landed.add(w);
+      });
+      return landing;
+    };
 
-    // Every blob failed transiently: nothing to land, so the queue retries the message as a whole.
-    const retry = work.filter((w) => w.outcome?.status === "requeued");
-    if (retry.length === work.length) {
-      const first = retry[0].outcome as Extract<BlobOutcome, { status: "requeued" }>;
-      await Promise.all(retry.map((w) => ledger.recordAttempt(w.blob, first.code, first.reason, w.attempts).catch(() => undefined)));
-      log.warn(`ingest ${tenantId}: attempt ${dequeueCount} of ${this.deps.maxDequeueCount} failed for all ${retry.length} blob(s) of the message; the queue retries: ${first.reason}`);
-      throw Object.assign(new Error(first.reason), { code: first.code });
+    let failure: { err: unknown } | undefined;
+    try {
+      await forEachConcurrent(work, this.deps.fetchConcurrency ?? FETCH_CONCURRENCY, async (w) => {
+        await this.fetch(tenant, w, log);
+        if (w.outcome?.status === "requeued") return;
+        const part = open;
+        await part.add(w, takeRows(w));
+        if (part === open && part.heldBytes >= budget) {
+          open = newPart();
+          await landPart(part);
+        }
+      });
+      await landing;
+    } catch (err) {
+      failure = { err };
     }
 
-    const landing = work.filter((w) => w.outcome?.status !== "requeued");
-    try {
-      await this.land(db, landing, dequeueCount, log);
-    } catch (err) {
-      // ADX refused the message's rows: the queue retries it whole; after the last attempt its blobs are failed in the
-      // ledger (the message goes to the poison queue: recorded twice, never dropped).
+    const retry = work.filter((w) => w.outcome?.status === "requeued");
+    if (!failure) {
+      // Every blob failed transiently: nothing to land, so the queue retries the message as a whole.
+      if (retry.length === work.length) {
+        const first = retry[0].outcome as Extract<BlobOutcome, { status: "requeued" }>;
+        await Promise.all(retry.map((w) => ledger.recordAttempt(w.blob, first.code, first.reason, w.attempts).catch(() => undefined)));
+        log.warn(`ingest ${tenantId}: attempt ${dequeueCount} of ${this.deps.maxDequeueCount} failed for all ${retry.length} blob(s) of the message; the queue retries: ${first.reason}`);
+        throw Object.assign(new Error(first.reason), { code: first.code });
+      }
+      if (open.blobs.length) await landPart(open).catch((err) => (failure = { err }));
+    }
+
+    if (failure) {
+      // ADX refused a part's rows: the queue retries the message whole (its landed parts are skipped then); after the
+      // last attempt the blobs not landed are failed in the ledger (the message goes to the poison queue: recorded
+      // twice, never dropped).
+      const { err } = failure;
+      const unlanded = work.filter((w) => !landed.has(w) && w.outcome?.status !== "requeued");
       const code = errorCode(err);
       const reason = (err as Error)?.message ?? String(err);
       const last = (err as { transient?: unknown })?.transient === false || dequeueCount >= this.deps.maxDequeueCount;
       if (last) {
-        await ledger.finishMany(landing.map((w) => ({ ref: w.blob, state: "failed", attempts: w.attempts, code, reason })), this.now());
-        log.error(`ingest ${tenantId}: ${landing.length} blob(s) failed at ${Stage.ingest} [${code}], recorded as failed in the ledger; the message goes to the poison queue: ${reason}`);
+        await ledger.finishMany(unlanded.map((w) => ({ ref: w.blob, state: "failed", attempts: w.attempts, code, reason })), this.now());
+        log.error(`ingest ${tenantId}: ${unlanded.length} blob(s) failed at ${Stage.ingest} [${code}], recorded as failed in the ledger; the message goes to the poison queue: ${reason}`);
       } else {
-        await Promise.all(landing.map((w) => ledger.recordAttempt(w.blob, code, reason, w.attempts).catch(() => undefined)));
+        await Promise.all(unlanded.map((w) => ledger.recordAttempt(w.blob, code, reason, w.attempts).catch(() => undefined)));
         log.warn(`ingest ${tenantId}: attempt ${dequeueCount} of ${this.deps.maxDequeueCount} failed at ${Stage.ingest} [${code}]; the queue retries: ${reason}`);
       }
       throw err;
@@ -205,28 +250,25 @@ export class Worker {
     }
   }
 
-  /** The message's rows in one ingestion per table, then the ledger rows, the source records and the ledger entries. */
-  private async land(db: string, work: BlobWork[], attempts: number, log: EngineLog): Promise<void> {
+  /** A part's rows in one ingestion per table, then the ledger rows, the source records and the ledger entries. */
+  private async land(db: string, part: MessagePart<BlobWork>, attempts: number, log: EngineLog): Promise<void> {
     const { onStep } = this.deps;
+    const work = part.blobs;
     const posted: PostedSource[] = [];
-    const send = async (table: string, rows: Rows) => {
-      if (rows.length === 0) return;
-      const report = await this.deps.adx.ingestRows(db, table, rows);
+    const record = (table: string, report: IngestReport) => {
       for (const s of report?.sources ?? []) posted.push({ table, sourceId: s.sourceId });
     };
+    const send = async (table: PartTable) => record(table, await this.deps.adx.ingestChunks(db, table, await part.finish(table)));
     const ids = work.map((w) => w.blob.contentId);
 
-    const mailAccessRows = work.flatMap((w) => w.mailAccessRows);
-    await send(Tables.unifiedAudit, takeRows(work, "auditRows"));
-    await send(Tables.accessMail, mailAccessRows);
-    const errorRows = takeRows(work, "errorRows");
-    if (this.deps.sentinel && mailAccessRows.length) errorRows.push(...(await this.forward(work, mailAccessRows, attempts, log)));
-    for (const w of work) w.mailAccessRows = [];
-    await send(Tables.errors, errorRows);
+    await send(Tables.unifiedAudit);
+    await send(Tables.accessMail);
+    if (this.deps.sentinel && part.forwardRows.length) await part.addErrorRows(await this.forward(work, part.forwardRows.splice(0), attempts, log));
+    await send(Tables.errors);
     await onStep?.({ step: "rows-ingested", contentIds: ids });
 
     const at = this.now();
-    await send(Tables.ledger, work.map((w) => ledgerRow(w.blob, w.outcome!.status as Finish["state"], w.figures, at)));
+    record(Tables.ledger, await this.deps.adx.ingestRows(db, Tables.ledger, work.map((w) => ledgerRow(w.blob, w.outcome!.status as Finish["state"], w.figures, at))));
     await onStep?.({ step: "ledger-row-ingested", contentIds: ids });
 
     // Recorded before the ledger says "ingested", so a failure ADX reports later always finds its blobs.
@@ -270,22 +312,21 @@ export class Worker {
       const reason = (err as Error)?.message ?? String(err);
       if ((err as { transient?: unknown })?.transient !== false && attempts < this.deps.maxDequeueCount) throw err;
       const at = this.now();
-      const gaps = work.filter((w) => w.mailAccessRows.length > 0);
+      const gaps = work.filter((w) => (w.figures?.mailAccessRows ?? 0) > 0);
       for (const w of gaps) {
-        log.error(`ingest ${w.blob.tenantId} ${w.blob.contentType} ${w.blob.contentId}: ${w.mailAccessRows.length} mail-access row(s) not forwarded to Sentinel [${code}] (they are in ADX; recorded in ${Tables.errors}): ${reason}`);
+        log.error(`ingest ${w.blob.tenantId} ${w.blob.contentType} ${w.blob.contentId}: ${w.figures!.mailAccessRows} mail-access row(s) not forwarded to Sentinel [${code}] (they are in ADX; recorded in ${Tables.errors}): ${reason}`);
       }
-      return gaps.map((w) => blobErrorRow(w.blob, Stage.sentinel, code, `${w.mailAccessRows.length} mail-access row(s) not forwarded to Sentinel: ${reason}`, attempts, at));
+      return gaps.map((w) => blobErrorRow(w.blob, Stage.sentinel, code, `${w.figures!.mailAccessRows} mail-access row(s) not forwarded to Sentinel: ${reason}`, attempts, at));
     }
   }
 }
 
-/** The rows of one kind across the message's blobs, released from the blobs as they are taken (memory). */
-function takeRows(work: BlobWork[], kind: "auditRows" | "errorRows"): Rows {
-  const rows: Rows = [];
-  for (const w of work) {
-    for (const r of w[kind]) rows.push(r);
-    w[kind] = [];
-  }
+/** A blob's rows per table, released from the blob as they are taken (memory: the part holds them compressed). */
+function takeRows(w: BlobWork): Record<PartTable, Rows> {
+  const rows = { [Tables.unifiedAudit]: w.auditRows, [Tables.accessMail]: w.mailAccessRows, [Tables.errors]: w.errorRows };
+  w.auditRows = [];
+  w.mailAccessRows = [];
+  w.errorRows = [];
   return rows;
 }
 

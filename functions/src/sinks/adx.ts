@@ -7,7 +7,7 @@ import { CompressionType, DataFormat, IngestClient, IngestionProperties, ReportL
 import type { Readable } from "node:stream";
 import { jsonMappingName } from "../../../kql/tables";
 import { AdxFailureQueue } from "./adx-failures";
-import { gzipRowChunks } from "./row-chunks";
+import { GzipRowWriter, type RowChunk } from "./row-chunks";
 import { AdxIngestError, codeForStatus, isNetworkError, isTlsTrustError, isTransientStatus } from "./sink-error";
 
 export interface AdxSinkOptions {
@@ -68,11 +68,23 @@ export class AdxSink {
    * table's next batch). One ingestion per 100 MB chunk of rows.
    */
   async ingestRows(database: string, table: string, rows: Record<string, unknown>[]): Promise<AdxIngestReport> {
+    const writer = this.rowWriter();
+    await writer.write(rows);
+    return this.ingestChunks(database, table, await writer.finish());
+  }
+
+  /** A writer that compresses rows as they come, into chunks this sink's `ingestChunks` takes. */
+  rowWriter(): GzipRowWriter {
+    return new GzipRowWriter({ maxChunkBytes: this.maxChunkBytes, gzipLevel: this.gzipLevel });
+  }
+
+  /** Ingests chunks written by `rowWriter()` into `database.table`: one queued ingestion per chunk. */
+  async ingestChunks(database: string, table: string, chunks: readonly RowChunk[]): Promise<AdxIngestReport> {
     const report: AdxIngestReport = { rows: 0, chunks: 0, rawBytes: 0, gzipBytes: 0, largeRows: 0, sources: [] };
-    // ADX refuses empty data (BadRequest_NoRecordsOrWrongFormat): nothing to send is not an error
-    if (rows.length === 0) return report;
     const mapping = jsonMappingName(table);
-    for await (const chunk of gzipRowChunks(rows, { maxChunkBytes: this.maxChunkBytes, gzipLevel: this.gzipLevel })) {
+    for (const chunk of chunks) {
+      // ADX refuses empty data (BadRequest_NoRecordsOrWrongFormat): nothing to send is not an error
+      if (chunk.rows === 0) continue;
       const props = new IngestionProperties({
         database,
         table,
