@@ -126,6 +126,10 @@ export async function startApiServer(o: ApiServerOptions) {
     const auth = o.tokens.check(req.headers.authorization);
     if (!auth.ok) return unauthorized(res, o.loginBase(), tenantId, auth.reason);
     if (auth.token.tenantId !== tenantId) throw ApiErrors.tenantMismatch(tenantId, auth.token.tenantId);
+    // consented without the application permission: the service names the (empty) set of roles the token carried
+    if (!auth.token.roles.includes("ActivityFeed.Read")) {
+      throw new ApiError(401, "AF10001", `The permission set (${auth.token.roles.join(",")}) sent in the request does not include the expected permission.`);
+    }
     const tenant = o.tenants.get(tenantId);
     if (!tenant) throw ApiErrors.tenantMismatch(tenantId, auth.token.tenantId);
 

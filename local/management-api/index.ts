@@ -78,6 +78,8 @@ export async function startManagementApiEmulator(
     tokens,
     counters,
     tokenLifetimeSeconds: o.tokenLifetimeSeconds,
+    consent: new Map(Object.entries(o.consent).map(([index, consent]) => [states[Number(index)].identity.tenantId, consent])),
+    graphAudience: o.graphAudience,
     apiOrigin: () => api?.url ?? "",
     tls: loginTls,
   }).catch((e) => {

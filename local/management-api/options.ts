@@ -1,6 +1,6 @@
 // Option defaults and validation: a wrong option fails at startup with what is wrong and what to pass instead.
 import { z } from "zod";
-import type { ManagementApiEmulatorOptions } from "./types";
+import { TENANT_CONSENT, type ManagementApiEmulatorOptions } from "./types";
 
 const int = (min: number) => z.number().int().min(min);
 const share = z.number().min(0).max(1);
@@ -25,6 +25,8 @@ const schema = z.object({
   webhookAttempts: int(1).max(20).default(3),
   webhookRetryDelayMs: int(0).default(200),
   webhookFailuresBeforeDisable: int(1).default(3),
+  consent: z.record(z.string().regex(/^\d+$/, "consent keys are tenant indexes"), z.enum(TENANT_CONSENT)).default({}),
+  graphAudience: z.boolean().default(false),
   port: int(0).max(65535).default(0),
   loginPort: int(0).max(65535).default(0),
 });
@@ -45,6 +47,10 @@ export function resolveOptions(opts: ManagementApiEmulatorOptions): ResolvedOpti
   const o = parsed.data;
   if (o.host !== "127.0.0.1") {
     throw new EmulatorOptionsError(`host "${o.host}" is not allowed: the emulator only listens on 127.0.0.1. Leave host unset.`);
+  }
+  const unknown = Object.keys(o.consent).filter((k) => Number(k) >= o.tenants);
+  if (unknown.length > 0) {
+    throw new EmulatorOptionsError(`consent names tenant index ${unknown.join(", ")} but only ${o.tenants} tenant(s) exist. Use indexes 0..${o.tenants - 1}.`);
   }
   return o;
 }

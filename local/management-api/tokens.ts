@@ -6,6 +6,8 @@ export interface IssuedToken {
   tenantId: string;
   clientId: string;
   audience: string;
+  /** Application roles granted to the app in the tenant (the token's `roles` claim). */
+  roles: string[];
   expiresAtMs: number;
   /** Set when the token-expiry fault retires it early. */
   revoked: boolean;
@@ -15,13 +17,16 @@ export type TokenCheck =
   | { ok: true; token: IssuedToken; raw: string }
   | { ok: false; reason: string };
 
+/** The Management API's application permissions an admin grants when consenting the app. */
+export const ACTIVITY_FEED_ROLES = ["ActivityFeed.Read", "ActivityFeed.ReadDlp"];
+
 export class TokenStore {
   private readonly tokens = new Map<string, IssuedToken>();
 
-  issue(tenantId: string, clientId: string, audience: string, lifetimeSeconds: number): { raw: string; token: IssuedToken } {
+  issue(tenantId: string, clientId: string, audience: string, lifetimeSeconds: number, roles: string[] = ACTIVITY_FEED_ROLES): { raw: string; token: IssuedToken } {
     if (this.tokens.size > 10_000) this.forgetExpired();
     const raw = `emu.${randomBytes(24).toString("base64url")}`;
-    const token: IssuedToken = { tenantId, clientId, audience, expiresAtMs: Date.now() + lifetimeSeconds * 1000, revoked: false };
+    const token: IssuedToken = { tenantId, clientId, audience, roles: [...roles], expiresAtMs: Date.now() + lifetimeSeconds * 1000, revoked: false };
     this.tokens.set(raw, token);
     return { raw, token };
   }

@@ -76,10 +76,21 @@ export interface ManagementApiEmulatorOptions {
   webhookRetryDelayMs?: number;
   /** Consecutive failed batches after which the webhook is disabled (a new start re-enables it), default 3. */
   webhookFailuresBeforeDisable?: number;
+  /**
+   * Admin consent of the app per tenant index (default "granted" for every tenant): "none" = no service principal in
+   * the tenant, token requests fail with AADSTS700016; "no-app-role" = consented without ActivityFeed.Read, tokens are
+   * issued and the API answers AF10001. POST {login}/_emulator/consent/{tenant id or domain} changes it at run time.
+   */
+  consent?: Record<number, TenantConsent>;
+  /** Also issue tokens for https://graph.microsoft.com (the Graph audit emulator's audience), default false. */
+  graphAudience?: boolean;
   /** Fixed ports instead of free ones (0 = free). */
   port?: number;
   loginPort?: number;
 }
+
+export const TENANT_CONSENT = ["granted", "none", "no-app-role"] as const;
+export type TenantConsent = (typeof TENANT_CONSENT)[number];
 
 export interface EmulatedTenant {
   tenantId: string;
