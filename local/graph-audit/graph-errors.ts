@@ -1,16 +1,8 @@
 // Microsoft Graph's error shape: {"error":{"code","message","innerError":{"date","request-id","client-request-id"}}}.
 import { randomUUID } from "node:crypto";
+import { ServiceRefusal } from "../service-refusal";
 
-export class GraphError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-  }
-
+export class GraphError extends ServiceRefusal {
   body(clientRequestId: string | undefined): string {
     const requestId = randomUUID();
     return JSON.stringify({

@@ -7,6 +7,7 @@ import type { SentinelStream } from "../../kql/sentinel-stream";
 import { RateLimit } from "./rate-limit";
 import { streamRowProblem, toDeclaredColumns } from "./stream-rows";
 import { LogsStore } from "./store";
+import { ServiceRefusal } from "../service-refusal";
 
 export { LogsStore, type LogsCounters } from "./store";
 
@@ -43,16 +44,7 @@ export interface LogsIngestionEmulator {
 export const DEFAULT_MAX_REQUEST_BYTES = 1024 * 1024;
 const API_VERSIONS = new Set(["2023-01-01", "2021-11-01-preview"]);
 
-class LogsRequestError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-  }
-}
+class LogsRequestError extends ServiceRefusal {}
 
 /** Starts the Logs Ingestion API emulator (the Sentinel path of @azure/monitor-ingestion) over HTTPS. */
 export async function startLogsIngestionEmulator(opts: LogsIngestionEmulatorOptions): Promise<LogsIngestionEmulator> {

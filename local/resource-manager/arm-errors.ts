@@ -1,14 +1,7 @@
 // Resource Manager answers errors as {"error":{"code","message"}}; the codes are the ones ARM itself returns.
-export class ArmError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-  }
+import { ServiceRefusal } from "../service-refusal";
 
+export class ArmError extends ServiceRefusal {
   get body(): { error: { code: string; message: string } } {
     return { error: { code: this.code, message: this.message } };
   }
