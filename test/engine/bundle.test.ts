@@ -54,3 +54,10 @@ test("host.json retries a blob as often as the worker expects before it quaranti
   expect(host.extensions.queues.messageEncoding).toBe("base64");
   expect(host.functionTimeout).toBe("00:10:00");
 });
+
+test("the bundle reads nothing from kql/ at run time: the package ships app.js and host.json, no kql/ folder", async () => {
+  await bundleFunctions(out);
+  // kql/'s catalog lists kql/tables with readdirSync; in the bundle that folder does not exist (the Sentinel sink once
+  // pulled it in through the stream declaration and would have failed at start-up in Azure)
+  expect(readFileSync(join(out, "app.js"), "utf8")).not.toMatch(/readdirSync/);
+});

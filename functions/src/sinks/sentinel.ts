@@ -2,7 +2,8 @@
 // scheduled analytics rules can use them. ADX stays the system of record; this copy is for alerting.
 import type { TokenCredential } from "@azure/core-auth";
 import { isAggregateLogsUploadError, LogsIngestionClient } from "@azure/monitor-ingestion";
-import { mailAccessStream, type SentinelStream } from "../../../kql/sentinel-stream";
+// type only: kql/sentinel-stream reads kql/tables from disk, which the bundled Function App does not ship
+import type { SentinelStream } from "../../../kql/sentinel-stream";
 import { codeForStatus, isNetworkError, isTlsTrustError, isTransientStatus, SentinelSendError, type SinkErrorCode } from "./sink-error";
 
 export interface SentinelSinkOptions {
@@ -18,7 +19,8 @@ export interface SentinelSinkOptions {
   maxConcurrency?: number;
   /** retries per request for 429/5xx/network inside the client before the send fails; default 3 */
   maxRetries?: number;
-  /** the stream's declared columns; default the mail-access stream of kql/sentinel-stream.ts */
+  /** the stream's declared columns; default every column of the row (the mail-access rows carry exactly the columns
+   *  kql/sentinel-stream.ts declares) plus TimeGenerated */
   stream?: Pick<SentinelStream, "columns">;
 }
 
@@ -27,7 +29,8 @@ export interface SentinelSinkOptions {
  * ADX table's columns, CreationTime included (Log Analytics replaces a TimeGenerated older than two days with the
  * time it received the row, so CreationTime stays the record's own time).
  */
-export function streamRow(stream: Pick<SentinelStream, "columns">, row: Record<string, unknown>): Record<string, unknown> {
+export function streamRow(stream: Pick<SentinelStream, "columns"> | undefined, row: Record<string, unknown>): Record<string, unknown> {
+  if (!stream) return { TimeGenerated: row.CreationTime, ...row };
   const out: Record<string, unknown> = {};
   for (const c of stream.columns) out[c.name] = c.name === "TimeGenerated" ? row.CreationTime : row[c.name];
   return out;
@@ -36,11 +39,11 @@ export function streamRow(stream: Pick<SentinelStream, "columns">, row: Record<s
 export class SentinelSink {
   private readonly client: LogsIngestionClient;
   private readonly o: SentinelSinkOptions;
-  private readonly stream: Pick<SentinelStream, "columns">;
+  private readonly stream: Pick<SentinelStream, "columns"> | undefined;
 
   constructor(o: SentinelSinkOptions) {
     this.o = o;
-    this.stream = o.stream ?? mailAccessStream();
+    this.stream = o.stream;
     this.client = new LogsIngestionClient(o.endpoint, o.credential, {
       // core-rest-pipeline's tlsPolicy puts `ca` on every request's TLS settings; without it a private CA fails
       // with SELF_SIGNED_CERT_IN_CHAIN. (The bearer policy refuses plain http outright, so local needs TLS.)
