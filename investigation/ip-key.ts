@@ -2,7 +2,7 @@
 // (bare address, RFC 5952 IPv6, ::ffff: mapped IPv4 as IPv4), applied to both sides. KQL gets the same effect from
 // NormalizedIp (parse_ipv6 on both sides).
 import { isIP } from "node:net";
-import { normalizeIpAddress } from "../functions/src/pipeline/ip-address";
+import { normalizeIpAddress } from "../functions/src/transform/ip-address";
 
 export function ipKey(text: string): string {
   return normalizeIpAddress(text).toLowerCase();

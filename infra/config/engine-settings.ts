@@ -1,5 +1,5 @@
 // The Function App's app settings, derived from the deployment config. The names are the ones the engine reads
-// (functions/src/config.ts, functions/src/pipeline/platform-credential.ts) and the Functions host's identity-based
+// (functions/src/config.ts, functions/src/sinks/platform-credential.ts) and the Functions host's identity-based
 // storage settings; no connection string and no secret is among them.
 import type { DeploymentConfig } from "./load";
 import { clusterIngestUri } from "./naming";

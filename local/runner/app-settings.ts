@@ -59,7 +59,7 @@ export function appSettings(input: AppSettingsInput): AppSettings {
   const home = input.tenants[0];
   if (home) {
     // The app's own identity towards ADX and Logs Ingestion: in Azure its managed identity; here no host offers one, so
-    // the first tenant's app registration, through the same authority (see functions/src/pipeline/platform-credential.ts).
+    // the first tenant's app registration, through the same authority (see functions/src/sinks/platform-credential.ts).
     Object.assign(settings, {
       AZURE_TENANT_ID: home.tenantId,
       AZURE_CLIENT_ID: home.clientId,

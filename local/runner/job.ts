@@ -3,7 +3,7 @@ import { format } from "node:util";
 import { ingestContent } from "../../functions/src/handlers/ingest-content";
 import { plan } from "../../functions/src/handlers/plan";
 import { settleAdxFailures } from "../../functions/src/handlers/settle-adx-failures";
-import { closeEngine } from "../../functions/src/pipeline/engine";
+import { closeAuditLake } from "../../functions/src/composition-root";
 import { applyAppSettings, type AppSettings } from "./app-settings";
 import type { InvocationLog } from "./invocation-log";
 import { describeError, QueueTrigger } from "./queue-trigger";
@@ -185,7 +185,7 @@ export async function runLocalJob(opts: LocalJobOptions): Promise<JobOutcome> {
   } finally {
     await trigger.stop();
     clearInterval(reporter);
-    await closeEngine();
+    await closeAuditLake();
     undoConsole();
     undoSettings();
   }

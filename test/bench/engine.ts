@@ -14,7 +14,7 @@ import { gzipSync, constants } from "node:zlib";
 import { Command, InvalidArgumentError } from "commander";
 import { build } from "esbuild";
 import { ManagementActivityClient, cloudEndpoints, createManagementCredential } from "../../functions/src/management-api";
-import { transformBlob } from "../../functions/src/pipeline/transform";
+import { transformBlob } from "../../functions/src/transform/transform";
 import { Tables } from "../../kql/tables";
 import { startEmulatedCloud, type EmulatedCloud } from "../../local/cloud";
 import { CONTENT_TYPES } from "../../local/management-api/types";

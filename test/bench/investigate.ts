@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { transformBlob } from "../../functions/src/pipeline/transform";
+import { transformBlob } from "../../functions/src/transform/transform";
 import { Tables } from "../../kql/tables";
 import { startManagementApiEmulator } from "../../local/management-api/index";
 import { FeedClient, json, TestClock } from "../emulator/feed-client";

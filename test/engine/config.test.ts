@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { ConfigError, loadConfig, MAX_DEQUEUE_COUNT_SETTING } from "../../functions/src/config";
-import { closeEngine, getEngine } from "../../functions/src/pipeline/engine";
+import { closeAuditLake, getAuditLake } from "../../functions/src/composition-root";
 import { HOST_JSON_PATH, readQueueHostSettings } from "../../local/runner/host-json";
 
 const tenant = { tenantId: "9b6f5f3e-1c1a-4f0e-9a57-0d3f1b2c4d5e", credential: { kind: "managedIdentity" }, database: "audit_9b6f5f3e" };
@@ -127,18 +127,18 @@ test("a webhook address must be https except on loopback", () => {
 });
 
 describe("the shared engine", () => {
-  afterEach(() => closeEngine());
+  afterEach(() => closeAuditLake());
 
   test("is built once per settings: unchanged settings reuse it, a changed setting rebuilds it, wrong settings are refused every time", () => {
-    const first = getEngine({ ...base, UNRELATED_SETTING: "a" });
-    expect(getEngine({ ...base, UNRELATED_SETTING: "b" })).toBe(first);
-    const changed = getEngine({ ...base, [MAX_DEQUEUE_COUNT_SETTING]: "7" });
+    const first = getAuditLake({ ...base, UNRELATED_SETTING: "a" });
+    expect(getAuditLake({ ...base, UNRELATED_SETTING: "b" })).toBe(first);
+    const changed = getAuditLake({ ...base, [MAX_DEQUEUE_COUNT_SETTING]: "7" });
     expect(changed).not.toBe(first);
-    expect(changed.config.maxDequeueCount).toBe(7);
+    expect(changed.settings.maxDequeueCount).toBe(7);
     const wrong = { ...base, [MAX_DEQUEUE_COUNT_SETTING]: "0" };
-    expect(() => getEngine(wrong)).toThrow(ConfigError);
-    expect(() => getEngine(wrong)).toThrow(ConfigError);
-    expect(getEngine({ ...base, [MAX_DEQUEUE_COUNT_SETTING]: "7" })).toBe(changed);
+    expect(() => getAuditLake(wrong)).toThrow(ConfigError);
+    expect(() => getAuditLake(wrong)).toThrow(ConfigError);
+    expect(getAuditLake({ ...base, [MAX_DEQUEUE_COUNT_SETTING]: "7" })).toBe(changed);
   });
 });
 

@@ -9,10 +9,10 @@ import { startEmulatedCloud, type EmulatedCloud, type EmulatedCloudOptions } fro
 import { InvocationLog } from "../../local/runner/invocation-log";
 import { QueueTrigger, type QueueTriggerStats } from "../../local/runner/queue-trigger";
 import { loadConfig, MAX_DEQUEUE_COUNT_SETTING, type EngineConfig } from "../../functions/src/config";
-import { parseContentMessage } from "../../functions/src/pipeline/content-queue";
-import { createEngine, type Engine, type EngineOptions } from "../../functions/src/pipeline/engine";
-import type { EngineLog } from "../../functions/src/pipeline/engine-log";
-import type { PlanResult } from "../../functions/src/pipeline/planner";
+import { parseContentMessage } from "../../functions/src/state/content-queue";
+import { createEngine, type Engine, type EngineOptions } from "../../functions/src/use-cases/engine";
+import type { EngineLog } from "../../functions/src/use-cases/engine-log";
+import type { PlanResult } from "../../functions/src/use-cases/planner";
 
 export interface Logs {
   info: string[];

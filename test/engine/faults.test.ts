@@ -6,9 +6,9 @@ import { runLocalJob } from "../../local/runner/job";
 import { InvocationLog } from "../../local/runner/invocation-log";
 import { health } from "../../functions/src/handlers/health";
 import { MAX_DEQUEUE_COUNT_SETTING } from "../../functions/src/config";
-import { closeEngine } from "../../functions/src/pipeline/engine";
+import { closeAuditLake } from "../../functions/src/composition-root";
 import { CONTENT_TYPES } from "../../functions/src/management-api";
-import type { HealthReport } from "../../functions/src/pipeline/health";
+import type { HealthReport } from "../../functions/src/use-cases/health";
 import { twiceInView, viewRows } from "../../local/runner/views";
 import { availableRecordIds, seenTwice, startFixture, type Fixture } from "./engine-fixture";
 
@@ -18,7 +18,7 @@ beforeAll(async () => {
   f = await startFixture({ seed: 5, faults: "standard" });
 }, 120_000);
 afterAll(async () => {
-  await closeEngine();
+  await closeAuditLake();
   await f?.close();
 });
 

@@ -1,4 +1,4 @@
-import { listingWindow } from "../../functions/src/pipeline/listing-window";
+import { listingWindow } from "../../functions/src/use-cases/listing-window";
 
 const settings = { overlapMinutes: 60, sweepIntervalMinutes: 360, sweepHours: 168 };
 const now = new Date("2024-03-14T12:00:00Z");

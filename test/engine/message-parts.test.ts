@@ -4,8 +4,8 @@
 import { Tables } from "../../kql/tables";
 import { twiceInView, viewRows } from "../../local/runner/views";
 import { availableContentIds, availableRecordIds, seenTwice, startFixture, type Fixture, type Lane } from "./engine-fixture";
-import type { Engine } from "../../functions/src/pipeline/engine";
-import { parseContentMessage } from "../../functions/src/pipeline/content-queue";
+import type { Engine } from "../../functions/src/use-cases/engine";
+import { parseContentMessage } from "../../functions/src/state/content-queue";
 
 let f: Fixture;
 

@@ -4,9 +4,9 @@ import { InvocationContext } from "@azure/functions";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { plan } from "../../functions/src/handlers/plan";
-import { closeEngine } from "../../functions/src/pipeline/engine";
+import { closeAuditLake } from "../../functions/src/composition-root";
 import { CONTENT_TYPES } from "../../functions/src/management-api";
-import { healthReport } from "../../functions/src/pipeline/health";
+import { healthReport } from "../../functions/src/use-cases/health";
 import { availableContentIds, seenTwice, startFixture, takeAll, type Fixture } from "./engine-fixture";
 
 let f: Fixture;
@@ -16,7 +16,7 @@ beforeAll(async () => {
   f = await startFixture({ seed: 7, tenants: 6, auditLoggingDisabledTenants: [AUDIT_OFF] });
 }, 120_000);
 afterAll(async () => {
-  await closeEngine();
+  await closeAuditLake();
   await f?.close();
 });
 

@@ -1,9 +1,9 @@
 // Checkpoints and the content ledger in Azure Table storage (Azurite), through the real @azure/data-tables client.
 import { TableClient } from "@azure/data-tables";
 import { startAzurite, type Azurite } from "../../local/azurite";
-import { CheckpointStore } from "../../functions/src/pipeline/checkpoints";
-import { ContentLedger, type ContentRef } from "../../functions/src/pipeline/content-ledger";
-import { decodeKeyPart, encodeKeyPart } from "../../functions/src/pipeline/entity-keys";
+import { CheckpointStore } from "../../functions/src/state/checkpoints";
+import { ContentLedger, type ContentRef } from "../../functions/src/state/content-ledger";
+import { decodeKeyPart, encodeKeyPart } from "../../functions/src/state/entity-keys";
 
 let azurite: Azurite;
 let n = 0;

@@ -2,7 +2,7 @@
 // through the same ledger and queue as listed blobs.
 import { HttpRequest, InvocationContext } from "@azure/functions";
 import { webhook } from "../../functions/src/handlers/webhook";
-import { closeEngine } from "../../functions/src/pipeline/engine";
+import { closeAuditLake } from "../../functions/src/composition-root";
 import type { ContentBlobRef } from "../../functions/src/management-api";
 import { seenTwice, startFixture, takeAll, type Fixture, type Lane } from "./engine-fixture";
 
@@ -19,7 +19,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => {
   process.env = restore;
-  await closeEngine();
+  await closeAuditLake();
   await f?.close();
 });
 

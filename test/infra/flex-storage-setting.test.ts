@@ -1,7 +1,7 @@
 // The engine side of the Flex Consumption trap: azurerm writes AzureWebJobsStorage with an empty AccountKey next to
 // the identity settings. The engine must then use the managed identity, never a keyless connection string.
 import { loadConfig } from "../../functions/src/config";
-import { effectiveStorageSettings, StorageAccount } from "../../functions/src/pipeline/storage-account";
+import { effectiveStorageSettings, StorageAccount } from "../../functions/src/state/storage-account";
 
 const TENANTS = JSON.stringify([{ tenantId: "11111111-1111-4111-8111-111111111111", credential: { kind: "managedIdentity" }, database: "audit_contoso" }]);
 const CLIENT_ID = "44444444-4444-4444-8444-444444444444";

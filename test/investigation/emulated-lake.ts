@@ -4,7 +4,7 @@
 // and the same rows: the investigation reads nothing else.
 import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { transformBlob } from "../../functions/src/pipeline/transform";
+import { transformBlob } from "../../functions/src/transform/transform";
 import { Tables } from "../../kql/tables";
 import { startManagementApiEmulator, type EmailEventRow, type IncidentTruth } from "../../local/management-api/index";
 import { FeedClient, json, TestClock } from "../emulator/feed-client";

@@ -8,7 +8,7 @@ import { renderTableRows, rowTypeName, TABLE_ROWS_FILE } from "../../kql/row-typ
 import { Tables } from "../../kql/tables";
 
 const ROOT = resolve(__dirname, "../..");
-const PIPELINE = join(ROOT, "functions/src/pipeline");
+const TRANSFORMS = join(ROOT, "functions/src/transform");
 // where each table's rows are built
 const BUILDER: Record<string, string> = {
   [Tables.unifiedAudit]: "audit-record.ts",
@@ -40,7 +40,7 @@ function compileBuilders(generated: string): Problem[] {
   const target = resolve(TABLE_ROWS_FILE);
   host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) =>
     resolve(fileName) === target ? ts.createSourceFile(fileName, generated, languageVersion, true) : original(fileName, languageVersion, onError, shouldCreate);
-  const roots = [...new Set(Object.values(BUILDER))].map((f) => join(PIPELINE, f)).concat(join(PIPELINE, "transform.ts"));
+  const roots = [...new Set(Object.values(BUILDER))].map((f) => join(TRANSFORMS, f)).concat(join(TRANSFORMS, "transform.ts"));
   const program = ts.createProgram(roots, options, host, previous);
   previous = program;
   return ts.getPreEmitDiagnostics(program).map((d) => ({

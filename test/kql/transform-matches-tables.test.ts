@@ -1,6 +1,6 @@
 // The ingestion transform's rows against the tables in kql/: the same column names, and values ADX ingests into
 // each column's type through the `<table>_json` mapping (a wrong type would land as NULL, silently).
-import { transformBlob } from "../../functions/src/pipeline/transform";
+import { transformBlob } from "../../functions/src/transform/transform";
 import { loadCatalog, type Column, type KustoType } from "../../kql/catalog";
 import { Tables } from "../../kql/tables";
 

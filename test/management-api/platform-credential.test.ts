@@ -1,6 +1,6 @@
 import { ClientSecretCredential, ManagedIdentityCredential, type TokenCredential } from "@azure/identity";
 import type { RenewableCredential } from "../../functions/src/management-api/credentials";
-import { platformCredential } from "../../functions/src/pipeline/platform-credential";
+import { platformCredential } from "../../functions/src/sinks/platform-credential";
 
 const identity = (c: TokenCredential) => ((c as RenewableCredential).identity ?? c);
 

@@ -10,7 +10,7 @@ import { Tables } from "../../kql/tables";
 import { loadCatalog } from "../../kql/catalog";
 import { AdxSink } from "../../functions/src/sinks/adx";
 import type { AdxFailureQueue, ReceivedFailure } from "../../functions/src/sinks/adx-failures";
-import { transformBlob } from "../../functions/src/pipeline/transform";
+import { transformBlob } from "../../functions/src/transform/transform";
 import { localCredential } from "../cloud/fixtures";
 import { bindRecord, fileAccessedRecord, syncRecordWithFolders, syncRecordWithParentFolder, throttledRecord } from "./mail-items-accessed-records";
 

@@ -1,5 +1,5 @@
 import { isIP } from "node:net";
-import { normalizeIpAddress } from "../../functions/src/pipeline/ip-address";
+import { normalizeIpAddress } from "../../functions/src/transform/ip-address";
 
 describe("normalizeIpAddress", () => {
   it.each([

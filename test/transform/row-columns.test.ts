@@ -2,7 +2,7 @@
 // exactly the table's columns, in its order, with values ADX reads as the column's type (a mismatch lands as NULL).
 import { loadCatalog, type KustoType, type TableSchema } from "../../kql/catalog";
 import { jsonMappingName, Tables } from "../../kql/tables";
-import { transformBlob } from "../../functions/src/pipeline/transform";
+import { transformBlob } from "../../functions/src/transform/transform";
 import { bindRecord, fileAccessedRecord, syncRecordWithFolders, syncRecordWithParentFolder, throttledRecord } from "./mail-items-accessed-records";
 
 const catalog = loadCatalog();

@@ -9,7 +9,7 @@ import { startLogsIngestionEmulator, type LogsIngestionEmulator } from "../../lo
 import { mailAccessStream } from "../../kql/sentinel-stream";
 import { SentinelSink, type SentinelSinkOptions } from "../../functions/src/sinks/sentinel";
 import { SentinelSendError } from "../../functions/src/sinks/sink-error";
-import { transformBlob } from "../../functions/src/pipeline/transform";
+import { transformBlob } from "../../functions/src/transform/transform";
 import { bindRecord, syncRecordWithFolders, throttledRecord } from "./mail-items-accessed-records";
 
 const DCR = "dcr-00000000000000000000000000000001";

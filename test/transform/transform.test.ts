@@ -1,4 +1,4 @@
-import { transformBlob, type BlobContext } from "../../functions/src/pipeline/transform";
+import { transformBlob, type BlobContext } from "../../functions/src/transform/transform";
 import { bindRecord, fileAccessedRecord, syncRecordWithFolders, syncRecordWithParentFolder, throttledRecord } from "./mail-items-accessed-records";
 
 const ctx: BlobContext = { tenantId: "41c7e3a0-0000-4000-8000-000000000001", contentType: "Audit.Exchange", contentId: "20240314092137000000000$20240314092137000000000$audit_exchange$Audit_Exchange$emea0001" };

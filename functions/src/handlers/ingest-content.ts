@@ -1,13 +1,12 @@
 import type { InvocationContext } from "@azure/functions";
-import { parseContentMessage } from "../pipeline/content-queue";
-import { getEngine } from "../pipeline/engine";
+import { getAuditLake } from "../composition-root";
+import { parseContentMessage } from "../state/content-queue";
 
 /**
- * Queue trigger: land one content blob. Throws to have the host retry (transient errors); on the last dequeue the
- * worker quarantines the blob instead (ledger failed + a row in ingestion_errors), so nothing is dropped silently.
+ * Queue trigger: land one message's content blobs. Throws to have the host retry (transient errors); on the last
+ * dequeue the worker quarantines a blob instead (ledger failed + a row in ingestion_errors), so nothing is dropped silently.
  */
 export async function ingestContent(message: unknown, context: InvocationContext): Promise<void> {
-  const content = parseContentMessage(message);
   const dequeueCount = Number(context.triggerMetadata?.dequeueCount ?? 1) || 1;
-  await getEngine().worker.ingest(content, dequeueCount, context);
+  await getAuditLake().ingest(parseContentMessage(message), dequeueCount, context);
 }

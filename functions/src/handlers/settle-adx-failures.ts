@@ -1,5 +1,5 @@
 import type { InvocationContext, Timer } from "@azure/functions";
-import { getEngine } from "../pipeline/engine";
+import { getAuditLake } from "../composition-root";
 
 /**
  * Timer (every 5 minutes): act on ADX's reports of queued ingestions that failed after the worker was done — the blob
@@ -7,7 +7,6 @@ import { getEngine } from "../pipeline/engine";
  * read; unread reports stay in ADX's queue for the next run.
  */
 export async function settleAdxFailures(timer: Timer, context: InvocationContext): Promise<void> {
-  const engine = getEngine();
   if (timer.isPastDue) context.warn("settle-adx-failures: the timer is past due (the previous run overran or the app was stopped); catching up");
-  await engine.adxFailures.run(context);
+  await getAuditLake().settleAdxFailures(context);
 }

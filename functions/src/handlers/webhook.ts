@@ -1,15 +1,14 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import { createHash, timingSafeEqual } from "node:crypto";
-import { getEngine } from "../pipeline/engine";
-import { admitNotifications } from "../pipeline/notifications";
+import { getAuditLake } from "../composition-root";
 
 /**
  * POST from the Management Activity API: the validation handshake when a webhook subscription starts, then
  * notifications of new content. Every request must carry Webhook-AuthID equal to WEBHOOK_AUTH_ID (401 otherwise).
  */
 export async function webhook(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  const engine = getEngine();
-  const expected = engine.config.webhook?.authId;
+  const lake = getAuditLake();
+  const expected = lake.webhookAuthId;
   const presented = request.headers.get("webhook-authid");
   if (!expected || presented === null || !sameSecret(presented, expected)) {
     context.warn(`webhook: refused a request without the right Webhook-AuthID${expected ? "" : " (WEBHOOK_AUTH_ID is not set, so every request is refused)"}`);
@@ -31,9 +30,8 @@ export async function webhook(request: HttpRequest, context: InvocationContext):
     return { status: 200, body: String(validationCode) };
   }
 
-  const tenants = new Map([...engine.tenants].map(([id, t]) => [id, { contentTypes: t.config.contentTypes, isAllowedUrl: (u: string) => t.client.isAllowedUrl(u) }]));
   // A storage failure throws: the host answers 500 and the API retries the notification.
-  const outcome = await admitNotifications(body, tenants, engine.intake, context);
+  const outcome = await lake.admitNotifications(body, context);
   context.info(`webhook: ${outcome.enqueued} enqueued, ${outcome.known} already known, ${outcome.rejected} rejected`);
   return { status: 200, jsonBody: outcome };
 }

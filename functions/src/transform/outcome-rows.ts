@@ -1,5 +1,5 @@
 import type { IngestionErrorsRow, IngestionLedgerRow } from "../../../kql/generated/table-rows";
-import type { ContentRef, FinalState } from "./content-ledger";
+import type { ContentRef, FinalState } from "../state/content-ledger";
 import type { QuarantinedRecord } from "./transform";
 
 /** Rows of ingestion_ledger and ingestion_errors (columns: kql/tables/*.kql): what became of each blob, in ADX. */

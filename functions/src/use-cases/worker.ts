@@ -1,15 +1,15 @@
 import { Tables } from "../../../kql/tables";
 import type { TenantConfig } from "../config";
 import type { ManagementActivityClient } from "../management-api";
-import type { AdxIngestionSources, PostedSource, SourceBlob } from "./adx-ingestion-sources";
+import type { AdxIngestionSources, PostedSource, SourceBlob } from "../state/adx-ingestion-sources";
 import { forEachConcurrent } from "./concurrency";
-import type { ContentLedger, Finish, IngestedFigures, LedgerEntry } from "./content-ledger";
-import type { ContentMessage, ContentQueue, QueuedBlob } from "./content-queue";
-import { contentRef } from "./content-ref";
+import type { ContentLedger, Finish, IngestedFigures, LedgerEntry } from "../state/content-ledger";
+import type { ContentMessage, ContentQueue, QueuedBlob } from "../state/content-queue";
+import { contentRef } from "../state/content-ref";
 import type { EngineLog } from "./engine-log";
 import { MessagePart, type PartTable, type RowWriter } from "./message-part";
-import { blobErrorRow, ledgerRow, quarantineRows } from "./outcome-rows";
-import { transformBlob } from "./transform";
+import { blobErrorRow, ledgerRow, quarantineRows } from "../transform/outcome-rows";
+import { transformBlob } from "../transform/transform";
 import type { RowChunk } from "../sinks/row-chunks";
 
 type Rows = Record<string, unknown>[];

@@ -1,11 +1,11 @@
 import type { TenantConfig } from "../config";
 import type { ContentBlobRef, ManagementActivityClient } from "../management-api/client";
 import type { ContentType } from "../management-api/content-types";
-import type { CheckpointStore } from "./checkpoints";
+import type { CheckpointStore } from "../state/checkpoints";
 import { forEachConcurrent } from "./concurrency";
 import type { ContentIntake } from "./content-intake";
-import { LEDGER_RETENTION_DAYS, PENDING_STATES, type ContentLedger, type LedgerEntry } from "./content-ledger";
-import { contentRef, type ContentRef } from "./content-ref";
+import { LEDGER_RETENTION_DAYS, PENDING_STATES, type ContentLedger, type LedgerEntry } from "../state/content-ledger";
+import { contentRef, type ContentRef } from "../state/content-ref";
 import type { EngineLog } from "./engine-log";
 import { DAY, HOUR, MINUTE, listingWindow, type ListingSettings, type ListingWindow } from "./listing-window";
 

@@ -1,18 +1,18 @@
 import { readFileSync } from "node:fs";
-import { loadConfig, settingsFingerprint, type EngineConfig, type TenantConfig } from "../config";
+import type { EngineConfig, TenantConfig } from "../config";
 import { cloudEndpoints, createManagementCredential, ManagementActivityClient, type ManagementApiEvent } from "../management-api";
 import { AdxSink } from "../sinks/adx";
 import { SentinelSink } from "../sinks/sentinel";
 import { AdxFailureSettlement } from "./adx-failure-settlement";
-import { ADX_SOURCES_TABLE, AdxIngestionSources } from "./adx-ingestion-sources";
-import { CHECKPOINT_TABLE, CheckpointStore } from "./checkpoints";
+import { ADX_SOURCES_TABLE, AdxIngestionSources } from "../state/adx-ingestion-sources";
+import { CHECKPOINT_TABLE, CheckpointStore } from "../state/checkpoints";
 import { ContentIntake } from "./content-intake";
-import { ContentLedger, LEDGER_RETENTION_DAYS, LEDGER_TABLE } from "./content-ledger";
-import { ContentQueue, MESSAGE_LIMITS } from "./content-queue";
+import { ContentLedger, LEDGER_RETENTION_DAYS, LEDGER_TABLE } from "../state/content-ledger";
+import { ContentQueue, MESSAGE_LIMITS } from "../state/content-queue";
 import { consoleLog, type EngineLog } from "./engine-log";
-import { platformCredential } from "./platform-credential";
+import { platformCredential } from "../sinks/platform-credential";
 import { Planner, type PlannedTenant, type PlannerDeps } from "./planner";
-import { StorageAccount } from "./storage-account";
+import { StorageAccount } from "../state/storage-account";
 import { Worker, type WorkerDeps, type WorkerTenant } from "./worker";
 
 /** Everything the handlers share within one process, built once from the app settings. */
@@ -144,26 +144,4 @@ function logClientEvent(tenantId: string, e: ManagementApiEvent, log: EngineLog)
     default:
       break;
   }
-}
-
-// One engine per process and settings: handlers share clients, token caches and table clients across invocations.
-// Keyed on the raw settings, so an unchanged process pays neither validation nor a rebuild per invocation.
-let current: { fingerprint: string; engine: Engine } | undefined;
-
-/** The engine for the current app settings; rebuilt (and the old one closed) when the settings change. */
-export function getEngine(env: Record<string, string | undefined> = process.env): Engine {
-  const fingerprint = settingsFingerprint(env);
-  if (current?.fingerprint === fingerprint) return current.engine;
-  const config = loadConfig(env);
-  const previous = current?.engine;
-  current = { fingerprint, engine: createEngine(config) };
-  void previous?.close().catch(() => undefined);
-  return current.engine;
-}
-
-/** Closes the shared engine (the local runner calls this when a job ends). */
-export async function closeEngine(): Promise<void> {
-  const e = current?.engine;
-  current = undefined;
-  await e?.close();
 }

@@ -1,5 +1,5 @@
 import { MAX_LOOKBACK_MS } from "../management-api";
-import type { Checkpoint } from "./checkpoints";
+import type { Checkpoint } from "../state/checkpoints";
 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;

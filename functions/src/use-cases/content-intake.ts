@@ -1,6 +1,6 @@
-import type { ContentLedger, LedgerEntry } from "./content-ledger";
-import { groupIntoMessages, MESSAGE_LIMITS, type ContentQueue } from "./content-queue";
-import type { ContentRef } from "./content-ref";
+import type { ContentLedger, LedgerEntry } from "../state/content-ledger";
+import { groupIntoMessages, MESSAGE_LIMITS, type ContentQueue } from "../state/content-queue";
+import type { ContentRef } from "../state/content-ref";
 
 export type IntakeOutcome = "enqueued" | "known";
 

@@ -1,6 +1,6 @@
 import type { TenantConfig } from "../config";
-import type { CheckpointStore } from "./checkpoints";
-import { LEDGER_RETENTION_DAYS, type ContentLedger } from "./content-ledger";
+import type { CheckpointStore } from "../state/checkpoints";
+import { LEDGER_RETENTION_DAYS, type ContentLedger } from "../state/content-ledger";
 import { DAY, HOUR, MINUTE } from "./listing-window";
 import { atRiskOfExpiry } from "./planner";
 

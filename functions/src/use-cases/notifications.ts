@@ -1,6 +1,6 @@
 import { isContentType } from "../management-api";
 import type { ContentIntake } from "./content-intake";
-import { contentRef, contentRefSchema, type ContentRef } from "./content-ref";
+import { contentRef, contentRefSchema, type ContentRef } from "../state/content-ref";
 import type { EngineLog } from "./engine-log";
 
 /** A webhook notification: the Management API POSTs an array of these (content objects plus tenantId, clientId). */

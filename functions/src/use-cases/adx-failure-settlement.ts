@@ -1,13 +1,13 @@
 import { Tables } from "../../../kql/tables";
 import type { AdxFailureQueue, AdxIngestionFailure, ReceivedFailure } from "../sinks/adx-failures";
-import type { AdxIngestionSources, AdxSourceRecord, PostedSource, SourceBlob } from "./adx-ingestion-sources";
+import type { AdxIngestionSources, AdxSourceRecord, PostedSource, SourceBlob } from "../state/adx-ingestion-sources";
 import { forEachConcurrent } from "./concurrency";
-import type { ContentLedger, LedgerEntry } from "./content-ledger";
-import { contentRef } from "./content-ref";
-import type { ContentQueue } from "./content-queue";
+import type { ContentLedger, LedgerEntry } from "../state/content-ledger";
+import { contentRef } from "../state/content-ref";
+import type { ContentQueue } from "../state/content-queue";
 import type { EngineLog } from "./engine-log";
 import { HOUR } from "./listing-window";
-import { blobErrorRow, ledgerRow } from "./outcome-rows";
+import { blobErrorRow, ledgerRow } from "../transform/outcome-rows";
 import type { RowSink } from "./worker";
 
 /** Replays of one blob after ADX gave up on it transiently; beyond this the blob is failed (ADX is not recovering). */
