@@ -8,7 +8,7 @@ import type { ContentQueue } from "../state/content-queue";
 import type { EngineLog } from "./engine-log";
 import { HOUR } from "./listing-window";
 import { blobErrorRow, ledgerRow } from "../transform/outcome-rows";
-import type { RowSink } from "./worker";
+import type { RowSink } from "../sinks/row-sink";
 
 /** Replays of one blob after ADX gave up on it transiently; beyond this the blob is failed (ADX is not recovering). */
 export const MAX_ADX_REPLAYS = 3;

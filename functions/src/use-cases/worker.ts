@@ -7,26 +7,15 @@ import type { ContentLedger, Finish, IngestedFigures, LedgerEntry } from "../sta
 import type { ContentMessage, ContentQueue, QueuedBlob } from "../state/content-queue";
 import { contentRef } from "../state/content-ref";
 import type { EngineLog } from "./engine-log";
-import { MessagePart, type PartTable, type RowWriter } from "./message-part";
+import { MessagePart, type PartTable } from "./message-part";
 import { blobErrorRow, ledgerRow, quarantineRows } from "../transform/outcome-rows";
 import { transformBlob } from "../transform/transform";
-import type { RowChunk } from "../sinks/row-chunks";
+import type { IngestReport, MailAccessForwarder, RowSink } from "../sinks/row-sink";
+
+// The sinks own the contract the worker lands rows through; re-exported for code that imported it from here.
+export type { MailAccessForwarder, RowSink };
 
 type Rows = Record<string, unknown>[];
-
-type IngestReport = { sources?: ReadonlyArray<{ sourceId: string }> } | void;
-
-/** What the worker needs of the ADX sink. */
-export interface RowSink {
-  /** Resolves once ADX accepted the rows; queued ingestions name their source ids, in case ADX reports a failure later. */
-  ingestRows(database: string, table: string, rows: Rows): Promise<IngestReport>;
-  /** A writer that compresses rows as they come, for `ingestChunks`. */
-  rowWriter(): RowWriter;
-  ingestChunks(database: string, table: string, chunks: readonly RowChunk[]): Promise<IngestReport>;
-}
-export interface MailAccessForwarder {
-  send(rows: Rows): Promise<unknown>;
-}
 
 export interface WorkerTenant {
   config: TenantConfig;
