@@ -31,7 +31,7 @@ export interface Lane {
   logs: Logs;
   log: EngineLog;
   /** An engine on the lane's settings (plus `settings`); `config` overrides validated values beyond the settings' bounds. */
-  engine(opts?: EngineOptions & { settings?: Record<string, string>; config?: Partial<EngineConfig> }): Engine;
+  engine(opts?: Partial<EngineOptions> & { settings?: Record<string, string>; config?: Partial<EngineConfig> }): Engine;
   /** Planner runs until one enqueues nothing new; throws if a run fails. */
   planUntilQuiet(engine: Engine, maxRuns?: number): Promise<PlanResult[][]>;
   /** Runs the queue trigger with the engine's worker until the queue (retries included) is empty. */
@@ -105,21 +105,11 @@ export async function startFixture(opts: EmulatedCloudOptions = {}): Promise<Fix
       log,
       engine(o = {}) {
         const { settings: override, config, ...engineOpts } = o;
-        // The engine reads its own identity (AZURE_*) from the environment as the Functions host sets it, once, when built.
+        // The app's own identity (AZURE_*) comes from the same settings, as the composition root hands them over.
         const all = { ...settings, ...override };
-        const identity = Object.keys(all).filter((k) => k.startsWith("AZURE_"));
-        const previous = identity.map((k) => [k, process.env[k]] as const);
-        for (const k of identity) process.env[k] = all[k];
-        try {
-          const e = createEngine({ ...loadConfig(all), ...config }, { log, now, ...engineOpts });
-          engines.push(e);
-          return e;
-        } finally {
-          for (const [k, v] of previous) {
-            if (v === undefined) delete process.env[k];
-            else process.env[k] = v;
-          }
-        }
+        const e = createEngine({ ...loadConfig(all), ...config }, { appSettings: all, log, now, ...engineOpts });
+        engines.push(e);
+        return e;
       },
       async planUntilQuiet(engine, maxRuns = 4) {
         const runs: PlanResult[][] = [];

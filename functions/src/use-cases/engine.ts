@@ -31,6 +31,10 @@ export interface Engine {
 }
 
 export interface EngineOptions {
+  /** The app settings as the composition root read them, for what `config` does not carry: the app's own identity
+   * (AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, …) and the storage identity (AzureWebJobsStorage__*). The engine reads no
+   * process environment. */
+  appSettings: Readonly<Record<string, string | undefined>>;
   /** Clock for the planner, the worker and the clients (an emulator with its own clock passes it). */
   now?: () => Date;
   /** Where client events (clamped windows, refused hosts) are logged; default the console. */
@@ -40,9 +44,9 @@ export interface EngineOptions {
   onWorkerStep?: WorkerDeps["onStep"];
 }
 
-export function createEngine(config: EngineConfig, opts: EngineOptions = {}): Engine {
+export function createEngine(config: EngineConfig, opts: EngineOptions): Engine {
   const log = opts.log ?? consoleLog;
-  const account = new StorageAccount(config.storage);
+  const account = new StorageAccount(config.storage, opts.appSettings);
   const checkpoints = new CheckpointStore(account.table(CHECKPOINT_TABLE));
   const ledger = new ContentLedger(account.table(LEDGER_TABLE));
   const queue = new ContentQueue(account.queue(config.contentQueue));
@@ -54,7 +58,7 @@ export function createEngine(config: EngineConfig, opts: EngineOptions = {}): En
     tenants.set(t.tenantId, { config: t, client, source: client });
   }
 
-  const credential = platformCredential();
+  const credential = platformCredential(opts.appSettings);
   const adx = new AdxSink({ ingestUri: config.adx.ingestUri, credential: credential.forUrl(config.adx.ingestUri) });
   const sentinel = config.sentinel
     ? new SentinelSink({
