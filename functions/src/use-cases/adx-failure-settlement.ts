@@ -9,6 +9,7 @@ import type { EngineLog } from "./engine-log";
 import { HOUR } from "./listing-window";
 import { blobErrorRow, ledgerRow } from "../transform/outcome-rows";
 import type { RowSink } from "../sinks/row-sink";
+import { failureReason } from "../service-error";
 
 /** Replays of one blob after ADX gave up on it transiently; beyond this the blob is failed (ADX is not recovering). */
 export const MAX_ADX_REPLAYS = 3;
@@ -92,7 +93,7 @@ export class AdxFailureSettlement {
           resolved.push({ report, source });
         } catch (err) {
           count("errors");
-          log.error(`ADX failure report not handled yet (it comes back on a later run): ${(err as Error)?.message ?? String(err)}`);
+          log.error(`ADX failure report not handled yet (it comes back on a later run): ${failureReason(err)}`);
         }
       });
       const byBlob = new Map<string, typeof resolved>();
@@ -109,7 +110,7 @@ export class AdxFailureSettlement {
             if (!outcomes.includes("deferred") && !outcomes.includes("foreign")) await report.settle();
           } catch (err) {
             count("errors");
-            log.error(`ADX failure report not handled yet (it comes back on a later run): ${(err as Error)?.message ?? String(err)}`);
+            log.error(`ADX failure report not handled yet (it comes back on a later run): ${failureReason(err)}`);
           }
         }
       });
@@ -225,7 +226,7 @@ export class AdxFailureSettlement {
       for (const s of ledgerReport?.sources ?? []) posted.push({ table: Tables.ledger, sourceId: s.sourceId });
       await this.deps.sources.record(f.database, posted, [{ ...blob, purpose: "failure-record" }], at);
     } catch (err) {
-      log.error(`ingest ${entry.tenantId} ${entry.contentType} ${entry.contentId}: could not record the failure in ${Tables.errors} (${(err as Error)?.message ?? String(err)}); the content ledger and this log are its record.`);
+      log.error(`ingest ${entry.tenantId} ${entry.contentType} ${entry.contentId}: could not record the failure in ${Tables.errors} (${failureReason(err)}); the content ledger and this log are its record.`);
     }
   }
 
@@ -236,7 +237,7 @@ export class AdxFailureSettlement {
     this.lastPurge = now;
     const cutoff = new Date(now - this.deps.retentionDays * 24 * HOUR);
     for (const db of this.deps.databases) {
-      await this.deps.sources.purge(db, cutoff).catch((e) => log.warn(`ADX source records of ${db} not purged (retried later): ${(e as Error).message}`));
+      await this.deps.sources.purge(db, cutoff).catch((e) => log.warn(`ADX source records of ${db} not purged (retried later): ${failureReason(e)}`));
     }
   }
 }

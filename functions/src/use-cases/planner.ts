@@ -2,6 +2,7 @@ import type { TenantConfig } from "../config";
 import type { ContentBlobRef, ManagementActivityClient } from "../management-api/client";
 import type { ContentType } from "../management-api/content-types";
 import type { CheckpointStore } from "../state/checkpoints";
+import { failureCode, failureReason, ServiceError } from "../service-error";
 import { forEachConcurrent } from "./concurrency";
 import type { ContentIntake } from "./content-intake";
 import { LEDGER_RETENTION_DAYS, PENDING_STATES, type ContentLedger, type LedgerEntry } from "../state/content-ledger";
@@ -71,14 +72,14 @@ export interface PlanResult {
   error?: { code: string; message: string };
 }
 
-export class PlanError extends Error {
-  readonly code = "PlanFailed";
+export class PlanError extends ServiceError {
+  override readonly name = "PlanError";
   constructor(readonly failures: PlanResult[]) {
     super(
       `Planning failed for ${failures.length} tenant × content type pair(s); their checkpoints were not advanced and the next run retries:\n` +
         failures.map((f) => `  - ${f.tenantId} ${f.contentType}: [${f.error!.code}] ${f.error!.message}`).join("\n"),
+      { code: "PlanFailed", transient: true, advice: "The next run retries each pair; act on the codes above if they persist (the health endpoint shows the last error)." },
     );
-    this.name = "PlanError";
   }
 }
 
@@ -111,8 +112,7 @@ export class Planner {
     try {
       await this.plan(tenant, contentType, result, log);
     } catch (err) {
-      const e = err as { code?: string; message?: string };
-      result.error = { code: e.code ?? "Error", message: e.message ?? String(err) };
+      result.error = { code: failureCode(err), message: failureReason(err) };
       log.error(`plan ${tenantId} ${contentType}: [${result.error.code}] ${result.error.message}`);
       await this.deps.checkpoints.recordFailure(tenantId, contentType, `[${result.error.code}] ${result.error.message}`).catch(() => undefined);
     }

@@ -1,6 +1,7 @@
 import { Tables } from "../../../kql/tables";
 import type { TenantConfig } from "../config";
-import type { ManagementActivityClient } from "../management-api";
+import { AfCodes, type ManagementActivityClient } from "../management-api";
+import { failureCode, failureReason, isPermanent, isServiceError, ServiceError } from "../service-error";
 import type { AdxIngestionSources, PostedSource, SourceBlob } from "../state/adx-ingestion-sources";
 import { forEachConcurrent } from "./concurrency";
 import type { ContentLedger, Finish, IngestedFigures, LedgerEntry } from "../state/content-ledger";
@@ -58,14 +59,14 @@ export type BlobOutcome =
   | { contentId: string; status: "requeued"; code: string; reason: string }
   | { contentId: string; status: "expired" | "failed"; code: string; reason: string };
 
-export class UnknownTenantError extends Error {
-  readonly code = "UnknownTenant";
+export class UnknownTenantError extends ServiceError {
+  override readonly name = "UnknownTenantError";
   constructor(tenantId: string) {
-    super(
-      `Queue message for tenant ${tenantId}, which is not in AUDIT_LAKE_TENANTS: add the tenant back to the setting ` +
-        `(its messages then land), or delete the messages from the queue if it was off-boarded on purpose.`,
-    );
-    this.name = "UnknownTenantError";
+    super(`Queue message for tenant ${tenantId}, which is not in AUDIT_LAKE_TENANTS.`, {
+      code: "UnknownTenant",
+      transient: false,
+      advice: "Add the tenant back to the setting (its messages then land), or delete the messages from the queue if it was off-boarded on purpose.",
+    });
   }
 }
 
@@ -82,6 +83,8 @@ interface BlobWork {
   mailAccessRows: Rows;
   errorRows: Rows;
   outcome?: BlobOutcome;
+  /** what a re-queued blob failed with: the message's own failure when every blob of it failed so */
+  error?: unknown;
 }
 
 /**
@@ -158,7 +161,7 @@ export class Worker {
         const first = retry[0].outcome as Extract<BlobOutcome, { status: "requeued" }>;
         await Promise.all(retry.map((w) => ledger.recordAttempt(w.blob, first.code, first.reason, w.attempts).catch(() => undefined)));
         log.warn(`ingest ${tenantId}: attempt ${dequeueCount} of ${this.deps.maxDequeueCount} failed for all ${retry.length} blob(s) of the message; the queue retries: ${first.reason}`);
-        throw Object.assign(new Error(first.reason), { code: first.code });
+        throw retry[0].error;
       }
       if (open.blobs.length) await landPart(open).catch((err) => (failure = { err }));
     }
@@ -169,9 +172,9 @@ export class Worker {
       // twice, never dropped).
       const { err } = failure;
       const unlanded = work.filter((w) => !landed.has(w) && w.outcome?.status !== "requeued");
-      const code = errorCode(err);
-      const reason = (err as Error)?.message ?? String(err);
-      const last = (err as { transient?: unknown })?.transient === false || dequeueCount >= this.deps.maxDequeueCount;
+      const code = failureCode(err);
+      const reason = failureReason(err);
+      const last = isPermanent(err) || dequeueCount >= this.deps.maxDequeueCount;
       if (last) {
         await ledger.finishMany(unlanded.map((w) => ({ ref: w.blob, state: "failed", attempts: w.attempts, code, reason })), this.now());
         log.error(`ingest ${tenantId}: ${unlanded.length} blob(s) failed at ${Stage.ingest} [${code}], recorded as failed in the ledger; the message goes to the poison queue: ${reason}`);
@@ -223,16 +226,17 @@ export class Worker {
       };
       w.outcome = { contentId: blob.contentId, status: "ingested", figures: w.figures };
     } catch (err) {
-      const code = errorCode(err);
-      const reason = (err as Error)?.message ?? String(err);
-      if (stage === Stage.fetch && code === "AF20051") {
+      const code = failureCode(err);
+      const reason = failureReason(err);
+      if (stage === Stage.fetch && isServiceError(err) && err.code === AfCodes.ContentExpired) {
         w.outcome = { contentId: blob.contentId, status: "expired", code, reason };
-      } else if ((err as { transient?: unknown })?.transient === false || w.attempts >= this.deps.maxDequeueCount) {
+      } else if (isPermanent(err) || w.attempts >= this.deps.maxDequeueCount) {
         // Errors that no retry can cure (a foreign contentUri, an oversized blob, a missing permission) quarantine now.
-        const why = (err as { transient?: unknown })?.transient === false ? reason : `gave up after ${w.attempts} attempt(s): ${reason}`;
+        const why = isPermanent(err) ? reason : `gave up after ${w.attempts} attempt(s): ${reason}`;
         w.outcome = { contentId: blob.contentId, status: "failed", code, reason: why };
       } else {
         w.outcome = { contentId: blob.contentId, status: "requeued", code, reason };
+        w.error = err;
         return;
       }
       w.errorRows = [blobErrorRow(blob, stage, code, w.outcome.reason, w.attempts, this.now())];
@@ -297,9 +301,9 @@ export class Worker {
       await this.deps.sentinel!.send(rows);
       return [];
     } catch (err) {
-      const code = errorCode(err);
-      const reason = (err as Error)?.message ?? String(err);
-      if ((err as { transient?: unknown })?.transient !== false && attempts < this.deps.maxDequeueCount) throw err;
+      const code = failureCode(err);
+      const reason = failureReason(err);
+      if (!isPermanent(err) && attempts < this.deps.maxDequeueCount) throw err;
       const at = this.now();
       const gaps = work.filter((w) => (w.figures?.mailAccessRows ?? 0) > 0);
       for (const w of gaps) {
@@ -325,10 +329,4 @@ function stripBytes(f: IngestedFigures & { bytes?: number; duplicatesInBlob?: nu
 
 function generationOf(entry: LedgerEntry | undefined): number {
   return entry?.adxReplays ?? 0;
-}
-
-function errorCode(err: unknown): string {
-  const code = (err as { code?: unknown })?.code;
-  if (typeof code === "string" && code) return code;
-  return (err as Error)?.name || "Error";
 }
