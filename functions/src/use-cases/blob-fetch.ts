@@ -8,7 +8,7 @@ import type { PartTable } from "./message-part";
 import { blobErrorRow, quarantineRows } from "../transform/outcome-rows";
 import { transformBlob } from "../transform/transform";
 import { Stage, type LandingBlob } from "./blob-outcome";
-import type { EngineLog } from "./engine-log";
+import type { PipelineLog } from "./engine-log";
 
 type Rows = Record<string, unknown>[];
 
@@ -18,8 +18,9 @@ export interface BlobWork extends LandingBlob {
   auditRows: Rows;
   mailAccessRows: Rows;
   errorRows: Rows;
-  /** what a re-queued blob failed with: the message's own failure when every blob of it failed so */
+  /** what a re-queued blob failed with, and at which stage: the message's own failure when every blob of it failed so */
   error?: unknown;
+  failedAt?: string;
 }
 
 export interface BlobFetchContext {
@@ -30,7 +31,7 @@ export interface BlobFetchContext {
 }
 
 /** Fetches and transforms one blob; a failure decides the blob's fate without touching its neighbours. */
-export async function fetchBlob(w: BlobWork, ctx: BlobFetchContext, log: EngineLog): Promise<void> {
+export async function fetchBlob(w: BlobWork, ctx: BlobFetchContext, log: PipelineLog): Promise<void> {
   const { blob } = w;
   let stage: string = Stage.fetch;
   try {
@@ -45,7 +46,16 @@ export async function fetchBlob(w: BlobWork, ctx: BlobFetchContext, log: EngineL
     w.mailAccessRows = result.mailAccessRows;
     if (result.quarantined.length) {
       w.errorRows = quarantineRows(blob, result.quarantined, ctx.now());
-      log.warn(`ingest ${blob.tenantId} ${blob.contentType} ${blob.contentId}: ${result.quarantined.length} malformed record(s) quarantined in ${Tables.errors}; the rest of the blob lands`);
+      log.warn(`ingest ${blob.tenantId} ${blob.contentType} ${blob.contentId}: ${result.quarantined.length} malformed record(s) quarantined in ${Tables.errors}; the rest of the blob lands`, {
+        tenant: blob.tenantId,
+        contentType: blob.contentType,
+        contentId: blob.contentId,
+        stage: Stage.transform,
+        outcome: "recordsQuarantined",
+        code: "MalformedRecord",
+        attempt: w.attempts,
+        records: result.quarantined.length,
+      });
     }
     w.figures = {
       records,
@@ -68,6 +78,7 @@ export async function fetchBlob(w: BlobWork, ctx: BlobFetchContext, log: EngineL
     } else {
       w.outcome = { contentId: blob.contentId, status: "requeued", code, reason };
       w.error = err;
+      w.failedAt = stage;
       return;
     }
     w.errorRows = [blobErrorRow(blob, stage, code, w.outcome.reason, w.attempts, ctx.now())];

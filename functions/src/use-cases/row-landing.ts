@@ -8,7 +8,7 @@ import type { AdxIngestionSources, PostedSource, SourceBlob } from "../state/adx
 import type { ContentLedger, Finish, IngestedFigures } from "../state/content-ledger";
 import { blobErrorRow, ledgerRow } from "../transform/outcome-rows";
 import { Stage, type BlobFigures, type FinalOutcome, type LandingBlob } from "./blob-outcome";
-import type { EngineLog } from "./engine-log";
+import { pipelineLog, type EngineLog, type PipelineLog } from "./engine-log";
 import type { MessagePart, PartTable } from "./message-part";
 
 type Rows = Record<string, unknown>[];
@@ -36,7 +36,8 @@ export class RowLanding {
   constructor(private readonly deps: RowLandingDeps) {}
 
   /** A part's rows in one ingestion per table, then the ledger rows, the source records and the ledger entries. */
-  async land(db: string, part: MessagePart<LandingBlob>, attempts: number, log: EngineLog): Promise<void> {
+  async land(db: string, part: MessagePart<LandingBlob>, attempts: number, hostLog: EngineLog | PipelineLog): Promise<void> {
+    const log = pipelineLog(hostLog);
     const { onStep } = this.deps;
     const work = part.blobs;
     const posted: PostedSource[] = [];
@@ -75,9 +76,29 @@ export class RowLanding {
     for (const w of work) {
       const o = final(w);
       const what = `ingest ${w.blob.tenantId} ${w.blob.contentType} ${w.blob.contentId}`;
-      if (o.status === "ingested") log.info(`${what}: ${o.figures.records} records → ${o.figures.auditRows} audit rows, ${o.figures.mailAccessRows} mail-access rows`);
-      else if (o.status === "expired") log.error(`${what}: content expired before it was fetched [${o.code}]; its records are lost and the gap is recorded in ${Tables.errors}. ${o.reason}`);
-      else log.error(`${what}: quarantined [${o.code}], recorded as failed in the ledger and ${Tables.errors}: ${o.reason}`);
+      const about = { tenant: w.blob.tenantId, contentType: w.blob.contentType, contentId: w.blob.contentId, stage: Stage.ingest, attempt: w.attempts };
+      if (o.status === "ingested") {
+        const f = o.figures;
+        log.info(`${what}: ${f.records} records → ${f.auditRows} audit rows, ${f.mailAccessRows} mail-access rows`, {
+          ...about,
+          outcome: "ingested",
+          records: f.records,
+          auditRows: f.auditRows,
+          mailAccessRows: f.mailAccessRows,
+          quarantinedRecords: f.quarantinedRecords,
+          duplicatesInBlob: f.duplicatesInBlob,
+          bytes: f.bytes,
+        });
+      } else if (o.status === "expired") {
+        log.error(`${what}: content expired before it was fetched [${o.code}]; its records are lost and the gap is recorded in ${Tables.errors}. ${o.reason}`, {
+          ...about,
+          stage: Stage.fetch,
+          outcome: "expired",
+          code: o.code,
+        });
+      } else {
+        log.error(`${what}: quarantined [${o.code}], recorded as failed in the ledger and ${Tables.errors}: ${o.reason}`, { ...about, outcome: "quarantined", code: o.code });
+      }
       await onStep?.({ step: "ledger-updated", contentId: w.blob.contentId, state: o.status });
     }
   }
@@ -87,7 +108,7 @@ export class RowLanding {
    * retry can cure, or the last attempt, becomes rows for ingestion_errors (Stage "sentinel") and lets the blobs count
    * as ingested; a transient failure retries the message (the views dedup ADX; Sentinel may see the rows twice).
    */
-  private async forward(work: readonly LandingBlob[], rows: Rows, attempts: number, log: EngineLog): Promise<Rows> {
+  private async forward(work: readonly LandingBlob[], rows: Rows, attempts: number, log: PipelineLog): Promise<Rows> {
     try {
       await this.deps.sentinel!.send(rows);
       return [];
@@ -98,7 +119,10 @@ export class RowLanding {
       const at = this.deps.now();
       const gaps = work.filter((w) => (w.figures?.mailAccessRows ?? 0) > 0);
       for (const w of gaps) {
-        log.error(`ingest ${w.blob.tenantId} ${w.blob.contentType} ${w.blob.contentId}: ${w.figures!.mailAccessRows} mail-access row(s) not forwarded to Sentinel [${code}] (they are in ADX; recorded in ${Tables.errors}): ${reason}`);
+        log.error(
+          `ingest ${w.blob.tenantId} ${w.blob.contentType} ${w.blob.contentId}: ${w.figures!.mailAccessRows} mail-access row(s) not forwarded to Sentinel [${code}] (they are in ADX; recorded in ${Tables.errors}): ${reason}`,
+          { tenant: w.blob.tenantId, contentType: w.blob.contentType, contentId: w.blob.contentId, stage: Stage.sentinel, outcome: "notForwarded", code, attempt: attempts, rows: w.figures!.mailAccessRows },
+        );
       }
       return gaps.map((w) => blobErrorRow(w.blob, Stage.sentinel, code, `${w.figures!.mailAccessRows} mail-access row(s) not forwarded to Sentinel: ${reason}`, attempts, at));
     }

@@ -4,12 +4,12 @@ import type { ManagementActivityClient } from "../management-api";
 import type { MailAccessForwarder, RowSink } from "../sinks/row-sink";
 import type { AdxIngestionSources } from "../state/adx-ingestion-sources";
 import type { ContentLedger, LedgerEntry } from "../state/content-ledger";
-import type { ContentMessage, ContentQueue } from "../state/content-queue";
+import type { ContentMessage, ContentQueue, QueuedBlob } from "../state/content-queue";
 import { contentRef } from "../state/content-ref";
 import { fetchBlob, takeRows, type BlobFetchContext, type BlobWork } from "./blob-fetch";
 import { Stage, type BlobOutcome } from "./blob-outcome";
 import { forEachConcurrent } from "./concurrency";
-import type { EngineLog } from "./engine-log";
+import { pipelineLog, type EngineLog } from "./engine-log";
 import { MessagePart } from "./message-part";
 import { RowLanding, type LandingStep } from "./row-landing";
 
@@ -77,9 +77,11 @@ export class Worker {
     this.landing = new RowLanding({ ...deps, now: this.now });
   }
 
-  async ingest(msg: ContentMessage, dequeueCount: number, log: EngineLog): Promise<BlobOutcome[]> {
+  async ingest(msg: ContentMessage, dequeueCount: number, hostLog: EngineLog): Promise<BlobOutcome[]> {
+    const log = pipelineLog(hostLog);
     const { ledger } = this.deps;
     const tenantId = msg.blobs[0].tenantId;
+    const about = (b: QueuedBlob) => ({ tenant: b.tenantId, contentType: b.contentType, contentId: b.contentId });
     const tenant = this.deps.tenants.get(tenantId.toLowerCase());
     if (!tenant) throw new UnknownTenantError(tenantId);
     const db = tenant.config.database;
@@ -90,7 +92,13 @@ export class Worker {
     for (const blob of msg.blobs) {
       const entry = entries.get(blob.contentId);
       if (entry?.state === "ingested" || entry?.state === "expired") {
-        log.info(`ingest ${blob.tenantId} ${blob.contentType} ${blob.contentId}: already ${entry.state}, nothing to do (replayed message)`);
+        log.info(`ingest ${blob.tenantId} ${blob.contentType} ${blob.contentId}: already ${entry.state}, nothing to do (replayed message)`, {
+          ...about(blob),
+          stage: Stage.ingest,
+          outcome: "skipped",
+          state: entry.state,
+          attempt: dequeueCount,
+        });
         outcomes.push({ contentId: blob.contentId, status: "skipped", reason: `already ${entry.state}` });
         continue;
       }
@@ -142,7 +150,14 @@ export class Worker {
       if (retry.length === work.length) {
         const first = retry[0].outcome as Extract<BlobOutcome, { status: "requeued" }>;
         await Promise.all(retry.map((w) => ledger.recordAttempt(w.blob, first.code, first.reason, w.attempts).catch(() => undefined)));
-        log.warn(`ingest ${tenantId}: attempt ${dequeueCount} of ${this.deps.maxDequeueCount} failed for all ${retry.length} blob(s) of the message; the queue retries: ${first.reason}`);
+        log.warn(`ingest ${tenantId}: attempt ${dequeueCount} of ${this.deps.maxDequeueCount} failed for all ${retry.length} blob(s) of the message; the queue retries: ${first.reason}`, {
+          tenant: tenantId,
+          stage: retry[0].failedAt ?? Stage.fetch,
+          outcome: "messageRetried",
+          code: first.code,
+          attempt: dequeueCount,
+          blobs: retry.length,
+        });
         throw retry[0].error;
       }
       if (open.blobs.length) await landPart(open).catch((err) => (failure = { err }));
@@ -159,10 +174,24 @@ export class Worker {
       const last = isPermanent(err) || dequeueCount >= this.deps.maxDequeueCount;
       if (last) {
         await ledger.finishMany(unlanded.map((w) => ({ ref: w.blob, state: "failed", attempts: w.attempts, code, reason })), this.now());
-        log.error(`ingest ${tenantId}: ${unlanded.length} blob(s) failed at ${Stage.ingest} [${code}], recorded as failed in the ledger; the message goes to the poison queue: ${reason}`);
+        log.error(`ingest ${tenantId}: ${unlanded.length} blob(s) failed at ${Stage.ingest} [${code}], recorded as failed in the ledger; the message goes to the poison queue: ${reason}`, {
+          tenant: tenantId,
+          stage: Stage.ingest,
+          outcome: "failed",
+          code,
+          attempt: dequeueCount,
+          blobs: unlanded.length,
+        });
       } else {
         await Promise.all(unlanded.map((w) => ledger.recordAttempt(w.blob, code, reason, w.attempts).catch(() => undefined)));
-        log.warn(`ingest ${tenantId}: attempt ${dequeueCount} of ${this.deps.maxDequeueCount} failed at ${Stage.ingest} [${code}]; the queue retries: ${reason}`);
+        log.warn(`ingest ${tenantId}: attempt ${dequeueCount} of ${this.deps.maxDequeueCount} failed at ${Stage.ingest} [${code}]; the queue retries: ${reason}`, {
+          tenant: tenantId,
+          stage: Stage.ingest,
+          outcome: "messageRetried",
+          code,
+          attempt: dequeueCount,
+          blobs: unlanded.length,
+        });
       }
       throw err;
     }
@@ -173,7 +202,13 @@ export class Worker {
       for (const w of retry) {
         const o = w.outcome as Extract<BlobOutcome, { status: "requeued" }>;
         await ledger.recordAttempt(w.blob, o.code, o.reason, w.attempts).catch(() => undefined);
-        log.warn(`ingest ${w.blob.tenantId} ${w.blob.contentType} ${w.blob.contentId}: attempt ${w.attempts} of ${this.deps.maxDequeueCount} failed [${o.code}]; re-queued alone: ${o.reason}`);
+        log.warn(`ingest ${w.blob.tenantId} ${w.blob.contentType} ${w.blob.contentId}: attempt ${w.attempts} of ${this.deps.maxDequeueCount} failed [${o.code}]; re-queued alone: ${o.reason}`, {
+          ...about(w.blob),
+          stage: w.failedAt ?? Stage.fetch,
+          outcome: "requeued",
+          code: o.code,
+          attempt: w.attempts,
+        });
       }
     }
     for (const w of work) outcomes.push(w.outcome!);
