@@ -1,6 +1,7 @@
 import { AfCodes, errorFromResponse } from "../../functions/src/management-api/errors";
 import { failureCode, failureReason, isPermanent, isServiceError } from "../../functions/src/service-error";
 import { AdxIngestError } from "../../functions/src/sinks/sink-error";
+import { parseContentMessage } from "../../functions/src/state/content-queue";
 
 describe("one error base for the Management API and the sinks", () => {
   it("gives a Management API error its code, transience and the operator's advice, recognised by one type guard", () => {
@@ -35,5 +36,17 @@ describe("one error base for the Management API and the sinks", () => {
     expect(failureCode(Object.assign(new Error("reset"), { code: "ECONNRESET" }))).toBe("ECONNRESET");
     expect(failureCode(new TypeError("bug"))).toBe("TypeError");
     expect([failureReason(refused), failureReason("text")]).toEqual(["refused", "text"]);
+  });
+
+  it("refuses a queue message that is not a content message with a permanent service error that says to delete it", () => {
+    let thrown: unknown;
+    try {
+      parseContentMessage("not json, not base64 json");
+    } catch (e) {
+      thrown = e;
+    }
+    expect(isServiceError(thrown)).toBe(true);
+    expect(isPermanent(thrown)).toBe(true);
+    expect(thrown).toMatchObject({ name: "MalformedMessageError", code: "MalformedMessage", message: expect.stringMatching(/delete it/) });
   });
 });
