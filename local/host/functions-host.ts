@@ -3,6 +3,7 @@
 import { QueueServiceClient } from "@azure/storage-queue";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { closeAuditLake } from "../../functions/src/composition-root";
 import { ingestContent } from "../../functions/src/handlers/ingest-content";
@@ -10,6 +11,7 @@ import { plan } from "../../functions/src/handlers/plan";
 import { settleAdxFailures } from "../../functions/src/handlers/settle-adx-failures";
 import { httpRoutes, isReservedByHost, type HttpRoute } from "../../functions/src/http-routes";
 import { applyAppSettings, type AppSettings } from "../runner/app-settings";
+import { captureConsole } from "../runner/console-capture";
 import { readQueueHostSettings } from "../runner/host-json";
 import { InvocationLog } from "../runner/invocation-log";
 import { describeError, QueueTrigger, type QueueTriggerStats } from "../runner/queue-trigger";
@@ -28,11 +30,15 @@ export interface LocalFunctionsHostOptions {
   routes?: readonly HttpRoute[];
   log?: InvocationLog;
   hostJsonPath?: string;
+  /** Serve HTTPS with this certificate (local/tls.ts, the per-run CA), as a Function App does; default plain http. */
+  tls?: { certPem: string; keyPem: string };
 }
 
 export interface LocalFunctionsHost {
-  /** `http://127.0.0.1:<port>`: functions answer under `/api/<route>`. */
+  /** `http://127.0.0.1:<port>` (https with `tls`): functions answer under `/api/<route>`. */
   url: string;
+  /** `127.0.0.1:<port>`: what a site's defaultHostName says. */
+  host: string;
   functionKey: string;
   /** Changes app settings as a deployment does in Azure: the next invocation runs on an app built from them. */
   updateSettings(changes: AppSettings): void;
@@ -50,7 +56,7 @@ export async function startLocalFunctionsHost(opts: LocalFunctionsHostOptions): 
   const functionKey = opts.functionKey ?? randomBytes(32).toString("base64url");
   const log = opts.log ?? new InvocationLog();
   const settings: AppSettings = { ...opts.settings };
-  const undo: Array<() => void> = [applyAppSettings(settings)];
+  const undo: Array<() => void> = [applyAppSettings(settings), captureConsole(log)];
 
   const queues = QueueServiceClient.fromConnectionString(settings.AzureWebJobsStorage);
   const queueName = settings.CONTENT_QUEUE || "audit-content";
@@ -90,12 +96,13 @@ export async function startLocalFunctionsHost(opts: LocalFunctionsHostOptions): 
   };
   const timer = setInterval(tick, intervalMs);
 
-  const server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     serve(req, res).catch((error) => {
       log.write("error", `host: ${describeError(error)}`);
       if (!res.headersSent) res.writeHead(500, { "Content-Length": "0" }).end();
     });
-  });
+  };
+  const server = opts.tls ? createHttpsServer({ cert: opts.tls.certPem, key: opts.tls.keyPem }, onRequest) : createServer(onRequest);
   const serve = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "127.0.0.1"}`);
     const body = await readBody(req);
@@ -118,7 +125,8 @@ export async function startLocalFunctionsHost(opts: LocalFunctionsHostOptions): 
 
   let closing: Promise<void> | undefined;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${opts.tls ? "https" : "http"}://127.0.0.1:${port}`,
+    host: `127.0.0.1:${port}`,
     functionKey,
     settings,
     get queue() {
