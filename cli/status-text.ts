@@ -12,17 +12,19 @@ export function renderStatus(r: StatusResult): string {
         ? `  access      token ok, roles ${a.token.roles.join(", ") || "none"}; subscriptions ${enabled}/${a.subscriptions.length} enabled`
         : `  access      no token: [${a.token.code}] ${a.token.message}`,
     );
-    if (a.lastPlanError) lines.push(`  last plan error ${a.lastPlanError.at} ${a.lastPlanError.contentType}: ${a.lastPlanError.message}`);
+    if (a.lastPlanError) lines.push(`  last plan error ${a.lastPlanError.at} ${a.lastPlanError.contentType}: ${clip(a.lastPlanError.message)}`);
     for (const fix of t.fixes) {
       lines.push(`  fix [${fix.code}] ${fix.problem}`, `      ${fix.fix}`);
       if (fix.consentUrl) lines.push(`      admin consent: ${fix.consentUrl}`);
     }
     if (t.contentTypes.length) {
-      lines.push(`  ${"content type".padEnd(26)}${"health".padEnd(11)}${"lag".padEnd(10)}${"pending".padEnd(9)}${"failed".padEnd(8)}expiring`);
+      const shown = new Set<string>();
+      lines.push(`  ${"content type".padEnd(28)}${"health".padEnd(11)}${"lag".padEnd(10)}${"pending".padEnd(9)}${"failed".padEnd(8)}expiring`);
       for (const c of t.contentTypes) {
         const lag = c.lagMinutes === null ? "never" : c.lagMinutes < 120 ? `${c.lagMinutes} min` : `${Math.round(c.lagMinutes / 60)} h`;
-        lines.push(`  ${c.contentType.padEnd(26)}${c.status.padEnd(11)}${lag.padEnd(10)}${String(c.pending).padEnd(9)}${String(c.failed).padEnd(8)}${c.expiring}`);
-        for (const p of c.problems) lines.push(`      ${p}`);
+        lines.push(`  ${c.contentType.padEnd(28)}${c.status.padEnd(11)}${lag.padEnd(10)}${String(c.pending).padEnd(9)}${String(c.failed).padEnd(8)}${c.expiring}`);
+        // one tenant-wide cause (no token) shows under every content type: print each problem once
+        for (const p of c.problems.map(clip)) if (!shown.has(sameProblem(p)) && shown.add(sameProblem(p))) lines.push(`      ${p}`);
       }
     }
   }
@@ -36,4 +38,13 @@ export function renderStatus(r: StatusResult): string {
     for (const op of r.activity.operations) lines.push(`  ${op.workload.padEnd(24)}${op.operation.padEnd(36)}${op.records}`);
   }
   return lines.join("\n");
+}
+
+function clip(text: string): string {
+  return text.length > 200 ? `${text.slice(0, 199)}…` : text;
+}
+
+/** Problems that differ only in the trace ids and times the services put in them are the same problem. */
+function sameProblem(text: string): string {
+  return text.replace(/[0-9a-f]{8}-[0-9a-f-]{27}|\d{4}-\d{2}-\d{2}[ T][\d:.]+Z?/gi, "");
 }
