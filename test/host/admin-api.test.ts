@@ -121,3 +121,17 @@ test("the CLI reaches a plain-http host on loopback (the local host) with the ke
   expect(code).toBe(1); // the tenant without consent is not ready
   expect(JSON.parse(out).tenants[0]).toMatchObject({ tenantId: f.tenant(1), ready: false, fixes: [expect.objectContaining({ code: "AADSTS700016" })] });
 });
+
+test("changing the running host's app settings (a deploy) changes the tenants the app serves, from the next call on", async () => {
+  const all = f.host.settings.AUDIT_LAKE_TENANTS;
+  const tenants = JSON.parse(all) as Array<{ tenantId: string }>;
+  try {
+    f.host.updateSettings({ AUDIT_LAKE_TENANTS: JSON.stringify(tenants.filter((t) => t.tenantId !== f.tenant(2))) });
+    const { body } = await f.call("GET", "operator/tenants");
+    expect(body.tenants.map((t: { tenantId: string }) => t.tenantId).sort()).toEqual([f.tenant(0), f.tenant(1)].sort());
+    expect((await f.call("GET", `operator/tenants?tenant=${f.tenant(2)}`)).status).toBe(404);
+  } finally {
+    f.host.updateSettings({ AUDIT_LAKE_TENANTS: all });
+  }
+  expect((await f.call("GET", `operator/tenants?tenant=${f.tenant(2)}`)).status).toBe(200);
+});
