@@ -135,3 +135,22 @@ test("changing the running host's app settings (a deploy) changes the tenants th
   }
   expect((await f.call("GET", `operator/tenants?tenant=${f.tenant(2)}`)).status).toBe(200);
 });
+
+test("requeue leaves a failed blob whose contentExpiration has passed: the API no longer serves it, so it is counted as skipped", async () => {
+  const { ContentLedger, LEDGER_TABLE } = await import("../../functions/src/state/content-ledger");
+  const { TableClient } = await import("@azure/data-tables");
+  const ledger = new ContentLedger(TableClient.fromConnectionString(f.cloud.storage.connectionString, LEDGER_TABLE, { allowInsecureConnection: true }));
+  const now = Date.now();
+  const gone = {
+    tenantId: f.tenant(0),
+    contentType: "Audit.General",
+    contentId: "20261124000000000000000000000000$expired-for-requeue",
+    contentUri: `${f.cloud.managementApi}/api/v1.0/${f.tenant(0)}/activity/feed/audit/expired-for-requeue`,
+    contentCreated: new Date(now - 7 * 24 * 3600_000 + 3600_000).toISOString(),
+    contentExpiration: new Date(now - 60_000).toISOString(),
+  };
+  await ledger.markFailed(gone, "ReplayTest", "quarantined, then expired", 5);
+  const { body } = await f.call("POST", "operator/requeue", { body: { tenantId: f.tenant(0), select: "failed" } });
+  expect(body).toEqual({ requeued: 0, skipped: [{ reason: expect.stringMatching(/^contentExpiration passed/), count: 1 }], dryRun: false });
+  expect((await ledger.get(gone))!.state).toBe("failed");
+});
