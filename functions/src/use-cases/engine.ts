@@ -18,6 +18,8 @@ import { Worker, type WorkerDeps, type WorkerTenant } from "./worker";
 /** Everything the handlers share within one process, built once from the app settings. */
 export interface Engine {
   config: EngineConfig;
+  /** The app's storage account (AzureWebJobsStorage), built from the settings the composition root handed over. */
+  storage: StorageAccount;
   checkpoints: CheckpointStore;
   ledger: ContentLedger;
   queue: ContentQueue;
@@ -97,6 +99,7 @@ export function createEngine(config: EngineConfig, opts: EngineOptions): Engine 
   const worker = new Worker({ tenants, ledger, adx, queue, sentinel, sources, maxDequeueCount: config.maxDequeueCount, partBytes: config.messagePartBytes, now: opts.now, onStep: opts.onWorkerStep });
   return {
     config,
+    storage: account,
     checkpoints,
     ledger,
     queue,
