@@ -10,4 +10,7 @@ module.exports = {
   },
   transformIgnorePatterns: ["/node_modules/(?!(azure-kusto-ingest|azure-kusto-data)/)"],
   testTimeout: 60000,
+  // Jest's default is one worker fewer than the cores: on a 2-core machine that is one, and every suite then runs in band,
+  // one after the other. Most suites wait on emulators, child processes and timers rather than compute, so two overlap well.
+  maxWorkers: 2,
 };
