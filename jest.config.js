@@ -4,6 +4,8 @@ module.exports = {
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
   setupFilesAfterEnv: ["<rootDir>/test/infra/cdktf-matchers.setup.ts"],
+  globalSetup: "<rootDir>/test/setup/mint-run-tls.ts",
+  globalTeardown: "<rootDir>/test/setup/remove-run-tls.ts",
   transform: {
     // The Kusto SDKs ship ESM only; swc turns them (and our TypeScript) into CommonJS for jest.
     "^.+\\.(t|j|mj)s$": ["@swc/jest", { jsc: { target: "es2022" }, module: { type: "commonjs" } }],
