@@ -1,6 +1,6 @@
 import { generateKeyPair, randomBytes } from "node:crypto";
 import { promisify } from "node:util";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import forge from "node-forge";
 
@@ -13,6 +13,12 @@ export interface LocalTls {
 }
 
 const generateRsa = promisify(generateKeyPair);
+
+/**
+ * Names a JSON file of TLS material already minted for this run (the test run's global setup sets it): every server of
+ * the run then shares one CA instead of minting its own, which costs two RSA keys each time.
+ */
+export const RUN_TLS_ENV = "M365_AUDIT_LAKE_RUN_TLS";
 
 // RSA keys come from node's native generator (off the event loop, in parallel): node-forge's pure-JS keygen takes
 // seconds on a small machine.
@@ -37,8 +43,18 @@ function validity(cert: forge.pki.Certificate, days: number): void {
   cert.validity.notAfter = new Date(notBefore.getTime() + days * 24 * 60 * 60 * 1000);
 }
 
-/** Mints a fresh CA and a 127.0.0.1/localhost server certificate; writes the CA PEM to `caPath`. */
+/** The run's CA and 127.0.0.1/localhost server certificate (minted unless RUN_TLS_ENV names one); writes the CA PEM to `caPath`. */
 export async function createLocalTls(caPath: string): Promise<LocalTls> {
+  const runTls = process.env[RUN_TLS_ENV];
+  if (!runTls) return mintLocalTls(caPath);
+  const { caPem, certPem, keyPem } = JSON.parse(readFileSync(runTls, "utf8")) as Omit<LocalTls, "caPath">;
+  mkdirSync(dirname(caPath), { recursive: true });
+  writeFileSync(caPath, caPem);
+  return { caPem, caPath, certPem, keyPem };
+}
+
+/** Mints a fresh CA and a 127.0.0.1/localhost server certificate; writes the CA PEM to `caPath`. */
+export async function mintLocalTls(caPath: string): Promise<LocalTls> {
   const [caKeys, leafKeys] = await Promise.all([rsaKeyPair(), rsaKeyPair()]);
   const ca = forge.pki.createCertificate();
   ca.publicKey = caKeys.publicKey;

@@ -15,7 +15,8 @@ import { availableRecordIds, seenTwice, startFixture, type Fixture } from "./eng
 let f: Fixture;
 
 beforeAll(async () => {
-  f = await startFixture({ seed: 5, faults: "standard" });
+  // slow answers after 1.5 s rather than 35 s: still slow (past the 1 s local visibility timeout), without the idle wait
+  f = await startFixture({ seed: 5, faults: "standard,slow-ms=1500" });
 }, 120_000);
 afterAll(async () => {
   await closeAuditLake();

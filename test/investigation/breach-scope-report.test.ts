@@ -5,7 +5,7 @@ import type { BreachScopeReport } from "../../investigation/breach-scope";
 import { exposureKey } from "../../investigation/scope-answer";
 import { investigate, type InvestigateOptions } from "../../cli/investigate";
 import { addEmailEvents, DATABASE, landEmulatedWeek, type EmulatedLake } from "./emulated-lake";
-import { countColor, findBrowser, readPng, renderedDom, screenshot } from "./headless-browser";
+import { countColor, findBrowser, readPng, renderPage } from "./headless-browser";
 
 // The breach-scope report of the emulated incident, produced by `investigate --local` over the week's landed rows:
 // its scope must equal the emulator's ground truth exactly, and the HTML must show the same numbers as the JSON.
@@ -146,7 +146,8 @@ inBrowser("the HTML report, rendered in headless Chromium, draws the timeline an
   // self-contained: nothing fetched from anywhere
   expect(text).not.toMatch(/<script|<link|src=|url\(|@import|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
 
-  const dom = renderedDom(browser!, html);
+  const png = join(tmpdir(), "breach-scope-report.png"); // kept to look at
+  const dom = renderPage(browser!, html, png);
   const numbers = [...dom.matchAll(/data-number="([^"]+)">([\d,]+)</g)].map((m) => [m[1], Number(m[2].replace(/,/g, ""))] as const);
   expect(numbers.length).toBeGreaterThanOrEqual(5);
   const at = (path: string): unknown => path.split(".").reduce<unknown>((v, k) => (v as Record<string, unknown>)[k], report);
@@ -154,8 +155,6 @@ inBrowser("the HTML report, rendered in headless Chromium, draws the timeline an
   expect(Number(/id="messages" data-rows="(\d+)"/.exec(dom)![1])).toBe(report.messages.length);
   expect((dom.match(/class="event"/g) ?? []).length).toBe(report.timeline.length);
 
-  const png = join(tmpdir(), "breach-scope-report.png"); // kept to look at
-  screenshot(browser!, html, png);
   const image = readPng(png);
   expect(image.width).toBe(1200);
   // the marks are drawn: the read messages' red dots and the exposed-mailbox purple bars are on the page

@@ -1,7 +1,7 @@
 // Renders a page the way a person opens it: Debian's chromium, headless, to a PNG and to the DOM it built. Tests skip
 // with the reason when no browser is installed (apt-get install -y chromium).
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { inflateSync } from "node:zlib";
 
 const CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
@@ -12,12 +12,14 @@ export function findBrowser(): string | null {
 
 const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run", "--disable-dev-shm-usage", "--allow-file-access-from-files"];
 
-export function screenshot(browser: string, htmlFile: string, pngFile: string, width = 1200, height = 1600): void {
-  execFileSync(browser, [...FLAGS, `--window-size=${width},${height}`, `--screenshot=${pngFile}`, `file://${htmlFile}`], { stdio: "pipe", timeout: 120_000 });
-}
-
-export function renderedDom(browser: string, htmlFile: string): string {
-  return execFileSync(browser, [...FLAGS, "--dump-dom", `file://${htmlFile}`], { stdio: ["ignore", "pipe", "pipe"], timeout: 120_000, maxBuffer: 64 * 1024 * 1024 }).toString("utf8");
+/** Opens the page once: writes its screenshot to `pngFile` and returns the DOM it built (one browser start, not two). */
+export function renderPage(browser: string, htmlFile: string, pngFile: string, width = 1200, height = 1600): string {
+  rmSync(pngFile, { force: true }); // an earlier run's picture must not stand in for this one's
+  return execFileSync(browser, [...FLAGS, `--window-size=${width},${height}`, `--screenshot=${pngFile}`, "--dump-dom", `file://${htmlFile}`], {
+    stdio: ["ignore", "pipe", "pipe"],
+    timeout: 120_000,
+    maxBuffer: 64 * 1024 * 1024,
+  }).toString("utf8");
 }
 
 export interface Image {

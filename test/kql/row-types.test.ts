@@ -29,6 +29,8 @@ interface Problem {
 }
 
 let previous: ts.Program | undefined;
+// Every file but the generated one is the same in each compile: parsed once, so each compile only re-checks.
+const parsed = new Map<string, ts.SourceFile | undefined>();
 
 /** Type-checks the row builders as `npm run typecheck` does, with `generated` in place of the committed row types. */
 function compileBuilders(generated: string): Problem[] {
@@ -39,7 +41,9 @@ function compileBuilders(generated: string): Problem[] {
   const original = host.getSourceFile.bind(host);
   const target = resolve(TABLE_ROWS_FILE);
   host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) =>
-    resolve(fileName) === target ? ts.createSourceFile(fileName, generated, languageVersion, true) : original(fileName, languageVersion, onError, shouldCreate);
+    resolve(fileName) === target
+      ? ts.createSourceFile(fileName, generated, languageVersion, true)
+      : parsed.get(fileName) ?? parsed.set(fileName, original(fileName, languageVersion, onError, shouldCreate)).get(fileName);
   const roots = [...new Set(Object.values(BUILDER))].map((f) => join(TRANSFORMS, f)).concat(join(TRANSFORMS, "transform.ts"));
   const program = ts.createProgram(roots, options, host, previous);
   previous = program;
