@@ -24,7 +24,7 @@ require(process.argv[2]);
 process.stdout.write(JSON.stringify(registered));
 `;
 
-test("npm run bundle builds one small app.js that registers the five functions with their triggers", async () => {
+test("npm run bundle builds one small app.js that registers the six functions with their triggers", async () => {
   const report = await bundleFunctions(out);
   expect(report.appBytes).toBeLessThan(3 * 1024 * 1024);
   expect(JSON.parse(readFileSync(join(out, "package.json"), "utf8")).main).toBe("app.js");
@@ -41,6 +41,7 @@ test("npm run bundle builds one small app.js that registers the five functions w
   expect(triggers).toEqual({
     plan: expect.objectContaining({ type: "timerTrigger", schedule: "0 */5 * * * *" }),
     "settle-adx-failures": expect.objectContaining({ type: "timerTrigger", schedule: "0 */5 * * * *" }),
+    "run-backfills": expect.objectContaining({ type: "timerTrigger", schedule: "0 */5 * * * *" }),
     "ingest-content": expect.objectContaining({ type: "queueTrigger", queueName: "tenant-content", connection: "AzureWebJobsStorage" }),
     webhook: expect.objectContaining({ type: "httpTrigger", authLevel: "anonymous", methods: ["POST"] }),
     health: expect.objectContaining({ type: "httpTrigger", authLevel: "function", methods: ["GET"] }),
