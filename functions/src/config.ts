@@ -88,6 +88,7 @@ const HINTS: Record<string, string> = {
     `Set ${MAX_DEQUEUE_COUNT_SETTING} to 1-20, or leave it unset for host.json's extensions.queues.maxDequeueCount (${HOST_JSON_MAX_DEQUEUE_COUNT}); the queue trigger and the worker both read it.`,
   WEBHOOK_ADDRESS: "Set WEBHOOK_ADDRESS to https://<app>.azurewebsites.net/api/webhook to have subscriptions notify it, or leave it unset to poll only.",
   GRAPH_AUDIT_BASE_URL: `Set GRAPH_AUDIT_BASE_URL to ${GRAPH_GLOBAL_ORIGIN}/v1.0 (the default) or ${GRAPH_GLOBAL_ORIGIN}/beta: where the audit log query API lives, global cloud only.`,
+  GRAPH_AUDIT_PAGE_SIZE: "Set GRAPH_AUDIT_PAGE_SIZE to 1-1000 (default 999): records per page a back-fill asks Graph for; progress is saved after each page.",
   GRAPH_AUDIT_CA_FILE: "GRAPH_AUDIT_CA_FILE is for local emulators only: the path of a PEM CA certificate.",
   WEBHOOK_AUTH_ID: "Set WEBHOOK_AUTH_ID to the secret passed as authId when the webhook subscription was started (8+ characters).",
 };
@@ -138,6 +139,8 @@ const settingsSchema = z
         }
       }, "expected an https URL ending in the API version, such as https://graph.microsoft.com/v1.0"),
     GRAPH_AUDIT_CA_FILE: z.string().min(1).optional(),
+    // Graph's largest page: fewest requests; a crash re-lands at most one page (the views dedup it).
+    GRAPH_AUDIT_PAGE_SIZE: integer(1, 1000, 999),
     WEBHOOK_AUTH_ID: z.string().min(8).optional(),
     // Plain http only on loopback (a local host); the service itself posts to https addresses only.
     WEBHOOK_ADDRESS: z
@@ -191,7 +194,7 @@ export interface EngineConfig {
   messagePartBytes: number;
   webhook?: { address?: string; authId?: string };
   /** Where Graph's audit log query API is; caFile for local emulators only. */
-  graphAudit: { baseUrl: string; caFile?: string };
+  graphAudit: { baseUrl: string; pageSize: number; caFile?: string };
 }
 
 type Env = Record<string, string | undefined>;
@@ -232,7 +235,7 @@ export function loadConfig(env: Env = process.env): EngineConfig {
     blobsPerMessage: s.BLOBS_PER_MESSAGE,
     messagePartBytes: s.MESSAGE_PART_BYTES,
     webhook: s.WEBHOOK_AUTH_ID || s.WEBHOOK_ADDRESS ? { address: s.WEBHOOK_ADDRESS, authId: s.WEBHOOK_AUTH_ID } : undefined,
-    graphAudit: { baseUrl: s.GRAPH_AUDIT_BASE_URL, caFile: s.GRAPH_AUDIT_CA_FILE },
+    graphAudit: { baseUrl: s.GRAPH_AUDIT_BASE_URL, pageSize: s.GRAPH_AUDIT_PAGE_SIZE, caFile: s.GRAPH_AUDIT_CA_FILE },
   };
 }
 

@@ -38,5 +38,5 @@ function graphClient(t: TenantConfig, config: EngineConfig, ca: string | undefin
     authorityHost: t.loginUrl ?? cloudEndpoints(t.cloud).authorityHost,
     tokenScope: GRAPH_SCOPE,
   });
-  return new GraphAuditLogClient(credential, { baseUrl: config.graphAudit.baseUrl, tls: ca ? { ca } : undefined });
+  return new GraphAuditLogClient(credential, { baseUrl: config.graphAudit.baseUrl, pageSize: config.graphAudit.pageSize, tls: ca ? { ca } : undefined });
 }
