@@ -1,5 +1,6 @@
 // The composition root: the one place that reads the app settings and builds the engine. Handlers, the local host and
 // the bench reach the engine only through the use cases exposed here.
+import { adminUseCases, type AdminUseCases } from "./admin/admin-use-cases";
 import { loadConfig, settingsFingerprint, type EngineConfig } from "./config";
 import type { BackfillJob } from "./backfill/backfill-job";
 import type { ContentMessage } from "./state/content-queue";
@@ -35,6 +36,8 @@ export interface AuditLake {
   backfill(id: string): Promise<BackfillJob>;
   /** Advance every unfinished back-fill job as far as one timer run allows. */
   runBackfills(log: EngineLog): Promise<BackfillJob[]>;
+  /** The admin API's use cases: tenant access, a plan run now, requeue. */
+  readonly admin: AdminUseCases;
   close(): Promise<void>;
 }
 
@@ -55,6 +58,7 @@ export function auditLake(engine: Engine): AuditLake {
     backfills: (tenantId) => engine.backfill.jobs.list(tenantId),
     backfill: (id) => engine.backfill.jobs.get(id),
     runBackfills: (log) => engine.backfill.runner.run(log),
+    admin: adminUseCases(engine),
     close: () => engine.close(),
   };
 }
