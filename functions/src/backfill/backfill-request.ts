@@ -1,5 +1,6 @@
 // What a caller asks for (POST /api/admin/backfills), checked: each problem names the field and what to send instead.
 import { z } from "zod";
+import { AdminRequestError } from "../admin/admin-error";
 import type { TenantConfig } from "../config";
 import { RECORD_TYPE_NUMBERS } from "../graph-audit/record-types";
 
@@ -12,15 +13,9 @@ export interface BackfillRequest {
 }
 
 /** A request refused: `status` 400 (bad input) or 404 (unknown tenant / job), with the contract's code and advice. */
-export class BackfillRequestError extends Error {
-  override readonly name = "BackfillRequestError";
-  constructor(
-    readonly status: 400 | 404,
-    readonly code: string,
-    message: string,
-    readonly advice: string,
-  ) {
-    super(message);
+export class BackfillRequestError extends AdminRequestError {
+  constructor(status: 400 | 404, code: string, message: string, advice: string) {
+    super(status, code, message, advice);
   }
 }
 
