@@ -8,6 +8,8 @@ import { deployCommand } from "./deploy/deploy-command";
 import { publishCommand, type AzureAccess } from "./deploy/publish-command";
 import { stacksCommand } from "./deploy/stacks-command";
 import { investigateCommand } from "./investigate";
+import { requeueCommand } from "./requeue";
+import { statusCommand } from "./status";
 import type { SynthFunction } from "./deploy/synthesized-stacks";
 import { CliError } from "./output/cli-error";
 import { processIo, type CommandIo } from "./output/command-io";
@@ -22,6 +24,8 @@ export interface CliEnvironment {
   synth?: SynthFunction;
   /** The PATH `deploy` searches for terraform/tofu (default process.env.PATH). */
   searchPath?: string;
+  /** Where the admin commands read M365_AUDIT_LAKE_APP_URL / _FUNCTION_KEY (default process.env). */
+  env?: Record<string, string | undefined>;
 }
 
 // `npm start` stays `tsx cli/start.ts`; here it runs as its own process because start.ts parses argv and exits itself.
@@ -62,7 +66,9 @@ export function buildProgram(env: CliEnvironment, sink: ExitCodeSink): Command {
   program.addCommand(stacksCommand(env.io, sink, synth));
   program.addCommand(publishCommand(env.io, sink, env.azure));
   program.addCommand(startCommand(sink));
-  program.addCommand(backfillCommand(env.io, sink, env.azure));
+  program.addCommand(statusCommand(env.io, sink, env.azure, env.env));
+  program.addCommand(requeueCommand(env.io, sink, env.azure, env.env));
+  program.addCommand(backfillCommand(env.io, sink, env.azure, env.env));
   // investigate writes its own report formats (--format html|csv|json) and sets process.exitCode, which runCli honours
   program.addCommand(investigateCommand());
 
