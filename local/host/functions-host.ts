@@ -83,7 +83,11 @@ export async function startLocalFunctionsHost(opts: LocalFunctionsHostOptions): 
   let ticks = 0;
   let ticking: Promise<void> = Promise.resolve();
   let previous: Date | undefined;
+  let running = false;
   const tick = () => {
+    // as the host's singleton timers: an occurrence due while the last run still runs is skipped, never stacked
+    if (running) return;
+    running = true;
     ticking = ticking.then(async () => {
       ticks++;
       const at = new Date();
@@ -93,6 +97,8 @@ export async function startLocalFunctionsHost(opts: LocalFunctionsHostOptions): 
         ),
       );
       previous = at;
+    }).finally(() => {
+      running = false;
     });
   };
   const timer = setInterval(tick, intervalMs);
