@@ -4,6 +4,7 @@
 import { Tables } from "../../../kql/tables";
 import type { TenantConfig } from "../config";
 import type { GraphAuditLogClient } from "../graph-audit";
+import { forEachConcurrent } from "../use-cases/concurrency";
 import type { EngineLog } from "../use-cases/engine-log";
 import { intervalName, jobView, type BackfillInterval, type BackfillJob, type StoredJob } from "./backfill-job";
 import type { BackfillStore } from "./backfill-store";
@@ -31,10 +32,16 @@ export interface BackfillRunnerDeps {
   budgetMs?: number;
   /** Queries submitted or being paged per tenant at once (Graph admits at least 50; other tools share them). */
   maxOpenQueries?: number;
+  /** Intervals whose pages are landed at once (default PAGING_CONCURRENCY). */
+  pagingConcurrency?: number;
   /** Queries submitted per interval before it is failed (a failed query says no reason; it often passes again). */
   maxQueryAttempts?: number;
   onStep?: (s: BackfillStep) => void | Promise<void>;
 }
+
+/** 4 intervals paged at once: 1,354 records/s on the 90-day × 50-user bench against 1,049 one at a time (the CPU was
+ *  mostly idle, waiting on Graph and on ADX's uploads); npx tsx test/backfill/bench.ts. */
+export const PAGING_CONCURRENCY = 4;
 
 /** Between two status reads of a running query: queries take minutes to hours, and the timer fires every 5 min. */
 export const POLL_INTERVAL_MS = 60_000;
@@ -74,11 +81,12 @@ export class BackfillRunner {
     const due = (iv: BackfillInterval) => !iv.notBefore || iv.notBefore.getTime() <= this.now().getTime();
     try {
       for (const iv of intervals.filter((i) => i.state === "submitted" && due(i))) await this.poll(job, iv, graph, log);
-      for (const iv of intervals.filter((i) => i.state === "paging" && due(i))) {
-        if (Date.now() >= deadline) break;
+      // a few intervals' pages at once: each interval's pages stay in order, the waits on Graph and ADX overlap
+      await forEachConcurrent(intervals.filter((i) => i.state === "paging" && due(i)), this.deps.pagingConcurrency ?? PAGING_CONCURRENCY, async (iv) => {
+        if (Date.now() >= deadline) return;
         await this.page(job, iv, graph, tenant.config.database, deadline, log);
         if (iv.state !== "paging") open.set(job.tenantId, (open.get(job.tenantId) ?? 1) - 1);
-      }
+      });
       const limit = this.deps.maxOpenQueries ?? 10;
       for (const iv of intervals.filter((i) => i.state === "pending" && due(i))) {
         if ((open.get(job.tenantId) ?? 0) >= limit || Date.now() >= deadline) break;

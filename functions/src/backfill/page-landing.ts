@@ -57,10 +57,12 @@ export async function landPage(records: GraphAuditLogRecord[], target: PageTarge
     for (const q of result.quarantined) errorRows.push(errorRow(target, contentType, q.recordId ?? "", "MalformedRecord", q.reason, q.record, at));
   }
 
-  // audit rows first: the page counts as landed once ADX has accepted them, whatever follows
-  await sink.ingestRows(target.database, Tables.unifiedAudit, auditRows);
-  await sink.ingestRows(target.database, Tables.accessMail, mailRows);
-  if (errorRows.length) await sink.ingestRows(target.database, Tables.errors, errorRows as unknown as Record<string, unknown>[]);
+  // the page counts as landed once ADX has accepted all its tables' rows
+  await Promise.all([
+    sink.ingestRows(target.database, Tables.unifiedAudit, auditRows),
+    sink.ingestRows(target.database, Tables.accessMail, mailRows),
+    errorRows.length ? sink.ingestRows(target.database, Tables.errors, errorRows as unknown as Record<string, unknown>[]) : undefined,
+  ]);
   return { fetched: records.length, landed: auditRows.length, quarantined: errorRows.length };
 }
 
