@@ -11,8 +11,8 @@ export const DAY = 86_400_000;
 export interface BackfillFixture extends Fixture {
   /** Moves the emulated clock (Graph's query lifecycle, the Management API's listing) forward. */
   advance(ms: number): void;
-  /** Tenant k with back-fill on, Graph at the emulated cloud's /v1.0. */
-  backfillLane(tenantIndex: number): Promise<Lane>;
+  /** Tenant k with back-fill on, Graph at the emulated cloud's /v1.0 (pages of 50 records unless `settings` say). */
+  backfillLane(tenantIndex: number, settings?: Record<string, string>): Promise<Lane>;
 }
 
 export async function startBackfillFixture(opts: EmulatedCloudOptions = {}): Promise<BackfillFixture> {
@@ -25,9 +25,9 @@ export async function startBackfillFixture(opts: EmulatedCloudOptions = {}): Pro
     advance: (ms) => {
       offset += ms;
     },
-    backfillLane: (k) =>
+    backfillLane: (k, settings = {}) =>
       // small pages, so an interval spans several and a crash can fall between two of them
-      f.lane(k, { GRAPH_AUDIT_BASE_URL: `${f.cloud.graph}/v1.0`, GRAPH_AUDIT_CA_FILE: f.cloud.ca, GRAPH_AUDIT_PAGE_SIZE: "50" }, { backfill: true }),
+      f.lane(k, { GRAPH_AUDIT_BASE_URL: `${f.cloud.graph}/v1.0`, GRAPH_AUDIT_CA_FILE: f.cloud.ca, GRAPH_AUDIT_PAGE_SIZE: "50", ...settings }, { backfill: true }),
   };
 }
 

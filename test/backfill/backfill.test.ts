@@ -18,7 +18,8 @@ afterAll(async () => {
 const isBackfillRow = (r: Record<string, unknown>) => String(r.ContentId).startsWith("backfill:");
 
 test("a 90-day back-fill and the live feed land every record of the tenant's log once in the views, the last 7 days by both paths", async () => {
-  const lane = await f.backfillLane(0);
+  // Graph's largest pages here: the crash test below pages in small ones
+  const lane = await f.backfillLane(0, { GRAPH_AUDIT_PAGE_SIZE: "1000" });
   const engine = lane.engine();
   // the live feed first, as a deployment runs it from the day it is onboarded
   await lane.planUntilQuiet(engine);
@@ -37,7 +38,7 @@ test("a 90-day back-fill and the live feed land every record of the tenant's log
   // every interval's query, plus those submitted again after Graph failed them (2 % of queries fail)
   expect(queries.filter((q) => q.status === "succeeded").length).toBe(90);
   const requests = f.cloud.graphAudit.truth.requests(lane.tenantId);
-  expect(requests["GET records"]).toBeGreaterThan(90); // several pages per interval
+  expect(requests["GET records"]).toBeGreaterThanOrEqual(90);
   console.log(`90-day back-fill: ${job.records.fetched} records, ${runs} timer runs, ${queries.length} queries, ${requests["GET records"]} pages`);
 
   // the live feed again, after the emulated hours the back-fill took: blobs listed late are found too
@@ -62,6 +63,9 @@ test("a 90-day back-fill and the live feed land every record of the tenant's log
   expect(both.length).toBeGreaterThan(100);
   const weekAgo = to.getTime() - 7 * DAY;
   expect(audit.filter((r) => both.includes(String(r.Id))).every((r) => Date.parse(String(r.CreationTime).replace(/Z?$/, "Z")) >= weekAgo - DAY)).toBe(true);
+  // the rows of a record landed by both paths name the same content type
+  const liveType = new Map(audit.filter((r) => !isBackfillRow(r)).map((r) => [String(r.Id), r.ContentType]));
+  expect(audit.filter(isBackfillRow).filter((r) => liveType.has(String(r.Id)) && liveType.get(String(r.Id)) !== r.ContentType)).toEqual([]);
   // and older than the live feed reaches: only the back-fill has them
   expect([...byBackfill].filter((id) => !byLiveFeed.has(id)).length).toBeGreaterThan(byLiveFeed.size);
 
@@ -76,13 +80,14 @@ test("a 90-day back-fill and the live feed land every record of the tenant's log
 
 test("a crash between a landed page and its saved link resumes on the restarted app at that page: nothing lost, the view holds each record once", async () => {
   const lane = await f.backfillLane(1);
-  const to = f.now();
+  // before the week the live feed serves: records there are all published, so the truth does not move with the clock
+  const to = new Date(f.now().getTime() - 8 * DAY);
   const from = new Date(to.getTime() - 20 * DAY);
   let crashed: { index: number; page: number } | undefined;
   const crashing = lane.engine({
     onBackfillStep: (s) => {
       // the process dies after ADX took the page's rows, before the interval's next link is saved
-      if (s.step === "page-landed" && s.index === 4 && s.page === 2 && !crashed) {
+      if (s.step === "page-landed" && s.page === 2 && !crashed) {
         crashed = { index: s.index, page: s.page };
         throw new Error("process killed after landing a page");
       }
