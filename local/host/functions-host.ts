@@ -81,25 +81,24 @@ export async function startLocalFunctionsHost(opts: LocalFunctionsHostOptions): 
 
   const intervalMs = opts.timerIntervalMs ?? 5 * 60_000;
   let ticks = 0;
-  let ticking: Promise<void> = Promise.resolve();
-  let previous: Date | undefined;
-  let running = false;
+  // Each timer function is its own singleton in the host: one slow timer never holds another up, and an occurrence due
+  // while the same timer still runs is skipped, never stacked.
+  const timers = [["settle-adx-failures", settleAdxFailures], ["plan", plan], ["run-backfills", runBackfills]] as const;
+  const runs = new Map<string, Promise<void>>();
+  const previous = new Map<string, Date>();
   const tick = () => {
-    // as the host's singleton timers: an occurrence due while the last run still runs is skipped, never stacked
-    if (running) return;
-    running = true;
-    ticking = ticking.then(async () => {
-      ticks++;
+    ticks++;
+    for (const [name, handler] of timers) {
+      if (runs.has(name)) continue;
       const at = new Date();
-      await Promise.all(
-        [["settle-adx-failures", settleAdxFailures], ["plan", plan], ["run-backfills", runBackfills]].map(([name, handler]) =>
-          fireTimer(handler as typeof plan, name as string, log, intervalMs, previous).catch((error) => log.write("error", `${name as string}: ${describeError(error)}`)),
-        ),
-      );
-      previous = at;
-    }).finally(() => {
-      running = false;
-    });
+      const run = fireTimer(handler, name, log, intervalMs, previous.get(name))
+        .catch((error) => log.write("error", `${name}: ${describeError(error)}`))
+        .finally(() => {
+          previous.set(name, at);
+          runs.delete(name);
+        });
+      runs.set(name, run);
+    }
   };
   const timer = setInterval(tick, intervalMs);
 
@@ -151,7 +150,7 @@ export async function startLocalFunctionsHost(opts: LocalFunctionsHostOptions): 
         clearInterval(timer);
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
-        await ticking;
+        await Promise.all(runs.values());
         await trigger.stop();
         await closeAuditLake();
         for (const u of undo.splice(0).reverse()) u();

@@ -43,8 +43,6 @@ export interface BackfillRunnerDeps {
  *  mostly idle, waiting on Graph and on ADX's uploads); npx tsx test/backfill/bench.ts. */
 export const PAGING_CONCURRENCY = 4;
 
-/** Between two status reads of a running query: queries take minutes to hours, and the timer fires every 5 min. */
-export const POLL_INTERVAL_MS = 60_000;
 
 export class BackfillRunner {
   private readonly now: () => Date;
@@ -115,7 +113,8 @@ export class BackfillRunner {
       iv.queryId = q.id;
       iv.state = "submitted";
       iv.attempts++;
-      iv.notBefore = new Date(this.now().getTime() + POLL_INTERVAL_MS);
+      // polled from the next run on: the timer's schedule (5 min) paces the status reads
+      iv.notBefore = undefined;
       await this.deps.store.saveInterval(iv, this.now());
       await this.deps.onStep?.({ step: "submitted", jobId: job.id, index: iv.index, queryId: q.id });
     } catch (err) {
@@ -137,9 +136,8 @@ export class BackfillRunner {
         }
       } else if (q.status === "failed" || q.status === "cancelled") {
         throw Object.assign(new Error(`Audit log query ${q.id} for ${intervalName(iv)} ended ${q.status}; Graph gives no reason.`), { code: q.status === "failed" ? "AuditLogQueryFailed" : "AuditLogQueryCancelled" });
-      } else {
-        iv.notBefore = new Date(this.now().getTime() + POLL_INTERVAL_MS);
       }
+      // still notStarted or running: read again on the next run
       await this.deps.store.saveInterval(iv, this.now());
     } catch (err) {
       const code = failureCode(err);
