@@ -1,6 +1,7 @@
 // The admin API's back-fill routes through the local Functions host, and the `backfill` command following a job to
 // its end. The Graph emulator's query delays are cut to seconds here (45 s + minutes by default): the host's timers
-// run on real time, and what is under test is the route, the command and the follow loop, not Graph's pace.
+// run on real time, and what is under test is the route, the command and the follow loop, not Graph's pace. Graph
+// throttles a tenth of the requests (429 + Retry-After) and fails one in twenty (500/503/504): the job lands all anyway.
 import { Tables } from "../../kql/tables";
 import { runCli } from "../../cli/main";
 import { ExitCode } from "../../cli/output/exit-codes";
@@ -14,7 +15,7 @@ let cloud: EmulatedCloud;
 let host: LocalFunctionsHost;
 
 beforeAll(async () => {
-  cloud = await startEmulatedCloud({ tenants: 2, users: 4, seed: 5, graph: { queryTiming: { queuedMs: 200, baseRunMs: 500, runMsPerDay: 50 }, failedShare: 0 } });
+  cloud = await startEmulatedCloud({ tenants: 2, users: 4, seed: 5, graph: { queryTiming: { queuedMs: 200, baseRunMs: 500, runMsPerDay: 50 }, failedShare: 0, throttleShare: 0.1, serverErrorShare: 0.05, injectedRetryAfterSeconds: 1 } });
   const settings = emulatedAppSettings(cloud);
   // back-fill on for tenant 0 only, as a deployment config would set it
   const tenants = JSON.parse(settings.AUDIT_LAKE_TENANTS) as Array<Record<string, unknown>>;
@@ -75,6 +76,8 @@ test("`backfill` starts a job through the admin endpoint, follows it to the end 
   const audit = (cloud.adxStore.rows(cloud.tenants[0].database, Tables.unifiedAudit) as Record<string, unknown>[]).filter((r) => String(r.ContentId).startsWith(`backfill:${doc.job.id}:`));
   expect(new Set(viewRows(Tables.unifiedAudit, audit).map((r) => String(r.Id)))).toEqual(truth);
   expect(twiceInView(Tables.unifiedAudit, audit)).toBe(0);
+  const requests = cloud.graphAudit.truth.requests(tenantId);
+  expect((requests.throttled ?? 0) + (requests.faulted ?? 0)).toBeGreaterThan(0);
 
   // --dry-run sends nothing and says what would run
   const dry = capture();
