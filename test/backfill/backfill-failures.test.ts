@@ -34,6 +34,8 @@ test("a query Graph fails is submitted again up to three times, then its interva
   expect(errors.map((r) => r.ContentId).sort()).toEqual([`backfill:${job.id}:0`, `backfill:${job.id}:1`]);
   expect(errors[0]).toMatchObject({ ErrorCode: "AuditLogQueryFailed", TenantId: lane.tenantId, Payload: expect.objectContaining({ jobId: job.id, attempts: 3 }) });
   expect(lane.logs.error.join("\n")).toMatch(/finished with 2 of 2 interval\(s\) failed/);
+  // with the log's named fields, so one query finds every back-fill failure
+  expect(lane.logs.error.filter((l) => l.includes('"stage":"backfill"') && l.includes('"code":"AuditLogQueryFailed"') && l.includes('"outcome":"failed"'))).toHaveLength(2);
 }, 300_000);
 
 test("an app without AuditLogsQuery.Read.All stops the job at the first query, naming the role to consent to", async () => {

@@ -5,11 +5,11 @@ import { Tables } from "../../../kql/tables";
 import type { TenantConfig } from "../config";
 import type { GraphAuditLogClient } from "../graph-audit";
 import { forEachConcurrent } from "../use-cases/concurrency";
-import type { EngineLog } from "../use-cases/engine-log";
+import { pipelineLog, type EngineLog, type PipelineLog } from "../use-cases/engine-log";
 import { intervalName, jobView, type BackfillInterval, type BackfillJob, type StoredJob } from "./backfill-job";
 import type { BackfillStore } from "./backfill-store";
 import { classifyGraphFailure, failureCode, failureMessage } from "./graph-failure";
-import { BACKFILL_CONTENT_TYPE, errorRow, landPage, type PageSink } from "./page-landing";
+import { BACKFILL_CONTENT_TYPE, BACKFILL_STAGE as STAGE, errorRow, landPage, type PageSink } from "./page-landing";
 
 export interface BackfillTenant {
   config: TenantConfig;
@@ -52,7 +52,8 @@ export class BackfillRunner {
   }
 
   /** One run of the timer: the jobs it advanced, as the admin API shows them. */
-  async run(log: EngineLog): Promise<BackfillJob[]> {
+  async run(hostLog: EngineLog): Promise<BackfillJob[]> {
+    const log = pipelineLog(hostLog);
     const deadline = Date.now() + (this.deps.budgetMs ?? 240_000);
     const active = await this.deps.store.jobs({ states: ["queued", "running"] });
     const work = await Promise.all(active.map(async (job) => ({ job, intervals: await this.deps.store.intervals(job.id) })));
@@ -68,7 +69,7 @@ export class BackfillRunner {
     return out;
   }
 
-  private async advance(job: StoredJob, intervals: BackfillInterval[], open: Map<string, number>, deadline: number, log: EngineLog): Promise<void> {
+  private async advance(job: StoredJob, intervals: BackfillInterval[], open: Map<string, number>, deadline: number, log: PipelineLog): Promise<void> {
     const tenant = this.deps.tenants.get(job.tenantId);
     const graph = tenant?.graph;
     if (!graph || !tenant) {
@@ -100,14 +101,15 @@ export class BackfillRunner {
       const failed = intervals.filter((i) => i.state === "failed").length;
       job.state = failed ? "failed" : "succeeded";
       const what = `back-fill ${job.id} of tenant ${job.tenantId} (${intervalName(job)})`;
-      if (failed) log.error(`${what} finished with ${failed} of ${intervals.length} interval(s) failed; their reasons are in the job and in ingestion_errors (Stage backfill). Start a job for those intervals again.`);
-      else log.info(`${what} succeeded: ${intervals.length} interval(s)`);
+      const fields = { stage: STAGE, tenant: job.tenantId, jobId: job.id, intervals: intervals.length, failed };
+      if (failed) log.error(`${what} finished with ${failed} of ${intervals.length} interval(s) failed; their reasons are in the job and in ingestion_errors (Stage backfill). Start a job for those intervals again.`, { ...fields, outcome: "failed" });
+      else log.info(`${what} succeeded: ${intervals.length} interval(s)`, { ...fields, outcome: "succeeded" });
     }
     job.updatedAt = this.now();
     await this.deps.store.saveJob(job);
   }
 
-  private async submit(job: StoredJob, iv: BackfillInterval, graph: NonNullable<BackfillTenant["graph"]>, log: EngineLog): Promise<void> {
+  private async submit(job: StoredJob, iv: BackfillInterval, graph: NonNullable<BackfillTenant["graph"]>, log: PipelineLog): Promise<void> {
     try {
       const q = await graph.createQuery({ from: iv.from, to: iv.to, operations: job.operations, recordTypes: job.recordTypes, displayName: `m365-audit-lake back-fill ${job.id} #${iv.index}` });
       iv.queryId = q.id;
@@ -122,7 +124,7 @@ export class BackfillRunner {
     }
   }
 
-  private async poll(job: StoredJob, iv: BackfillInterval, graph: NonNullable<BackfillTenant["graph"]>, log: EngineLog): Promise<void> {
+  private async poll(job: StoredJob, iv: BackfillInterval, graph: NonNullable<BackfillTenant["graph"]>, log: PipelineLog): Promise<void> {
     try {
       const q = await graph.getQuery(iv.queryId!);
       if (q.status === "succeeded") {
@@ -132,7 +134,7 @@ export class BackfillRunner {
         if (q.isRecordCountLimitExceeded) {
           iv.errorCode = "RecordCountLimitExceeded";
           iv.errorMessage = `Query ${q.id} for ${intervalName(iv)} hit Graph's record limit per query: records beyond it are missing. Start back-fills with operations or recordTypes filters for this interval.`;
-          log.error(`back-fill ${job.id}: ${iv.errorMessage}`);
+          log.error(`back-fill ${job.id}: ${iv.errorMessage}`, { stage: STAGE, outcome: "truncated", tenant: job.tenantId, jobId: job.id, interval: intervalName(iv), code: iv.errorCode });
         }
       } else if (q.status === "failed" || q.status === "cancelled") {
         throw Object.assign(new Error(`Audit log query ${q.id} for ${intervalName(iv)} ended ${q.status}; Graph gives no reason.`), { code: q.status === "failed" ? "AuditLogQueryFailed" : "AuditLogQueryCancelled" });
@@ -147,7 +149,7 @@ export class BackfillRunner {
     }
   }
 
-  private async page(job: StoredJob, iv: BackfillInterval, graph: NonNullable<BackfillTenant["graph"]>, database: string, deadline: number, log: EngineLog): Promise<void> {
+  private async page(job: StoredJob, iv: BackfillInterval, graph: NonNullable<BackfillTenant["graph"]>, database: string, deadline: number, log: PipelineLog): Promise<void> {
     const target = { tenantId: job.tenantId, database, contentId: `backfill:${job.id}:${iv.index}` };
     while (iv.nextLink && Date.now() < deadline) {
       let page;
@@ -174,24 +176,25 @@ export class BackfillRunner {
   }
 
   /** A Graph call for the interval failed: retry later, resubmit (bounded), fail the interval, or stop the job. */
-  private async failed(job: StoredJob, iv: BackfillInterval, err: unknown, log: EngineLog, kind = classifyGraphFailure(err)): Promise<void> {
+  private async failed(job: StoredJob, iv: BackfillInterval, err: unknown, log: PipelineLog, kind = classifyGraphFailure(err)): Promise<void> {
     const code = failureCode(err);
     const message = failureMessage(err);
     if (kind.kind === "job") throw new JobStopped(code, message);
     const max = this.deps.maxQueryAttempts ?? 3;
+    const fields = { stage: STAGE, tenant: job.tenantId, jobId: job.id, interval: intervalName(iv), code };
     iv.errorCode = code;
     if (kind.kind === "later") {
       iv.errorMessage = `${message} (retrying after ${Math.round(kind.afterMs / 1000)} s)`;
       iv.notBefore = new Date(this.now().getTime() + kind.afterMs);
-      log.warn(`back-fill ${job.id} ${intervalName(iv)}: ${iv.errorMessage}`);
+      log.warn(`back-fill ${job.id} ${intervalName(iv)}: ${iv.errorMessage}`, { ...fields, outcome: "retryLater" });
     } else if (kind.kind === "resubmit" && iv.attempts < max) {
       iv.errorMessage = `${message} Attempt ${iv.attempts} of ${max}: submitted again.`;
       Object.assign(iv, { state: "pending", queryId: undefined, nextLink: undefined, notBefore: undefined });
-      log.warn(`back-fill ${job.id} ${intervalName(iv)}: ${iv.errorMessage}`);
+      log.warn(`back-fill ${job.id} ${intervalName(iv)}: ${iv.errorMessage}`, { ...fields, outcome: "resubmitted", attempt: iv.attempts });
     } else {
       iv.errorMessage = kind.kind === "resubmit" ? `${message} Gave up after ${iv.attempts} queries.` : message;
       Object.assign(iv, { state: "failed", nextLink: undefined, notBefore: undefined });
-      log.error(`back-fill ${job.id} ${intervalName(iv)} failed [${code}]: ${iv.errorMessage}`);
+      log.error(`back-fill ${job.id} ${intervalName(iv)} failed [${code}]: ${iv.errorMessage}`, { ...fields, outcome: "failed", attempt: iv.attempts });
       const database = this.deps.tenants.get(job.tenantId)!.config.database;
       const row = errorRow({ tenantId: job.tenantId, contentId: `backfill:${job.id}:${iv.index}` }, BACKFILL_CONTENT_TYPE, "", code, iv.errorMessage, { jobId: job.id, from: iv.from.toISOString(), to: iv.to.toISOString(), queryId: iv.queryId ?? null, attempts: iv.attempts }, this.now());
       await this.deps.sink.ingestRows(database, Tables.errors, [row as unknown as Record<string, unknown>]);
@@ -200,11 +203,11 @@ export class BackfillRunner {
     if (iv.state === "failed") await this.deps.onStep?.({ step: "interval-finished", jobId: job.id, index: iv.index, state: "failed" });
   }
 
-  private async stop(job: StoredJob, code: string, message: string, log: EngineLog): Promise<void> {
+  private async stop(job: StoredJob, code: string, message: string, log: PipelineLog): Promise<void> {
     job.state = "failed";
     job.jobError = { code, message };
     job.updatedAt = this.now();
-    log.error(`back-fill ${job.id} of tenant ${job.tenantId} stopped [${code}]: ${message}`);
+    log.error(`back-fill ${job.id} of tenant ${job.tenantId} stopped [${code}]: ${message}`, { stage: STAGE, outcome: "stopped", tenant: job.tenantId, jobId: job.id, code });
     await this.deps.store.saveJob(job);
   }
 }
