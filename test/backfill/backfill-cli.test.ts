@@ -79,6 +79,12 @@ test("`backfill` starts a job through the admin endpoint, follows it to the end 
   const requests = cloud.graphAudit.truth.requests(tenantId);
   expect((requests.throttled ?? 0) + (requests.faulted ?? 0)).toBeGreaterThan(0);
 
+  // --no-wait returns with the queued job
+  const quick = capture();
+  const period = ["--from", new Date(to.getTime() - 30 * DAY).toISOString(), "--to", new Date(to.getTime() - 28 * DAY).toISOString()];
+  expect(await runCli(["backfill", "--tenant", tenantId, ...period, "--no-wait", "--json", "--app-url", host.url, "--function-key", host.functionKey], { io: quick })).toBe(ExitCode.Success);
+  expect(JSON.parse(quick.out)).toMatchObject({ ok: true, job: { tenantId, state: "queued", intervals: { total: 2, done: 0 } } });
+
   // --dry-run sends nothing and says what would run
   const dry = capture();
   expect(await runCli([...args.filter((a) => a !== "--json"), "--dry-run"], { io: dry })).toBe(ExitCode.Success);
