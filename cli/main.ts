@@ -3,6 +3,7 @@
 import { Command, CommanderError } from "commander";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
+import { backfillCommand } from "./backfill/backfill-command";
 import { deployCommand } from "./deploy/deploy-command";
 import { publishCommand, type AzureAccess } from "./deploy/publish-command";
 import { stacksCommand } from "./deploy/stacks-command";
@@ -67,6 +68,7 @@ export function buildProgram(env: CliEnvironment, sink: ExitCodeSink): Command {
   program.addCommand(startCommand(sink));
   program.addCommand(statusCommand(env.io, sink, env.azure, env.env));
   program.addCommand(requeueCommand(env.io, sink, env.azure, env.env));
+  program.addCommand(backfillCommand(env.io, sink, env.azure, env.env));
   // investigate writes its own report formats (--format html|csv|json) and sets process.exitCode, which runCli honours
   program.addCommand(investigateCommand());
 

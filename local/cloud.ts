@@ -5,6 +5,7 @@ import { join, resolve } from "node:path";
 import { mailAccessStream } from "../kql/sentinel-stream";
 import { startAdxEmulator, type AdxEmulator, type AdxStore } from "./adx";
 import { startAzurite, type Azurite } from "./azurite";
+import { startGraphAuditEmulator, type GraphAuditEmulator, type GraphAuditEmulatorOptions } from "./graph-audit";
 import { startLogsIngestionEmulator, type LogsIngestionEmulator } from "./logs-ingestion";
 import {
   startManagementApiEmulator,
@@ -20,6 +21,9 @@ export interface EmulatedCloudOptions extends ManagementApiEmulatorOptions {
   dataDir?: string;
   adxFaults?: { transient?: number; permanent?: number };
   logsIngestion?: { maxRequestBytes?: number; requestsPerMinute?: number };
+  /** The Graph audit log query emulator's own options (lifecycle timing, faults, roles); it shares seed, users,
+   *  tenants, clock, anchor and tokens with the Management API emulator, so both serve one tenant's log. */
+  graph?: Omit<GraphAuditEmulatorOptions, "seed" | "tenants" | "users" | "multiTenantApp" | "now" | "anchor" | "tokens" | "tls">;
 
   // ---- additions beyond the team contract ----
   /** Azurite in memory or in `<dataDir>/azurite`; default "disk" when dataDir is given, else "memory". */
@@ -35,12 +39,16 @@ export interface EmulatedCloud {
   login: string;
   adx: string;
   logsIngestion: string;
+  /** https://127.0.0.1:P — Graph's audit log query API under {graph}/beta and {graph}/v1.0 (the per-run CA signs it). */
+  graph: string;
   ca: string;
   caPem: string;
   storage: { connectionString: string; blob: string; queue: string; table: string };
   tenants: EmulatedTenant[];
   sentinel: { dcrImmutableId: string; streamName: string };
   truth: GroundTruth;
+  /** The Graph emulator: its ground truth over the whole retention, its query counters. */
+  graphAudit: GraphAuditEmulator;
   adxStore: AdxStore;
   logsStore: { rows(streamName: string): object[] };
   dataDir: string;
@@ -51,7 +59,7 @@ export interface EmulatedCloud {
 /** The stream the emulated Sentinel workspace's data collection rule declares: the one kql/ defines. */
 export const SENTINEL_STREAM = mailAccessStream().streamName;
 
-/** Starts Azurite, the Management Activity API, ADX and Logs Ingestion emulators, wired together. */
+/** Starts Azurite, the Management Activity API, Graph audit log query, ADX and Logs Ingestion emulators, wired together. */
 export async function startEmulatedCloud(opts: EmulatedCloudOptions = {}): Promise<EmulatedCloud> {
   const ownDataDir = opts.dataDir === undefined;
   const dataDir = resolve(opts.dataDir ?? mkdtempSync(join(tmpdir(), "m365-audit-lake-")));
@@ -86,7 +94,7 @@ export async function startEmulatedCloud(opts: EmulatedCloudOptions = {}): Promi
     ]);
 
     const sentinel = { dcrImmutableId: `dcr-${createHash("sha256").update(`dcr:${seed}`).digest("hex").slice(0, 32)}`, streamName: SENTINEL_STREAM };
-    const [adx, logs] = await Promise.all([
+    const [adx, logs, graph] = await Promise.all([
       startAdxEmulator({
         databases: managementApi.tenants.map((t) => t.database),
         dataDir,
@@ -108,6 +116,21 @@ export async function startEmulatedCloud(opts: EmulatedCloudOptions = {}): Promi
         closers.push(() => l.close());
         return l;
       }),
+      // One tenant, two APIs: the Graph emulator serves the Management API emulator's week (same Ids) and older history.
+      startGraphAuditEmulator({
+        ...opts.graph,
+        seed,
+        tenants: managementApi.tenants.length,
+        users: opts.users,
+        multiTenantApp: opts.multiTenantApp,
+        now: opts.now,
+        anchor: managementApi.anchor,
+        tokens: managementApi.tokens,
+        tls,
+      }).then((g: GraphAuditEmulator) => {
+        closers.push(() => g.close());
+        return g;
+      }),
     ]);
 
     const storage = { connectionString: azurite.connectionString, blob: azurite.blob, queue: azurite.queue, table: azurite.table };
@@ -117,12 +140,14 @@ export async function startEmulatedCloud(opts: EmulatedCloudOptions = {}): Promi
       login: managementApi.login,
       adx: adx.url,
       logsIngestion: logs.url,
+      graph: graph.url,
       ca: tls.caPath,
       caPem: tls.caPem,
       storage,
       tenants: managementApi.tenants,
       sentinel,
       truth: managementApi.truth,
+      graphAudit: graph,
       adxStore: adx.store,
       logsStore: logs.store,
       dataDir,
@@ -131,6 +156,7 @@ export async function startEmulatedCloud(opts: EmulatedCloudOptions = {}): Promi
         login: cloud.login,
         adx: cloud.adx,
         logsIngestion: cloud.logsIngestion,
+        graph: graph.basePaths.map((b) => `${cloud.graph}${b}`),
         ca: cloud.ca,
         storage,
         tenants: cloud.tenants.map((t) => ({ tenantId: t.tenantId, clientId: t.clientId, clientSecret: t.clientSecret, publisherId: t.publisherId, database: t.database })),
@@ -138,6 +164,7 @@ export async function startEmulatedCloud(opts: EmulatedCloudOptions = {}): Promi
         dataDir,
         adxData: adx.store.dir,
         truth: cloud.tenants.map((t) => `${cloud.managementApi}/_emulator/truth/${t.tenantId}`),
+        graphTruth: cloud.tenants.map((t) => `${cloud.graph}/_emulator/truth/${t.tenantId}`),
       }),
       close: () => (closing ??= closeAll()),
     };
@@ -149,6 +176,7 @@ export async function startEmulatedCloud(opts: EmulatedCloudOptions = {}): Promi
 }
 
 function managementOptions(opts: EmulatedCloudOptions): ManagementApiEmulatorOptions {
-  const { dataDir: _d, adxFaults: _a, logsIngestion: _l, storage: _s, keepDataDir: _k, log: _g, ...rest } = opts;
-  return rest;
+  const { dataDir: _d, adxFaults: _a, logsIngestion: _l, storage: _s, keepDataDir: _k, log: _g, graph: _r, ...rest } = opts;
+  // the login issues Graph-audience tokens: the Graph emulator is part of every emulated cloud
+  return { graphAudience: true, ...rest };
 }

@@ -6,6 +6,7 @@ import type { PlanNowResult } from "../../functions/src/admin/plan-now";
 import type { RequeueResult, RequeueSelect } from "../../functions/src/admin/requeue";
 import { ADMIN_ROUTE_PREFIX } from "../../functions/src/http-routes";
 import type { HealthReport } from "../../functions/src/use-cases/health";
+import type { BackfillJob } from "../../functions/src/backfill/backfill-job";
 import { CliError } from "../output/cli-error";
 import { ExitCode } from "../output/exit-codes";
 
@@ -77,6 +78,16 @@ export class AdminClient {
     const answer = await this.raw("GET", `${ADMIN_ROUTE_PREFIX}/backfills${tenantId ? `?tenant=${encodeURIComponent(tenantId)}` : ""}`);
     if (answer.status === 404 && !answer.text) return null;
     return this.parse(answer, "GET", "backfills", [200]);
+  }
+
+  /** POST operator/backfills: 202 with the queued job. */
+  startBackfill(body: { tenantId: string; from: string; to: string; operations?: string[]; recordTypes?: string[] }): Promise<{ job: BackfillJob }> {
+    return this.send("POST", `${ADMIN_ROUTE_PREFIX}/backfills`, body, [202]);
+  }
+
+  /** GET operator/backfills/{id}. */
+  backfill(id: string): Promise<{ job: BackfillJob }> {
+    return this.send("GET", `${ADMIN_ROUTE_PREFIX}/backfills/${encodeURIComponent(id)}`);
   }
 
   private async send<T>(method: "GET" | "POST", path: string, body?: unknown, ok: number[] = [200]): Promise<T> {

@@ -2,12 +2,15 @@
 import { app } from "@azure/functions";
 import { ingestContent } from "./handlers/ingest-content";
 import { plan } from "./handlers/plan";
+import { runBackfills } from "./handlers/run-backfills";
 import { settleAdxFailures } from "./handlers/settle-adx-failures";
 import { httpRoutes } from "./http-routes";
 
 app.timer("plan", { schedule: "0 */5 * * * *", handler: plan });
 // ADX reports a failed queued ingestion minutes after the worker was done (its batching seals every 5 minutes).
 app.timer("settle-adx-failures", { schedule: "0 */5 * * * *", handler: settleAdxFailures });
+// Back-fill through Graph: each run submits, polls and pages within its budget (runs never overlap: timers are singletons).
+app.timer("run-backfills", { schedule: "0 */5 * * * *", handler: runBackfills });
 
 // Same queue name (and default) the planner writes to, read from the app settings when the app loads; the host
 // decodes the base64 JSON message before calling the handler.

@@ -2,6 +2,7 @@
 // the bench reach the engine only through the use cases exposed here.
 import { adminUseCases, type AdminUseCases } from "./admin/admin-use-cases";
 import { loadConfig, settingsFingerprint, type EngineConfig } from "./config";
+import type { BackfillJob } from "./backfill/backfill-job";
 import type { ContentMessage } from "./state/content-queue";
 import { createEngine, type Engine } from "./use-cases/engine";
 import type { EngineLog } from "./use-cases/engine-log";
@@ -27,6 +28,14 @@ export interface AuditLake {
   settleAdxFailures(log: EngineLog): Promise<AdxFailureSettlementResult>;
   /** Lag, pending / failed / expiring blobs per tenant × content type. */
   health(): Promise<HealthReport>;
+  /** Records a back-fill job beyond 7 days (checked: BackfillRequestError 400/404 naming the field); run by runBackfills. */
+  startBackfill(request: unknown): Promise<BackfillJob>;
+  /** Back-fill jobs, oldest first, of one tenant or all. */
+  backfills(tenantId?: string): Promise<BackfillJob[]>;
+  /** One back-fill job (BackfillRequestError 404 when unknown). */
+  backfill(id: string): Promise<BackfillJob>;
+  /** Advance every unfinished back-fill job as far as one timer run allows. */
+  runBackfills(log: EngineLog): Promise<BackfillJob[]>;
   /** The admin API's use cases: tenant access, a plan run now, requeue. */
   readonly admin: AdminUseCases;
   close(): Promise<void>;
@@ -44,7 +53,11 @@ export function auditLake(engine: Engine): AuditLake {
     webhookAuthId: engine.config.webhook?.authId,
     admitNotifications: (body, log) => admitNotifications(body, notified, engine.intake, log),
     settleAdxFailures: (log) => engine.adxFailures.run(log),
-    health: () => healthReport({ tenants: engine.config.tenants, checkpoints: engine.checkpoints, ledger: engine.ledger }),
+    health: () => healthReport({ tenants: engine.config.tenants, checkpoints: engine.checkpoints, ledger: engine.ledger, backfills: engine.backfill.jobs }),
+    startBackfill: (request) => engine.backfill.jobs.start(request),
+    backfills: (tenantId) => engine.backfill.jobs.list(tenantId),
+    backfill: (id) => engine.backfill.jobs.get(id),
+    runBackfills: (log) => engine.backfill.runner.run(log),
     admin: adminUseCases(engine),
     close: () => engine.close(),
   };

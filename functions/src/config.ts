@@ -3,6 +3,7 @@ import hostJson from "../host.json";
 import { CONTENT_TYPES, type ContentType } from "./management-api/content-types";
 import type { CloudName } from "./management-api/clouds";
 import { credentialConfigSchema, type CredentialConfig } from "./management-api/credentials";
+import { graphEndpoint, GRAPH_GLOBAL_ORIGIN } from "./graph-audit/graph-endpoint";
 
 /**
  * The Function App's settings (app settings / environment), validated once per process.
@@ -35,7 +36,17 @@ const tenantSchema = z.strictObject({
   publisherId: guid.optional(),
   managementApiUrl: z.url({ protocol: /^https?$/ }).optional(),
   loginUrl: z.url({ protocol: /^https?$/ }).optional(),
-});
+  // Back-fill beyond 7 days through Graph's audit log query API: needs AuditLogsQuery.Read.All consented in the tenant.
+  backfill: z.boolean().default(false),
+}).refine(
+  // Graph publishes the audit log query API on the global cloud only (graph.microsoft.com; GCC uses it too).
+  (t) => !t.backfill || (t.cloud !== "GCCHigh" && t.cloud !== "DoD"),
+  {
+    path: ["backfill"],
+    message:
+      "is not available for GCC High and DoD tenants: Microsoft Graph's audit log query API exists only on the global cloud. Set backfill to false; such tenants keep the 7-day live feed only",
+  },
+);
 
 const tenantsSchema = z
   .array(tenantSchema)
@@ -76,6 +87,9 @@ const HINTS: Record<string, string> = {
   [MAX_DEQUEUE_COUNT_SETTING]:
     `Set ${MAX_DEQUEUE_COUNT_SETTING} to 1-20, or leave it unset for host.json's extensions.queues.maxDequeueCount (${HOST_JSON_MAX_DEQUEUE_COUNT}); the queue trigger and the worker both read it.`,
   WEBHOOK_ADDRESS: "Set WEBHOOK_ADDRESS to https://<app>.azurewebsites.net/api/webhook to have subscriptions notify it, or leave it unset to poll only.",
+  GRAPH_AUDIT_BASE_URL: `Set GRAPH_AUDIT_BASE_URL to ${GRAPH_GLOBAL_ORIGIN}/v1.0 (the default) or ${GRAPH_GLOBAL_ORIGIN}/beta: where the audit log query API lives, global cloud only.`,
+  GRAPH_AUDIT_PAGE_SIZE: "Set GRAPH_AUDIT_PAGE_SIZE to 1-1000 (default 999): records per page a back-fill asks Graph for; progress is saved after each page.",
+  GRAPH_AUDIT_CA_FILE: "GRAPH_AUDIT_CA_FILE is for local emulators only: the path of a PEM CA certificate.",
   WEBHOOK_AUTH_ID: "Set WEBHOOK_AUTH_ID to the secret passed as authId when the webhook subscription was started (8+ characters).",
 };
 
@@ -112,6 +126,21 @@ const settingsSchema = z
     // 4 MiB of gzipped rows per part (npm run bench, 1M-record tenant): ~2 parts per message, 269 MB peak, 2.31
     // requests per blob; 16 MiB: one part, 287 MB, 2.03. Bounds an instance's memory whatever the blobs' size.
     MESSAGE_PART_BYTES: integer(1 << 20, 256 << 20, 4 << 20),
+    // The audit log query API moved between /beta and /v1.0 and its path changed: where it lives is a setting.
+    GRAPH_AUDIT_BASE_URL: z
+      .string()
+      .default(`${GRAPH_GLOBAL_ORIGIN}/v1.0`)
+      .refine((u) => {
+        try {
+          graphEndpoint(u);
+          return true;
+        } catch {
+          return false;
+        }
+      }, "expected an https URL ending in the API version, such as https://graph.microsoft.com/v1.0"),
+    GRAPH_AUDIT_CA_FILE: z.string().min(1).optional(),
+    // Graph's largest page: fewest requests; a crash re-lands at most one page (the views dedup it).
+    GRAPH_AUDIT_PAGE_SIZE: integer(1, 1000, 999),
     WEBHOOK_AUTH_ID: z.string().min(8).optional(),
     // Plain http only on loopback (a local host); the service itself posts to https addresses only.
     WEBHOOK_ADDRESS: z
@@ -147,6 +176,8 @@ export interface TenantConfig {
   publisherId?: string;
   managementApiUrl?: string;
   loginUrl?: string;
+  /** Back-fill jobs may run for this tenant (Graph audit log query API). */
+  backfill: boolean;
 }
 
 export interface EngineConfig {
@@ -162,6 +193,8 @@ export interface EngineConfig {
   /** compressed row bytes a queue message holds before it lands them as a part */
   messagePartBytes: number;
   webhook?: { address?: string; authId?: string };
+  /** Where Graph's audit log query API is; caFile for local emulators only. */
+  graphAudit: { baseUrl: string; pageSize: number; caFile?: string };
 }
 
 type Env = Record<string, string | undefined>;
@@ -202,6 +235,7 @@ export function loadConfig(env: Env = process.env): EngineConfig {
     blobsPerMessage: s.BLOBS_PER_MESSAGE,
     messagePartBytes: s.MESSAGE_PART_BYTES,
     webhook: s.WEBHOOK_AUTH_ID || s.WEBHOOK_ADDRESS ? { address: s.WEBHOOK_ADDRESS, authId: s.WEBHOOK_AUTH_ID } : undefined,
+    graphAudit: { baseUrl: s.GRAPH_AUDIT_BASE_URL, pageSize: s.GRAPH_AUDIT_PAGE_SIZE, caFile: s.GRAPH_AUDIT_CA_FILE },
   };
 }
 

@@ -1,6 +1,7 @@
 // Every HTTP-triggered function, once: app.ts registers them with the Functions host and the local host serves them,
 // so what runs in Azure and what the CLI is tested against cannot diverge.
 import type { HttpHandler, HttpMethod } from "@azure/functions";
+import { adminBackfill, adminBackfills } from "./handlers/admin-backfills";
 import { adminPlan } from "./handlers/admin-plan";
 import { adminRequeue } from "./handlers/admin-requeue";
 import { adminTenants } from "./handlers/admin-tenants";
@@ -29,6 +30,8 @@ export const httpRoutes: readonly HttpRoute[] = [
   { name: "operator-tenants", methods: ["GET"], authLevel: "function", route: `${ADMIN_ROUTE_PREFIX}/tenants`, handler: adminTenants },
   { name: "operator-plan", methods: ["POST"], authLevel: "function", route: `${ADMIN_ROUTE_PREFIX}/plan`, handler: adminPlan },
   { name: "operator-requeue", methods: ["POST"], authLevel: "function", route: `${ADMIN_ROUTE_PREFIX}/requeue`, handler: adminRequeue },
+  { name: "operator-backfills", methods: ["GET", "POST"], authLevel: "function", route: `${ADMIN_ROUTE_PREFIX}/backfills`, handler: adminBackfills },
+  { name: "operator-backfill", methods: ["GET"], authLevel: "function", route: `${ADMIN_ROUTE_PREFIX}/backfills/{id}`, handler: adminBackfill },
 ];
 
 /**

@@ -21,6 +21,7 @@ export interface EngineTenantEntry {
   contentTypes: string[];
   database: string;
   publisherId: string;
+  backfill?: true;
 }
 
 export function engineTenants(config: DeploymentConfig, inputs: Pick<EngineSettingsInputs, "identityClientId" | "msspAppClientId">): EngineTenantEntry[] {
@@ -35,6 +36,7 @@ export function engineTenants(config: DeploymentConfig, inputs: Pick<EngineSetti
     database: t.database,
     // Microsoft's rule for ISVs and MSSPs: send the publisher's own tenant id, so throttling counts against it.
     publisherId: config.platform.tenantId.toLowerCase(),
+    ...(t.backfill ? { backfill: true as const } : {}),
   }));
 }
 

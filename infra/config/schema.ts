@@ -86,6 +86,11 @@ export const tenantSchema = z.strictObject({
     })
     .optional(),
   sentinel: sentinelSchema.default({ workspace: "none" }),
+  /** Back-fill beyond 7 days through Microsoft Graph's audit log query API: grants AuditLogsQuery.Read.All. */
+  backfill: z.boolean().default(false),
+}).refine((t) => !t.backfill || (t.cloud !== "GCCHigh" && t.cloud !== "DoD"), {
+  path: ["backfill"],
+  message: "is not available for GCC High and DoD: Microsoft Graph's audit log query API exists only on the global cloud; set backfill: false",
 });
 
 export const platformSchema = z.strictObject({

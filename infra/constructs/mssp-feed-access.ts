@@ -3,8 +3,10 @@
 // identity. Each client's admin consents once through its consent URL.
 import { Application } from "@cdktf/provider-azuread/lib/application";
 import { ApplicationFederatedIdentityCredential } from "@cdktf/provider-azuread/lib/application-federated-identity-credential";
+import { DataAzureadServicePrincipal } from "@cdktf/provider-azuread/lib/data-azuread-service-principal";
 import { Construct } from "../cdk";
 import { AUTHORITY_HOSTS, type AzureCloud } from "../config/tenant-discovery";
+import { AUDIT_LOGS_QUERY_ROLE, MICROSOFT_GRAPH_APP_ID } from "./graph-audit-roles";
 import { MANAGEMENT_API_APP_ID, MANAGEMENT_API_APP_ROLES } from "./management-api-roles";
 
 export interface MsspFeedAccessProps {
@@ -16,6 +18,9 @@ export interface MsspFeedAccessProps {
   identityPrincipalId: string;
   /** The client tenants that must consent, by key. */
   clients: Array<{ key: string; tenantId: string }>;
+  /** Some client back-fills beyond 7 days: the app also asks for Graph's AuditLogsQuery.Read.All, so each client's one
+   *  admin consent covers it (a client that consented before must consent again). */
+  backfill?: boolean;
 }
 
 /** The audience of a managed identity's assertion for a federated credential, per cloud. */
@@ -37,6 +42,7 @@ export class MsspFeedAccess extends Construct {
           resourceAppId: MANAGEMENT_API_APP_ID,
           resourceAccess: Object.values(MANAGEMENT_API_APP_ROLES).map((roleId) => ({ id: roleId, type: "Role" })),
         },
+        ...(props.backfill ? [{ resourceAppId: MICROSOFT_GRAPH_APP_ID, resourceAccess: [{ id: graphRoleId(this), type: "Role" }] }] : []),
       ],
     });
     new ApplicationFederatedIdentityCredential(this, "trusts-function-identity", {
@@ -51,4 +57,9 @@ export class MsspFeedAccess extends Construct {
       props.clients.map((c) => [c.key, `${login}/${c.tenantId}/adminconsent?client_id=${this.app.clientId}`]),
     );
   }
+}
+
+/** The role's id, looked up by name on Microsoft Graph's service principal in the MSSP's tenant. */
+function graphRoleId(scope: Construct): string {
+  return new DataAzureadServicePrincipal(scope, "microsoft-graph", { clientId: MICROSOFT_GRAPH_APP_ID }).appRoleIds.lookup(AUDIT_LOGS_QUERY_ROLE);
 }

@@ -14,6 +14,7 @@ import { IngestionApp } from "../constructs/ingestion-app";
 import { MailAccessForwarding } from "../constructs/mail-access-forwarding";
 import { MsspFeedAccess } from "../constructs/mssp-feed-access";
 import { OwnTenantFeedAccess } from "../constructs/own-tenant-feed-access";
+import { OwnTenantBackfillAccess } from "../constructs/own-tenant-backfill-access";
 import { PlatformResourceGroup } from "../constructs/resource-group";
 import { SentinelWorkspace } from "../constructs/sentinel-workspace";
 import { useStateBackend } from "../constructs/state-backend";
@@ -59,6 +60,7 @@ export class PlatformStack extends TerraformStack {
     }
 
     if (tenants.some((t) => t.identity === "ownTenant")) new OwnTenantFeedAccess(this, "own-tenant-feed-access", { principalId: identity.principalId });
+    if (tenants.some((t) => t.identity === "ownTenant" && t.backfill)) new OwnTenantBackfillAccess(this, "own-tenant-backfill-access", { principalId: identity.principalId });
     const clients = tenants.filter((t) => t.identity === "msspClient");
     const mssp = clients.length
       ? new MsspFeedAccess(this, "mssp-feed-access", {
@@ -67,6 +69,7 @@ export class PlatformStack extends TerraformStack {
           azureCloud: platform.azureCloud,
           identityPrincipalId: identity.principalId,
           clients: clients.map((t) => ({ key: t.key, tenantId: t.tenantId })),
+          backfill: clients.some((t) => t.backfill),
         })
       : undefined;
 

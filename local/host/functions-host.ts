@@ -9,6 +9,7 @@ import { closeAuditLake } from "../../functions/src/composition-root";
 import { ingestContent } from "../../functions/src/handlers/ingest-content";
 import { plan } from "../../functions/src/handlers/plan";
 import { settleAdxFailures } from "../../functions/src/handlers/settle-adx-failures";
+import { runBackfills } from "../../functions/src/handlers/run-backfills";
 import { httpRoutes, isReservedByHost, type HttpRoute } from "../../functions/src/http-routes";
 import { applyAppSettings, type AppSettings } from "../runner/app-settings";
 import { captureConsole } from "../runner/console-capture";
@@ -83,19 +84,24 @@ export async function startLocalFunctionsHost(opts: LocalFunctionsHostOptions): 
 
   const intervalMs = opts.timerIntervalMs ?? 5 * 60_000;
   let ticks = 0;
-  let ticking: Promise<void> = Promise.resolve();
-  let previous: Date | undefined;
+  // Each timer function is its own singleton in the host: one slow timer never holds another up, and an occurrence due
+  // while the same timer still runs is skipped, never stacked.
+  const timers = [["settle-adx-failures", settleAdxFailures], ["plan", plan], ["run-backfills", runBackfills]] as const;
+  const runs = new Map<string, Promise<void>>();
+  const previous = new Map<string, Date>();
   const tick = () => {
-    ticking = ticking.then(async () => {
-      ticks++;
+    ticks++;
+    for (const [name, handler] of timers) {
+      if (runs.has(name)) continue;
       const at = new Date();
-      await Promise.all(
-        [["settle-adx-failures", settleAdxFailures], ["plan", plan]].map(([name, handler]) =>
-          fireTimer(handler as typeof plan, name as string, log, intervalMs, previous).catch((error) => log.write("error", `${name as string}: ${describeError(error)}`)),
-        ),
-      );
-      previous = at;
-    });
+      const run = fireTimer(handler, name, log, intervalMs, previous.get(name))
+        .catch((error) => log.write("error", `${name}: ${describeError(error)}`))
+        .finally(() => {
+          previous.set(name, at);
+          runs.delete(name);
+        });
+      runs.set(name, run);
+    }
   };
   const timer = setInterval(tick, intervalMs);
 
@@ -147,7 +153,7 @@ export async function startLocalFunctionsHost(opts: LocalFunctionsHostOptions): 
         clearInterval(timer);
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
-        await ticking;
+        await Promise.all(runs.values());
         await trigger.stop();
         await closeAuditLake();
         for (const u of undo.splice(0).reverse()) u();

@@ -128,6 +128,7 @@ export async function startManagementApiEmulator(
     truth,
     anchor: new Date(anchorMs),
     faults: faultSpec,
+    tokens,
     close: () =>
       (closed ??= (async () => {
         closing.abort();

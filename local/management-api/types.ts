@@ -1,4 +1,5 @@
 // The emulator's public surface (the shape other parts of the project rely on; see the team contract).
+import type { TokenStore } from "./tokens";
 
 export const CONTENT_TYPES = [
   "Audit.AzureActiveDirectory",
@@ -115,6 +116,8 @@ export interface ManagementApiEmulator {
   anchor: Date;
   /** Addition: the fault rates in force. */
   faults: Required<FaultSpec>;
+  /** Addition: the tokens the login issued, so another emulated service (Graph) accepts them. */
+  tokens: TokenStore;
   close(): Promise<void>;
 }
 

@@ -1,6 +1,7 @@
 import { QueueServiceClient } from "@azure/storage-queue";
 import { ingestContent } from "../../functions/src/handlers/ingest-content";
 import { plan } from "../../functions/src/handlers/plan";
+import { runBackfills } from "../../functions/src/handlers/run-backfills";
 import { settleAdxFailures } from "../../functions/src/handlers/settle-adx-failures";
 import { closeAuditLake } from "../../functions/src/composition-root";
 import { applyAppSettings, type AppSettings } from "./app-settings";
@@ -140,6 +141,10 @@ export async function runLocalJob(opts: LocalJobOptions): Promise<JobOutcome> {
       const settling = fireTimer(settleAdxFailures, "settle-adx-failures", opts.log, planIntervalMs, previousTick).catch((error) => {
         opts.log.write("error", `settle-adx-failures: ${describeError(error)}`);
       });
+      // Back-fill's timer shares the schedule too; a run never waits on Graph, so it cannot hold the tick up for long.
+      const backfilling = fireTimer(runBackfills, "run-backfills", opts.log, planIntervalMs, previousTick).catch((error) => {
+        opts.log.write("error", `run-backfills: ${describeError(error)}`);
+      });
       try {
         await fireTimer(plan, "plan", opts.log, planIntervalMs, previousTick);
         consecutivePlanFailures = 0;
@@ -155,6 +160,7 @@ export async function runLocalJob(opts: LocalJobOptions): Promise<JobOutcome> {
       } finally {
         // replays the settlement enqueues are drained with the tick's own messages
         await settling;
+        await backfilling;
       }
       previousTick = new Date();
       phase = "ingesting";

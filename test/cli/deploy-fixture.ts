@@ -9,7 +9,7 @@ import { startResourceManagerEmulator, type EmulatedSiteOptions, type ResourceMa
 import { createLocalTls, type LocalTls } from "../../local/tls";
 
 /** The functions functions/src/app.ts registers (test/engine/bundle.test.ts holds the bundle to them): what Kudu must index. */
-export const BUNDLED_FUNCTIONS = ["ingest-content", "plan", "settle-adx-failures", ...httpRoutes.map((r) => r.name)].sort();
+export const BUNDLED_FUNCTIONS = ["ingest-content", "plan", "run-backfills", "settle-adx-failures", ...httpRoutes.map((r) => r.name)].sort();
 
 export const SUBSCRIPTION = "6f1c2a8e-0000-4000-8000-00000000a11c";
 export const GROUP = "rg-audit-lake";

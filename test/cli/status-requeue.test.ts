@@ -54,7 +54,7 @@ test("status --json before any plan run: each tenant's access problem with its f
   const { code, doc } = await cli(["status", "--json", ...app]);
   expect(code).toBe(ExitCode.Failed);
   expect(doc.ok).toBe(true);
-  expect(doc.backfills).toBeNull(); // this app has no back-fill route yet: shown as none
+  expect(doc.backfills).toEqual([]); // the app has the back-fill route and no job yet
   expect(doc.activity).toBeNull();
   const byId = Object.fromEntries(doc.tenants.map((t: { tenantId: string }) => [t.tenantId, t]));
   expect(Object.keys(byId).sort()).toEqual([f.tenant(0), f.tenant(1), f.tenant(2)].sort());

@@ -42,6 +42,7 @@ test("npm run bundle builds one small app.js that registers the timers, the queu
   expect(triggers).toEqual({
     plan: expect.objectContaining({ type: "timerTrigger", schedule: "0 */5 * * * *" }),
     "settle-adx-failures": expect.objectContaining({ type: "timerTrigger", schedule: "0 */5 * * * *" }),
+    "run-backfills": expect.objectContaining({ type: "timerTrigger", schedule: "0 */5 * * * *" }),
     "ingest-content": expect.objectContaining({ type: "queueTrigger", queueName: "tenant-content", connection: "AzureWebJobsStorage" }),
     webhook: expect.objectContaining({ type: "httpTrigger", authLevel: "anonymous", methods: ["POST"] }),
     health: expect.objectContaining({ type: "httpTrigger", authLevel: "function", methods: ["GET"] }),

@@ -33,6 +33,12 @@ export interface GraphAuditLogClientOptions {
   tls?: TlsSettings;
 }
 
+export interface RecordPage {
+  records: GraphAuditLogRecord[];
+  /** Absent on the last page. */
+  nextLink?: string;
+}
+
 export interface CallOptions {
   abortSignal?: AbortSignal;
 }
@@ -156,24 +162,36 @@ export class GraphAuditLogClient {
         });
       }
     }
-    let url: string | undefined = `${this.queriesUrl(queryId)}/records?$top=${this.o.pageSize}`;
+    let url: string | undefined = this.firstRecordsPage(queryId);
     const seen = new Set<string>();
     while (url) {
       if (seen.has(url)) {
         throw new GraphAuditError(`The records of query ${queryId} link back to a page already read (${url}): stopping instead of looping.`, { code: GraphAuditErrorCodes.PagingLoop, queryId });
       }
       seen.add(url);
-      const page = (await this.send(`Reading the records of audit log query ${queryId}`, "GET", url, undefined, o, queryId)) as { value?: unknown; "@odata.nextLink"?: unknown };
-      if (!Array.isArray(page?.value)) {
-        throw new GraphAuditError(`A records page of query ${queryId} has no value array.`, { code: GraphAuditErrorCodes.MalformedResponse, queryId });
-      }
-      yield page.value as GraphAuditLogRecord[];
-      const next = page["@odata.nextLink"];
-      if (next !== undefined && next !== null && typeof next !== "string") {
-        throw new GraphAuditError(`The @odata.nextLink of query ${queryId} is not a URL.`, { code: GraphAuditErrorCodes.MalformedResponse, queryId });
-      }
-      url = next ?? undefined;
+      const page: RecordPage = await this.recordPage(queryId, url, o);
+      yield page.records;
+      url = page.nextLink;
     }
+  }
+
+  /** The URL of a succeeded query's first records page. */
+  firstRecordsPage(queryId: string): string {
+    return `${this.queriesUrl(queryId)}/records?$top=${this.o.pageSize}`;
+  }
+
+  /** One records page at `url` (the first page's, or a saved @odata.nextLink: a back-fill resumes from it after a
+   *  crash) and the link to the next page, if any. */
+  async recordPage(queryId: string, url: string, o: CallOptions = {}): Promise<RecordPage> {
+    const page = (await this.send(`Reading the records of audit log query ${queryId}`, "GET", url, undefined, o, queryId)) as { value?: unknown; "@odata.nextLink"?: unknown };
+    if (!Array.isArray(page?.value)) {
+      throw new GraphAuditError(`A records page of query ${queryId} has no value array.`, { code: GraphAuditErrorCodes.MalformedResponse, queryId });
+    }
+    const next = page["@odata.nextLink"];
+    if (next !== undefined && next !== null && typeof next !== "string") {
+      throw new GraphAuditError(`The @odata.nextLink of query ${queryId} is not a URL.`, { code: GraphAuditErrorCodes.MalformedResponse, queryId });
+    }
+    return { records: page.value as GraphAuditLogRecord[], nextLink: next ?? undefined };
   }
 
   /** Create, wait, then yield every record page: the whole run of one query. */

@@ -1,5 +1,5 @@
 // Back-fill beyond 7 days through Microsoft Graph's audit log query API: the client and the record unwrap.
-export { GraphAuditLogClient, type GraphAuditLogClientOptions, type CallOptions, type WaitOptions } from "./client";
+export { GraphAuditLogClient, type GraphAuditLogClientOptions, type CallOptions, type WaitOptions, type RecordPage } from "./client";
 export type { AuditLogQuery, AuditLogQueryStatus } from "./audit-log-query";
 export type { AuditLogQueryFilter } from "./query-request";
 export { GraphAuditError, GraphAuditErrorCodes, isGraphAuditError } from "./errors";

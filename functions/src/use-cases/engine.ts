@@ -1,4 +1,6 @@
 import { readFileSync } from "node:fs";
+import { createBackfill, type Backfill } from "../backfill/backfill-wiring";
+import type { BackfillRunnerDeps } from "../backfill/backfill-runner";
 import type { EngineConfig, TenantConfig } from "../config";
 import { ClientErrorCodes, cloudEndpoints, createManagementCredential, ManagementActivityClient, type ManagementApiEvent } from "../management-api";
 import { AdxSink } from "../sinks/adx";
@@ -29,6 +31,8 @@ export interface Engine {
   /** Acts on ADX's failure reports for queued ingestions (its own timer, settle-adx-failures). */
   adxFailures: AdxFailureSettlement;
   tenants: Map<string, PlannedTenant & WorkerTenant & { client: ManagementActivityClient }>;
+  /** Back-fill beyond 7 days through Graph: job store, admin use cases, the run-backfills timer's runner. */
+  backfill: Backfill;
   close(): Promise<void>;
 }
 
@@ -44,6 +48,7 @@ export interface EngineOptions {
   /** Observers of each planner / worker step (tracing; tests throw from them to simulate a crash at that point). */
   onPlannerStep?: PlannerDeps["onStep"];
   onWorkerStep?: WorkerDeps["onStep"];
+  onBackfillStep?: BackfillRunnerDeps["onStep"];
 }
 
 export function createEngine(config: EngineConfig, opts: EngineOptions): Engine {
@@ -108,6 +113,7 @@ export function createEngine(config: EngineConfig, opts: EngineOptions): Engine 
     worker,
     adxFailures,
     tenants,
+    backfill: createBackfill(config, account, adx, { now: opts.now, onStep: opts.onBackfillStep }),
     close: () => adx.close(),
   };
 }

@@ -1,4 +1,6 @@
 import type { TenantConfig } from "../config";
+import { backfillProgress, type BackfillProgress } from "../backfill/backfill-progress";
+import type { BackfillJobs } from "../backfill/backfill-jobs";
 import type { CheckpointStore } from "../state/checkpoints";
 import { LEDGER_RETENTION_DAYS, type ContentLedger } from "../state/content-ledger";
 import { DAY, HOUR, MINUTE } from "./listing-window";
@@ -33,6 +35,8 @@ export interface HealthReport {
   status: HealthStatus;
   generatedAt: string;
   tenants: ContentTypeHealth[];
+  /** Back-fill progress per tenant that has jobs (it does not change the live feed's status). */
+  backfills?: BackfillProgress[];
 }
 
 /** Lag beyond this means the planner is not keeping up (it runs every 5 minutes and re-lists an overlap). */
@@ -42,7 +46,7 @@ const LAG_UNHEALTHY_MS = 24 * HOUR;
 
 /** Health per tenant × content type from the checkpoints and the ledger; the same figures the KQL health queries give. */
 export async function healthReport(
-  deps: { tenants: TenantConfig[]; checkpoints: CheckpointStore; ledger: ContentLedger },
+  deps: { tenants: TenantConfig[]; checkpoints: CheckpointStore; ledger: ContentLedger; backfills?: Pick<BackfillJobs, "list"> },
   now = new Date(),
 ): Promise<HealthReport> {
   const stored = new Map((await deps.checkpoints.list()).map((c) => [`${c.tenantId}|${c.contentType}`, c]));
@@ -90,7 +94,8 @@ export async function healthReport(
   }
   const order: HealthStatus[] = ["ok", "degraded", "unhealthy"];
   const status = rows.reduce<HealthStatus>((worst, r) => (order.indexOf(r.status) > order.indexOf(worst) ? r.status : worst), "ok");
-  return { status, generatedAt: now.toISOString(), tenants: rows };
+  const backfills = deps.backfills ? backfillProgress(await deps.backfills.list()) : undefined;
+  return { status, generatedAt: now.toISOString(), tenants: rows, ...(backfills ? { backfills } : {}) };
 }
 
 function judge(h: ContentTypeHealth): void {

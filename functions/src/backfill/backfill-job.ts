@@ -1,0 +1,103 @@
+// A back-fill job as the admin API shows it (the shared contract), and what each of its intervals stores.
+
+export type BackfillState = "queued" | "running" | "succeeded" | "failed";
+
+export interface BackfillError {
+  /** The interval as an ISO 8601 interval (`from/to`), or "job" for what stopped the whole job. */
+  interval: string;
+  code: string;
+  message: string;
+}
+
+export interface BackfillJob {
+  id: string;
+  tenantId: string;
+  from: string;
+  to: string;
+  operations: string[];
+  recordTypes: string[];
+  state: BackfillState;
+  intervals: { total: number; done: number; failed: number };
+  records: { fetched: number; landed: number };
+  errors: BackfillError[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+/**
+ * One interval's way through Graph: `pending` (to submit) → `submitted` (a query runs at Graph) → `paging` (the query
+ * succeeded; `nextLink` is the next page to land) → `done`; or `failed` once its attempts are spent.
+ */
+export type IntervalState = "pending" | "submitted" | "paging" | "done" | "failed";
+
+export interface BackfillInterval {
+  jobId: string;
+  index: number;
+  from: Date;
+  to: Date;
+  state: IntervalState;
+  queryId?: string;
+  /** The records page to land next (the first page's URL, then each @odata.nextLink): a crash resumes here. */
+  nextLink?: string;
+  /** Not before this instant is the query polled again (or, after throttling, anything sent). */
+  notBefore?: Date;
+  /** Queries submitted for this interval (a failed query is submitted again, a bounded number of times). */
+  attempts: number;
+  pages: number;
+  fetched: number;
+  landed: number;
+  errorCode?: string;
+  errorMessage?: string;
+  updatedAt?: Date;
+  /** ETag of the stored entity. */
+  etag?: string;
+}
+
+/** What a job record stores itself; its counts are summed from its intervals when read. */
+export interface StoredJob {
+  id: string;
+  tenantId: string;
+  from: Date;
+  to: Date;
+  operations: string[];
+  recordTypes: string[];
+  state: BackfillState;
+  /** What stopped the whole job (a missing permission, the tenant's back-fill switched off). */
+  jobError?: { code: string; message: string };
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export function intervalName(iv: Pick<BackfillInterval, "from" | "to">): string {
+  return `${iv.from.toISOString()}/${iv.to.toISOString()}`;
+}
+
+/** The contract's view of a job: its record plus the sums over its intervals. */
+export function jobView(job: StoredJob, intervals: BackfillInterval[]): BackfillJob {
+  const errors: BackfillError[] = job.jobError ? [{ interval: "job", ...job.jobError }] : [];
+  for (const iv of intervals) {
+    if (iv.errorCode && iv.errorMessage) errors.push({ interval: intervalName(iv), code: iv.errorCode, message: iv.errorMessage });
+  }
+  return {
+    id: job.id,
+    tenantId: job.tenantId,
+    from: job.from.toISOString(),
+    to: job.to.toISOString(),
+    operations: job.operations,
+    recordTypes: job.recordTypes,
+    state: job.state,
+    intervals: {
+      total: intervals.length,
+      done: intervals.filter((i) => i.state === "done").length,
+      failed: intervals.filter((i) => i.state === "failed").length,
+    },
+    records: { fetched: sum(intervals, (i) => i.fetched), landed: sum(intervals, (i) => i.landed) },
+    errors,
+    createdAt: job.createdAt.toISOString(),
+    updatedAt: new Date(Math.max(job.updatedAt.getTime(), ...intervals.map((i) => i.updatedAt?.getTime() ?? 0))).toISOString(),
+  };
+}
+
+function sum<T>(items: T[], f: (t: T) => number): number {
+  return items.reduce((n, t) => n + f(t), 0);
+}

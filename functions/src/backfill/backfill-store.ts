@@ -1,0 +1,182 @@
+// Back-fill jobs and their intervals in Azure Table storage: durable, so a crashed or redeployed app resumes each
+// interval where its last saved page left it.
+import { odata, type TableClient, type TransactionAction } from "@azure/data-tables";
+import { encodeKeyPart } from "../state/entity-keys";
+import { asDate, dropUndefined, ensureTable, statusOf } from "../state/storage-account";
+import type { BackfillInterval, BackfillState, IntervalState, StoredJob } from "./backfill-job";
+
+/** One row per job: partition = tenant, row = job id. */
+export const BACKFILL_JOBS_TABLE = "AuditLakeBackfillJobs";
+/** One row per interval: partition = job id, row = the interval's index (zero-padded, so rows sort in time order). */
+export const BACKFILL_INTERVALS_TABLE = "AuditLakeBackfillIntervals";
+
+interface JobEntity {
+  partitionKey: string;
+  rowKey: string;
+  tenantId: string;
+  from: Date;
+  to: Date;
+  operations: string;
+  recordTypes: string;
+  state: string;
+  jobErrorCode?: string;
+  jobErrorMessage?: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+interface IntervalEntity {
+  partitionKey: string;
+  rowKey: string;
+  from: Date;
+  to: Date;
+  state: string;
+  queryId?: string;
+  nextLink?: string;
+  notBefore?: Date;
+  attempts: number;
+  pages: number;
+  fetched: number;
+  landed: number;
+  errorCode?: string;
+  errorMessage?: string;
+  updatedAt?: Date;
+}
+
+const rowKeyOf = (index: number) => String(index).padStart(5, "0");
+
+export class BackfillStore {
+  constructor(
+    private readonly jobsTable: TableClient,
+    private readonly intervalsTable: TableClient,
+  ) {}
+
+  private async ready(): Promise<void> {
+    await Promise.all([ensureTable(this.jobsTable), ensureTable(this.intervalsTable)]);
+  }
+
+  /** The intervals first, the job row last: a job that is listed always has all its intervals. */
+  async create(job: StoredJob, intervals: BackfillInterval[]): Promise<void> {
+    await this.ready();
+    // a transaction holds at most 100 operations of one partition (the job's)
+    for (let i = 0; i < intervals.length; i += 100) {
+      const actions: TransactionAction[] = intervals.slice(i, i + 100).map((iv): TransactionAction => ["upsert", { ...toIntervalEntity(iv, job.createdAt) }, "Replace"]);
+      await this.intervalsTable.submitTransaction(actions);
+    }
+    await this.jobsTable.createEntity(toJobEntity(job));
+  }
+
+  async saveJob(job: StoredJob): Promise<void> {
+    await this.ready();
+    await this.jobsTable.upsertEntity(toJobEntity(job), "Replace");
+  }
+
+  /** Saves an interval's progress (after every page landed). */
+  async saveInterval(iv: BackfillInterval, at: Date): Promise<void> {
+    await this.ready();
+    iv.updatedAt = at;
+    await this.intervalsTable.upsertEntity(toIntervalEntity(iv, at), "Replace");
+  }
+
+  async jobs(filter: { tenantId?: string; states?: BackfillState[] } = {}): Promise<StoredJob[]> {
+    await this.ready();
+    const query = filter.tenantId ? { queryOptions: { filter: odata`PartitionKey eq ${encodeKeyPart(filter.tenantId)}` } } : undefined;
+    const out: StoredJob[] = [];
+    for await (const e of this.jobsTable.listEntities<JobEntity>(query)) {
+      const job = fromJobEntity(e);
+      if (!filter.states || filter.states.includes(job.state)) out.push(job);
+    }
+    return out.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
+  }
+
+  async job(id: string): Promise<StoredJob | undefined> {
+    await this.ready();
+    for await (const e of this.jobsTable.listEntities<JobEntity>({ queryOptions: { filter: odata`RowKey eq ${encodeKeyPart(id)}` } })) return fromJobEntity(e);
+    return undefined;
+  }
+
+  async intervals(jobId: string): Promise<BackfillInterval[]> {
+    await this.ready();
+    const out: BackfillInterval[] = [];
+    try {
+      for await (const e of this.intervalsTable.listEntities<IntervalEntity>({ queryOptions: { filter: odata`PartitionKey eq ${encodeKeyPart(jobId)}` } })) {
+        out.push(fromIntervalEntity(jobId, e));
+      }
+    } catch (e) {
+      if (statusOf(e) !== 404) throw e;
+    }
+    return out.sort((a, b) => a.index - b.index);
+  }
+}
+
+function toJobEntity(j: StoredJob): JobEntity {
+  return dropUndefined({
+    partitionKey: encodeKeyPart(j.tenantId),
+    rowKey: encodeKeyPart(j.id),
+    tenantId: j.tenantId,
+    from: j.from,
+    to: j.to,
+    operations: JSON.stringify(j.operations),
+    recordTypes: JSON.stringify(j.recordTypes),
+    state: j.state,
+    jobErrorCode: j.jobError?.code,
+    jobErrorMessage: j.jobError?.message,
+    createdAt: j.createdAt,
+    updatedAt: j.updatedAt,
+  });
+}
+
+function fromJobEntity(e: JobEntity): StoredJob {
+  return {
+    id: e.rowKey,
+    tenantId: e.tenantId,
+    from: asDate(e.from)!,
+    to: asDate(e.to)!,
+    operations: JSON.parse(e.operations || "[]") as string[],
+    recordTypes: JSON.parse(e.recordTypes || "[]") as string[],
+    state: e.state as BackfillState,
+    jobError: e.jobErrorCode ? { code: e.jobErrorCode, message: e.jobErrorMessage ?? "" } : undefined,
+    createdAt: asDate(e.createdAt)!,
+    updatedAt: asDate(e.updatedAt)!,
+  };
+}
+
+function toIntervalEntity(iv: BackfillInterval, at: Date): IntervalEntity {
+  return dropUndefined({
+    partitionKey: encodeKeyPart(iv.jobId),
+    rowKey: rowKeyOf(iv.index),
+    from: iv.from,
+    to: iv.to,
+    state: iv.state,
+    queryId: iv.queryId,
+    nextLink: iv.nextLink,
+    notBefore: iv.notBefore,
+    attempts: iv.attempts,
+    pages: iv.pages,
+    fetched: iv.fetched,
+    landed: iv.landed,
+    errorCode: iv.errorCode,
+    errorMessage: iv.errorMessage?.slice(0, 4000),
+    updatedAt: iv.updatedAt ?? at,
+  });
+}
+
+function fromIntervalEntity(jobId: string, e: IntervalEntity): BackfillInterval {
+  return {
+    jobId,
+    index: Number(e.rowKey),
+    from: asDate(e.from)!,
+    to: asDate(e.to)!,
+    state: e.state as IntervalState,
+    queryId: e.queryId,
+    nextLink: e.nextLink,
+    notBefore: asDate(e.notBefore),
+    attempts: e.attempts ?? 0,
+    pages: e.pages ?? 0,
+    fetched: e.fetched ?? 0,
+    landed: e.landed ?? 0,
+    errorCode: e.errorCode,
+    errorMessage: e.errorMessage,
+    updatedAt: asDate(e.updatedAt),
+  };
+}
