@@ -1,10 +1,9 @@
 // The only file that registers triggers with the Functions host; the handlers themselves are host-agnostic.
 import { app } from "@azure/functions";
-import { health } from "./handlers/health";
 import { ingestContent } from "./handlers/ingest-content";
 import { plan } from "./handlers/plan";
 import { settleAdxFailures } from "./handlers/settle-adx-failures";
-import { webhook } from "./handlers/webhook";
+import { httpRoutes } from "./http-routes";
 
 app.timer("plan", { schedule: "0 */5 * * * *", handler: plan });
 // ADX reports a failed queued ingestion minutes after the worker was done (its batching seals every 5 minutes).
@@ -18,6 +17,5 @@ app.storageQueue("ingest-content", {
   handler: ingestContent,
 });
 
-// The Management API cannot send a function key, so the webhook authenticates callers by Webhook-AuthID itself.
-app.http("webhook", { methods: ["POST"], authLevel: "anonymous", route: "webhook", handler: webhook });
-app.http("health", { methods: ["GET"], authLevel: "function", route: "health", handler: health });
+// HTTP functions come from one table the local host serves too.
+for (const { name, methods, authLevel, route, handler } of httpRoutes) app.http(name, { methods, authLevel, route, handler });

@@ -1,5 +1,6 @@
 // The composition root: the one place that reads the app settings and builds the engine. Handlers, the local host and
 // the bench reach the engine only through the use cases exposed here.
+import { adminUseCases, type AdminUseCases } from "./admin/admin-use-cases";
 import { loadConfig, settingsFingerprint, type EngineConfig } from "./config";
 import type { ContentMessage } from "./state/content-queue";
 import { createEngine, type Engine } from "./use-cases/engine";
@@ -26,6 +27,8 @@ export interface AuditLake {
   settleAdxFailures(log: EngineLog): Promise<AdxFailureSettlementResult>;
   /** Lag, pending / failed / expiring blobs per tenant × content type. */
   health(): Promise<HealthReport>;
+  /** The admin API's use cases: tenant access, a plan run now, requeue. */
+  readonly admin: AdminUseCases;
   close(): Promise<void>;
 }
 
@@ -42,6 +45,7 @@ export function auditLake(engine: Engine): AuditLake {
     admitNotifications: (body, log) => admitNotifications(body, notified, engine.intake, log),
     settleAdxFailures: (log) => engine.adxFailures.run(log),
     health: () => healthReport({ tenants: engine.config.tenants, checkpoints: engine.checkpoints, ledger: engine.ledger }),
+    admin: adminUseCases(engine),
     close: () => engine.close(),
   };
 }

@@ -1,6 +1,8 @@
-// Opaque access tokens, each bound to the tenant and app it was issued for. Lifetimes run on real time: a client's
-// token cache runs on real time too, whatever the emulator's scenario clock says.
-import { randomBytes } from "node:crypto";
+// Access tokens, each bound to the tenant and app it was issued for. Shaped like Entra's (a JWT whose payload carries
+// tid, appid, aud and, only when granted, roles), because callers read the roles claim from it; the signature is random
+// bytes and the store, not the signature, decides validity. Lifetimes run on real time: a client's token cache runs on
+// real time too, whatever the emulator's scenario clock says.
+import { randomBytes, randomUUID } from "node:crypto";
 
 export interface IssuedToken {
   tenantId: string;
@@ -25,8 +27,8 @@ export class TokenStore {
 
   issue(tenantId: string, clientId: string, audience: string, lifetimeSeconds: number, roles: string[] = ACTIVITY_FEED_ROLES): { raw: string; token: IssuedToken } {
     if (this.tokens.size > 10_000) this.forgetExpired();
-    const raw = `emu.${randomBytes(24).toString("base64url")}`;
     const token: IssuedToken = { tenantId, clientId, audience, roles: [...roles], expiresAtMs: Date.now() + lifetimeSeconds * 1000, revoked: false };
+    const raw = jwtShaped(token);
     this.tokens.set(raw, token);
     return { raw, token };
   }
@@ -51,4 +53,24 @@ export class TokenStore {
     const now = Date.now();
     for (const [raw, t] of this.tokens) if (t.expiresAtMs <= now) this.tokens.delete(raw);
   }
+}
+
+function jwtShaped(t: IssuedToken): string {
+  const part = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
+  const now = Math.floor(Date.now() / 1000);
+  // Entra leaves the roles claim out altogether when the app holds no application role in the tenant.
+  const payload = {
+    aud: t.audience,
+    iss: `https://sts.windows.net/${t.tenantId}/`,
+    iat: now,
+    nbf: now - 300,
+    exp: Math.floor(t.expiresAtMs / 1000),
+    appid: t.clientId,
+    tid: t.tenantId,
+    oid: randomUUID(),
+    sub: randomUUID(),
+    ver: "1.0",
+    ...(t.roles.length ? { roles: t.roles } : {}),
+  };
+  return `${part({ typ: "JWT", alg: "RS256", kid: "emulator" })}.${part(payload)}.${randomBytes(32).toString("base64url")}`;
 }

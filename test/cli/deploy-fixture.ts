@@ -4,11 +4,12 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bundleFunctions } from "../../functions/bundle";
+import { httpRoutes } from "../../functions/src/http-routes";
 import { startResourceManagerEmulator, type EmulatedSiteOptions, type ResourceManagerEmulator } from "../../local/resource-manager";
 import { createLocalTls, type LocalTls } from "../../local/tls";
 
 /** The functions functions/src/app.ts registers (test/engine/bundle.test.ts holds the bundle to them): what Kudu must index. */
-export const BUNDLED_FUNCTIONS = ["health", "ingest-content", "plan", "settle-adx-failures", "webhook"];
+export const BUNDLED_FUNCTIONS = ["ingest-content", "plan", "settle-adx-failures", ...httpRoutes.map((r) => r.name)].sort();
 
 export const SUBSCRIPTION = "6f1c2a8e-0000-4000-8000-00000000a11c";
 export const GROUP = "rg-audit-lake";

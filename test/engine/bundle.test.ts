@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bundleFunctions } from "../../functions/bundle";
 import { loadConfig } from "../../functions/src/config";
+import { httpRoutes, isReservedByHost } from "../../functions/src/http-routes";
 
 let out: string;
 beforeAll(() => {
@@ -24,7 +25,7 @@ require(process.argv[2]);
 process.stdout.write(JSON.stringify(registered));
 `;
 
-test("npm run bundle builds one small app.js that registers the five functions with their triggers", async () => {
+test("npm run bundle builds one small app.js that registers the timers, the queue trigger and every HTTP route", async () => {
   const report = await bundleFunctions(out);
   expect(report.appBytes).toBeLessThan(3 * 1024 * 1024);
   expect(JSON.parse(readFileSync(join(out, "package.json"), "utf8")).main).toBe("app.js");
@@ -44,7 +45,12 @@ test("npm run bundle builds one small app.js that registers the five functions w
     "ingest-content": expect.objectContaining({ type: "queueTrigger", queueName: "tenant-content", connection: "AzureWebJobsStorage" }),
     webhook: expect.objectContaining({ type: "httpTrigger", authLevel: "anonymous", methods: ["POST"] }),
     health: expect.objectContaining({ type: "httpTrigger", authLevel: "function", methods: ["GET"] }),
+    ...Object.fromEntries(
+      httpRoutes.filter((r) => !["webhook", "health"].includes(r.name)).map((r) => [r.name, expect.objectContaining({ type: "httpTrigger", authLevel: "function", methods: r.methods, route: r.route })]),
+    ),
   });
+  // the host refuses (does not index) a function whose name or route starts with "admin"
+  expect(functions.filter((f) => isReservedByHost({ name: f.name, route: String(Object.values(f.bindings).find((b) => b.type === "httpTrigger")?.route ?? f.name) }))).toEqual([]);
 });
 
 test("host.json retries a blob as often as the worker expects before it quarantines it", () => {

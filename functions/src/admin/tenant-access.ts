@@ -1,0 +1,131 @@
+// "Can the app read this tenant's audit feed?", answered by the app with its own identity: the operator's machine
+// cannot get a client tenant's token. Token and its roles, each configured subscription, the last plan error.
+import type { TokenCredential } from "@azure/identity";
+import type { TenantConfig } from "../config";
+import { cloudEndpoints, createManagementCredential, type CloudName, type ManagementActivityClient } from "../management-api";
+import type { RefreshingGetTokenOptions } from "../management-api/token-policy";
+import type { CheckpointStore } from "../state/checkpoints";
+import { isServiceError } from "../service-error";
+import { tokenRoles } from "./token-roles";
+
+export type SubscriptionStatus = "enabled" | "disabled" | "none" | "unknown";
+
+export interface TenantAccess {
+  tenantId: string;
+  name?: string;
+  cloud: CloudName;
+  /** The app (client) id that must be consented in the tenant; null for the app's own managed identity. */
+  clientId: string | null;
+  token: { ok: true; roles: string[] } | { ok: false; code: string; message: string };
+  missingRoles: string[];
+  subscriptions: Array<{ contentType: string; status: SubscriptionStatus; error?: { code: string; message: string } }>;
+  lastPlanError: { at: string; contentType: string; message: string } | null;
+  ready: boolean;
+  advice: string[];
+}
+
+export interface TenantAccessReport {
+  checkedAt: string;
+  tenants: TenantAccess[];
+}
+
+export interface TenantAccessDeps {
+  tenants: readonly TenantConfig[];
+  clients: ReadonlyMap<string, { client: Pick<ManagementActivityClient, "listSubscriptions"> }>;
+  checkpoints: Pick<CheckpointStore, "list">;
+  now?: () => Date;
+}
+
+export class TenantAccessCheck {
+  // One credential per tenant, kept so its token cache is reused; each check still asks for a fresh token.
+  private readonly credentials = new Map<string, TokenCredential>();
+
+  constructor(private readonly deps: TenantAccessDeps) {}
+
+  async check(tenants: readonly TenantConfig[] = this.deps.tenants): Promise<TenantAccessReport> {
+    const checkpoints = await this.deps.checkpoints.list();
+    const checkedAt = (this.deps.now?.() ?? new Date()).toISOString();
+    const results = await Promise.all(tenants.map((t) => this.checkOne(t, checkpoints)));
+    return { checkedAt, tenants: results };
+  }
+
+  private async checkOne(t: TenantConfig, checkpoints: Awaited<ReturnType<CheckpointStore["list"]>>): Promise<TenantAccess> {
+    const endpoints = cloudEndpoints(t.cloud);
+    const advice: string[] = [];
+    const token = await this.token(t, endpoints);
+    const required = ["ActivityFeed.Read", ...(t.contentTypes.includes("DLP.All") ? ["ActivityFeed.ReadDlp"] : [])];
+    const missingRoles = token.ok ? required.filter((r) => !token.roles.includes(r)) : [];
+
+    let subscriptions: TenantAccess["subscriptions"];
+    if (!token.ok) {
+      subscriptions = t.contentTypes.map((contentType) => ({ contentType, status: "unknown", error: { code: token.code, message: "no token: the subscriptions could not be read" } }));
+    } else {
+      try {
+        const listed = await this.deps.clients.get(t.tenantId)!.client.listSubscriptions();
+        subscriptions = t.contentTypes.map((contentType) => {
+          const found = listed.find((s) => s.contentType.toLowerCase() === contentType.toLowerCase());
+          const status = found?.status.toLowerCase();
+          if (status === "enabled") return { contentType, status: "enabled" };
+          if (found) return { contentType, status: "disabled", error: { code: "AF20023", message: `The ${contentType} subscription is ${found.status}.` } };
+          return { contentType, status: "none", error: { code: "AF20022", message: `No ${contentType} subscription exists yet (the planner starts it).` } };
+        });
+      } catch (error) {
+        const { code, message } = describe(error);
+        if (isServiceError(error) && error.advice) advice.push(error.advice);
+        subscriptions = t.contentTypes.map((contentType) => ({ contentType, status: "unknown", error: { code, message } }));
+      }
+    }
+
+    const lastPlanError = unresolvedPlanError(t.tenantId, checkpoints);
+    const ready = token.ok && missingRoles.length === 0 && subscriptions.every((s) => s.status === "enabled");
+    if (!token.ok) advice.push(`The app could not get a token for tenant ${t.tenantId} (${token.code}).`);
+    if (missingRoles.length) advice.push(`The app's token lacks ${missingRoles.join(" and ")}: grant the role(s) of Office 365 Management APIs and admin consent.`);
+    return {
+      tenantId: t.tenantId,
+      cloud: t.cloud,
+      clientId: t.credential.kind === "managedIdentity" ? null : t.credential.clientId,
+      token,
+      missingRoles,
+      subscriptions,
+      lastPlanError,
+      ready,
+      advice: [...new Set(advice)],
+    };
+  }
+
+  private async token(t: TenantConfig, endpoints: { authorityHost: string; tokenScope: string }): Promise<TenantAccess["token"]> {
+    let credential = this.credentials.get(t.tenantId);
+    if (!credential) {
+      credential = createManagementCredential(t.tenantId, t.credential, { authorityHost: t.loginUrl ?? endpoints.authorityHost, tokenScope: endpoints.tokenScope });
+      this.credentials.set(t.tenantId, credential);
+    }
+    try {
+      // A fresh token: consent or a role granted since the last check must show now, not when the cached one expires.
+      const options: RefreshingGetTokenOptions = { forceRefresh: true };
+      const access = await credential.getToken(endpoints.tokenScope, options);
+      if (!access?.token) return { ok: false, code: "NoToken", message: "The credential returned no token." };
+      return { ok: true, roles: tokenRoles(access.token) };
+    } catch (error) {
+      return { ok: false, ...describe(error) };
+    }
+  }
+}
+
+/** Entra's errors carry their AADSTS code in the message; the Management API's theirs in `code`. */
+function describe(error: unknown): { code: string; message: string } {
+  const message = error instanceof Error ? error.message : String(error);
+  const aadsts = /AADSTS(\d+)/.exec(message);
+  const code = aadsts ? `AADSTS${aadsts[1]}` : isServiceError(error) ? error.code : ((error as { code?: string })?.code ?? (error as Error)?.name ?? "Error");
+  return { code, message: message.split(/\r?\n/)[0].slice(0, 600) };
+}
+
+/** The latest plan error of the tenant not followed by a successful run of the same content type. */
+function unresolvedPlanError(tenantId: string, checkpoints: Awaited<ReturnType<CheckpointStore["list"]>>): TenantAccess["lastPlanError"] {
+  let latest: TenantAccess["lastPlanError"] = null;
+  for (const c of checkpoints) {
+    if (c.tenantId.toLowerCase() !== tenantId.toLowerCase() || !c.lastErrorAt || !c.lastError) continue;
+    if (c.lastSuccessAt && c.lastSuccessAt >= c.lastErrorAt) continue;
+    if (!latest || c.lastErrorAt.toISOString() > latest.at) latest = { at: c.lastErrorAt.toISOString(), contentType: c.contentType, message: c.lastError };
+  }
+  return latest;
+}

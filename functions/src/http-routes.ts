@@ -1,0 +1,40 @@
+// Every HTTP-triggered function, once: app.ts registers them with the Functions host and the local host serves them,
+// so what runs in Azure and what the CLI is tested against cannot diverge.
+import type { HttpHandler, HttpMethod } from "@azure/functions";
+import { adminPlan } from "./handlers/admin-plan";
+import { adminRequeue } from "./handlers/admin-requeue";
+import { adminTenants } from "./handlers/admin-tenants";
+import { health } from "./handlers/health";
+import { webhook } from "./handlers/webhook";
+
+export interface HttpRoute {
+  /** The function's name in the Function App (what Kudu lists once indexed). */
+  name: string;
+  methods: HttpMethod[];
+  /** "function": a function key in `x-functions-key` (or `?code=`); "anonymous": the handler authenticates itself. */
+  authLevel: "anonymous" | "function";
+  /** Under `/api/`; `{name}` segments bind to `request.params`. */
+  route: string;
+  handler: HttpHandler;
+}
+
+/** Where the admin API lives: not under "admin/", which the Functions host keeps for its own admin API. */
+export const ADMIN_ROUTE_PREFIX = "operator";
+
+export const httpRoutes: readonly HttpRoute[] = [
+  // The Management API cannot send a function key, so the webhook authenticates callers by Webhook-AuthID itself.
+  { name: "webhook", methods: ["POST"], authLevel: "anonymous", route: "webhook", handler: webhook },
+  { name: "health", methods: ["GET"], authLevel: "function", route: "health", handler: health },
+  // The admin API the operator's CLI calls (only the app's identity can get a client tenant's token).
+  { name: "operator-tenants", methods: ["GET"], authLevel: "function", route: `${ADMIN_ROUTE_PREFIX}/tenants`, handler: adminTenants },
+  { name: "operator-plan", methods: ["POST"], authLevel: "function", route: `${ADMIN_ROUTE_PREFIX}/plan`, handler: adminPlan },
+  { name: "operator-requeue", methods: ["POST"], authLevel: "function", route: `${ADMIN_ROUTE_PREFIX}/requeue`, handler: adminRequeue },
+];
+
+/**
+ * True when the Functions host refuses the route ("The specified route conflicts with one or more built in routes"):
+ * it keeps every route and function name starting with "admin" for its own admin API, whatever the route prefix.
+ */
+export function isReservedByHost(route: Pick<HttpRoute, "name" | "route">): boolean {
+  return /^admin/i.test(route.route.replace(/^\/+/, "")) || /^admin/i.test(route.name);
+}
