@@ -7,6 +7,8 @@ import { deployCommand } from "./deploy/deploy-command";
 import { publishCommand, type AzureAccess } from "./deploy/publish-command";
 import { stacksCommand } from "./deploy/stacks-command";
 import { investigateCommand } from "./investigate";
+import { onboardCommand } from "./onboard/onboard-command";
+import type { LocalHostSettings } from "./onboard/tenant-deployment";
 import type { SynthFunction } from "./deploy/synthesized-stacks";
 import { CliError } from "./output/cli-error";
 import { processIo, type CommandIo } from "./output/command-io";
@@ -21,6 +23,8 @@ export interface CliEnvironment {
   synth?: SynthFunction;
   /** The PATH `deploy` searches for terraform/tofu (default process.env.PATH). */
   searchPath?: string;
+  /** The settings of a local Functions host running in this process (tests): onboard and rollout deploy to them. */
+  localHost?: LocalHostSettings;
 }
 
 // `npm start` stays `tsx cli/start.ts`; here it runs as its own process because start.ts parses argv and exits itself.
@@ -60,6 +64,7 @@ export function buildProgram(env: CliEnvironment, sink: ExitCodeSink): Command {
   program.addCommand(deployCommand(env.io, sink, { synth, azure: env.azure, searchPath: env.searchPath }));
   program.addCommand(stacksCommand(env.io, sink, synth));
   program.addCommand(publishCommand(env.io, sink, env.azure));
+  program.addCommand(onboardCommand(env.io, sink, { synth, searchPath: env.searchPath, localHost: env.localHost }));
   program.addCommand(startCommand(sink));
   // investigate writes its own report formats (--format html|csv|json) and sets process.exitCode, which runCli honours
   program.addCommand(investigateCommand());

@@ -70,7 +70,7 @@ export async function onboard(request: OnboardRequest, w: OnboardWiring): Promis
     ...w.deployment.plan(addition.config, [tenant]),
     ...(tenant.identity === "msspClient" ? [`print the admin-consent URL for tenant ${tenant.tenantId}`] : []),
     `wait until the app reports tenant ${tenant.tenantId} ready (token, roles, subscriptions) — up to ${Math.round(w.accessTimeoutMs / 1000)} s`,
-    "ask the app for a plan run (POST /api/admin/plan)",
+    "ask the app for a plan run (POST /api/operator/plan)",
     `follow /api/health until every content type has caught up — up to ${Math.round(w.catchUpTimeoutMs / 1000)} s`,
   ];
   const outcome: OnboardOutcome = {
@@ -85,6 +85,8 @@ export async function onboard(request: OnboardRequest, w: OnboardWiring): Promis
   };
   if (request.dryRun) return outcome;
 
+  // a missing terraform or local host must not leave the config changed but nothing deployed
+  await w.deployment.check();
   writeTenantAddition(addition);
   w.events?.stage?.("deploy", w.deployment.where);
   outcome.deployment = await w.deployment.apply(addition.config, [tenant]);

@@ -5,8 +5,11 @@ import type { DeploymentConfig, Tenant } from "../../infra/config/load";
 import { platformStackName, tenantStackName } from "../../infra/config/naming";
 import { deploySolution } from "../deploy/deploy-solution";
 import type { SynthFunction } from "../deploy/synthesized-stacks";
-import type { FindTerraformOptions } from "../deploy/terraform";
+import { findTerraform, type FindTerraformOptions } from "../deploy/terraform";
+import { CliError } from "../output/cli-error";
+import { ExitCode } from "../output/exit-codes";
 import { localTenantSettings } from "./local-app-settings";
+import type { OnboardingApp } from "./onboarding-app";
 
 export interface DeploymentOutcome {
   where: "azure" | "local";
@@ -18,6 +21,8 @@ export interface TenantDeployment {
   readonly where: "azure" | "local";
   /** What apply would do, one line per step (for --dry-run; offline). */
   plan(config: DeploymentConfig, tenants: Tenant[]): string[];
+  /** Throws when a prerequisite is missing (terraform/tofu, the local host), before anything is changed. */
+  check(): Promise<void>;
   apply(config: DeploymentConfig, tenants: Tenant[]): Promise<DeploymentOutcome>;
 }
 
@@ -36,6 +41,9 @@ export function azureDeployment(o: AzureDeploymentOptions): TenantDeployment {
       `synthesize ${config.file} into ${o.outDir}`,
       ...stacks(config, tenants).map((s) => `terraform init, apply in ${o.outDir}/stacks/${s}`),
     ],
+    async check() {
+      findTerraform(o.terraform);
+    },
     async apply(config, tenants) {
       const outcome = await deploySolution({
         configPath: config.file,
@@ -65,10 +73,38 @@ export function localDeployment(host: LocalHostSettings): TenantDeployment {
   return {
     where: "local",
     plan: (_config, tenants) => [`add ${tenants.map((t) => t.tenantId).join(", ")} to the local Functions host's AUDIT_LAKE_TENANTS (the emulated cloud's stand-in for terraform apply)`],
+    async check() {
+      await host.read();
+    },
     async apply(config, tenants) {
       const change = localTenantSettings(await host.read(), config, tenants);
       if (change.added.length) await host.update(change.settings);
       return { where: "local", applied: change.added };
+    },
+  };
+}
+
+/** A local host started on its own (npm run host) takes no settings from this process: it must already serve the tenant. */
+export function servedByLocalHost(app: () => OnboardingApp): TenantDeployment {
+  return {
+    where: "local",
+    plan: (_config, tenants) => [`check that the local Functions host serves ${tenants.map((t) => t.tenantId).join(", ")} (its settings are its own)`],
+    async check() {},
+    async apply(_config, tenants) {
+      for (const t of tenants) {
+        await app()
+          .tenantAccess(t.tenantId)
+          .catch((e: unknown) => {
+            if (!(e instanceof CliError) || e.exitCode !== ExitCode.NotFound) throw e;
+            throw new CliError(
+              "TenantNotServedLocally",
+              `The local Functions host does not serve tenant ${t.tenantId}, and a host started on its own takes no settings from the CLI.`,
+              "Start the host with the tenant among its tenants (npm run host -- --tenants <k> serves the first k emulated tenants), then run again.",
+              ExitCode.Prerequisite,
+            );
+          });
+      }
+      return { where: "local", applied: [] };
     },
   };
 }
