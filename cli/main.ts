@@ -9,6 +9,7 @@ import { stacksCommand } from "./deploy/stacks-command";
 import { investigateCommand } from "./investigate";
 import { onboardCommand } from "./onboard/onboard-command";
 import type { LocalHostSettings } from "./onboard/tenant-deployment";
+import { rolloutCommand } from "./rollout/rollout-command";
 import type { SynthFunction } from "./deploy/synthesized-stacks";
 import { CliError } from "./output/cli-error";
 import { processIo, type CommandIo } from "./output/command-io";
@@ -65,6 +66,7 @@ export function buildProgram(env: CliEnvironment, sink: ExitCodeSink): Command {
   program.addCommand(stacksCommand(env.io, sink, synth));
   program.addCommand(publishCommand(env.io, sink, env.azure));
   program.addCommand(onboardCommand(env.io, sink, { synth, searchPath: env.searchPath, localHost: env.localHost }));
+  program.addCommand(rolloutCommand(env.io, sink, { synth, searchPath: env.searchPath, localHost: env.localHost }));
   program.addCommand(startCommand(sink));
   // investigate writes its own report formats (--format html|csv|json) and sets process.exitCode, which runCli honours
   program.addCommand(investigateCommand());
