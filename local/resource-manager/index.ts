@@ -32,7 +32,7 @@ export interface ResourceManagerEmulator {
   close(): Promise<void>;
 }
 
-const SITE_PATH = /^\/subscriptions\/([^/]+)\/resourcegroups\/([^/]+)\/providers\/microsoft\.web\/sites\/([^/]+)(\/functions)?\/?$/i;
+const SITE_PATH = /^\/subscriptions\/([^/]+)\/resourcegroups\/([^/]+)\/providers\/microsoft\.web\/sites\/([^/]+)(\/functions|\/host\/default\/listkeys)?\/?$/i;
 
 export async function startResourceManagerEmulator(opts: ResourceManagerEmulatorOptions): Promise<ResourceManagerEmulator> {
   const tokens = new OperatorTokens(opts.tenantId ?? "72f988bf-0000-4000-8000-000000000001");
@@ -48,7 +48,8 @@ export async function startResourceManagerEmulator(opts: ResourceManagerEmulator
       if (!url.searchParams.get("api-version")) throw missingApiVersion();
       tokens.authorize(req.headers.authorization);
       const m = SITE_PATH.exec(url.pathname);
-      if (!m || req.method !== "GET") throw noRoute(req.method ?? "?", url.pathname);
+      const listKeys = m?.[4]?.toLowerCase() === "/host/default/listkeys";
+      if (!m || req.method !== (listKeys ? "POST" : "GET")) throw noRoute(req.method ?? "?", url.pathname);
       const [subscription, group, name] = [m[1], m[2], m[3]].map(decodeURIComponent);
       const inSubscription = sites.filter((s) => s.options.subscriptionId.toLowerCase() === subscription.toLowerCase());
       if (inSubscription.length === 0) throw subscriptionNotFound(subscription);
@@ -56,7 +57,7 @@ export async function startResourceManagerEmulator(opts: ResourceManagerEmulator
       if (inGroup.length === 0) throw resourceGroupNotFound(group);
       const site = inGroup.find((s) => s.options.name.toLowerCase() === name.toLowerCase());
       if (!site) throw siteNotFound(name, group);
-      send(res, 200, m[4] ? site.functionList() : site.resource());
+      send(res, 200, listKeys ? site.hostKeys() : m[4] ? site.functionList() : site.resource());
     } catch (e) {
       const err = e instanceof ArmError ? e : new ArmError(500, "InternalServerError", (e as Error).message);
       status = err.status;

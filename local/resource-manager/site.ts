@@ -1,6 +1,7 @@
 // One emulated Flex Consumption function app: its Resource Manager resource and its Kudu (SCM) site, which serves
 // OneDeploy on a host of its own that nothing derives from the site name (as Flex hosts carry a suffix).
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ArmError } from "./arm-errors";
@@ -20,6 +21,8 @@ export interface EmulatedSiteOptions {
   deploymentStorageForbidden?: boolean;
   /** The next N reads of a deployment's status answer 503 with Retry-After: 1 (the SCM site recycling). */
   statusServiceUnavailable?: number;
+  /** Where the app's functions answer (the local Functions host, served over HTTPS) and its default function key. */
+  app?: { host: string; functionKey: string };
 }
 
 export interface SiteTimings {
@@ -66,6 +69,16 @@ export class EmulatedSite {
     return `localhost:${this.listener.port}`;
   }
 
+  /** The host the app's functions answer on: the local Functions host when one is attached. */
+  get appHost(): string {
+    return this.options.app?.host ?? this.defaultHost;
+  }
+
+  /** `POST …/host/default/listkeys`: the host's keys, as App Service returns them. */
+  hostKeys(): Record<string, unknown> {
+    return { masterKey: createHash("sha256").update(`master:${this.resourceId}`).digest("base64url"), functionKeys: this.options.app ? { default: this.options.app.functionKey } : {}, systemKeys: {} };
+  }
+
   get resourceId(): string {
     const o = this.options;
     return `/subscriptions/${o.subscriptionId}/resourceGroups/${o.resourceGroup}/providers/Microsoft.Web/sites/${o.name}`;
@@ -85,10 +98,10 @@ export class EmulatedSite {
       properties: {
         name: o.name,
         state: "Running",
-        hostNames: [this.defaultHost],
-        enabledHostNames: [this.defaultHost, this.scmHost],
-        defaultHostName: this.defaultHost,
-        hostNameSslStates: [ssl(this.defaultHost, "Standard"), ssl(this.scmHost, "Repository")],
+        hostNames: [this.appHost],
+        enabledHostNames: [this.appHost, this.scmHost],
+        defaultHostName: this.appHost,
+        hostNameSslStates: [ssl(this.appHost, "Standard"), ssl(this.scmHost, "Repository")],
         serverFarmId: `/subscriptions/${o.subscriptionId}/resourceGroups/${o.resourceGroup}/providers/Microsoft.Web/serverfarms/${o.name}-plan`,
         reserved: true,
         httpsOnly: true,
@@ -119,7 +132,7 @@ export class EmulatedSite {
             config_href: null,
             href: `https://${this.scmHost}/api/functions/${f.name}`,
             config: { bindings: f.bindings },
-            invoke_url_template: http ? `https://${this.defaultHost}/api/${String(http.route ?? f.name)}` : null,
+            invoke_url_template: http ? `https://${this.appHost}/api/${String(http.route ?? f.name)}` : null,
             language: "node",
             isDisabled: false,
           },

@@ -1,10 +1,10 @@
 import { QueueServiceClient } from "@azure/storage-queue";
-import { format } from "node:util";
 import { ingestContent } from "../../functions/src/handlers/ingest-content";
 import { plan } from "../../functions/src/handlers/plan";
 import { settleAdxFailures } from "../../functions/src/handlers/settle-adx-failures";
 import { closeAuditLake } from "../../functions/src/composition-root";
 import { applyAppSettings, type AppSettings } from "./app-settings";
+import { captureConsole } from "./console-capture";
 import type { InvocationLog } from "./invocation-log";
 import { describeError, QueueTrigger } from "./queue-trigger";
 import { readQueueHostSettings } from "./host-json";
@@ -212,15 +212,6 @@ async function drained(trigger: QueueTrigger, deadline: number): Promise<boolean
     await delay(200);
   }
   return false;
-}
-
-/** The host captures what the worker writes to the console into its log stream; so does the runner. */
-function captureConsole(log: InvocationLog): () => void {
-  const saved = { log: console.log, info: console.info, debug: console.debug, warn: console.warn, error: console.error };
-  console.log = console.info = console.debug = (...args: unknown[]) => log.write("information", format(...args));
-  console.warn = (...args: unknown[]) => log.write("warning", format(...args));
-  console.error = (...args: unknown[]) => log.write("error", format(...args));
-  return () => Object.assign(console, saved);
 }
 
 function delay(ms: number): Promise<void> {

@@ -1,0 +1,113 @@
+// The admin API through the local Functions host, against the emulated cloud: the function key, tenant access for
+// each consent state, a plan run now, requeue.
+import { CONTENT_TYPES } from "../../functions/src/management-api";
+import { Tables } from "../../kql/tables";
+import { twiceInView, viewRows } from "../../local/runner/views";
+import { eventually, startHostFixture, type HostFixture } from "./host-fixture";
+
+let f: HostFixture;
+beforeAll(async () => {
+  f = await startHostFixture();
+}, 120_000);
+afterAll(() => f?.close());
+
+test("the admin routes and health refuse a caller without the function key or with a wrong one; ?code= is accepted", async () => {
+  for (const [method, path] of [["GET", "operator/tenants"], ["POST", "operator/plan"], ["POST", "operator/requeue"], ["GET", "health"]]) {
+    expect((await f.call(method, path, { key: null })).status).toBe(401);
+    expect((await f.call(method, path, { key: "not-the-key" })).status).toBe(401);
+  }
+  const res = await fetch(`${f.host.url}/api/operator/tenants?tenant=${f.tenant(0)}&code=${encodeURIComponent(f.host.functionKey)}`);
+  expect(res.status).toBe(200);
+  // the webhook is anonymous at the host: its own Webhook-AuthID check answers, with a body saying why
+  const hook = await f.call("POST", "webhook", { key: null, body: {} });
+  expect(hook).toEqual({ status: 401, body: { error: "Webhook-AuthID missing or wrong" } });
+  expect((await f.call("GET", "admin/tenants")).status).toBe(404);
+});
+
+test("a tenant without consent: no token, AADSTS700016, not ready", async () => {
+  const { status, body } = await f.call("GET", `operator/tenants?tenant=${f.tenant(1)}`);
+  expect(status).toBe(200);
+  expect(body.tenants).toHaveLength(1);
+  const access = body.tenants[0];
+  expect(access).toMatchObject({ tenantId: f.tenant(1), cloud: "Enterprise", ready: false, token: { ok: false, code: "AADSTS700016" } });
+  expect(access.token.message).toMatch(/was not found in the directory/);
+  expect(access.subscriptions.every((s: { status: string }) => s.status === "unknown")).toBe(true);
+  expect(access.clientId).toBe(f.cloud.tenants[1].clientId);
+});
+
+test("a tenant consented without the app role: a token without roles, both roles missing, the API answers AF10001", async () => {
+  const { body } = await f.call("GET", `operator/tenants?tenant=${f.tenant(2)}`);
+  const access = body.tenants[0];
+  expect(access.token).toEqual({ ok: true, roles: [] });
+  expect(access.missingRoles).toEqual(["ActivityFeed.Read", "ActivityFeed.ReadDlp"]);
+  expect(access.subscriptions[0]).toMatchObject({ status: "unknown", error: { code: "AF10001" } });
+  expect(access.ready).toBe(false);
+});
+
+test("plan now for the consented tenant starts its subscriptions and enqueues its week; health then shows it caught up and the tenant ready", async () => {
+  const before = await f.call("GET", `operator/tenants?tenant=${f.tenant(0)}`);
+  expect(before.body.tenants[0]).toMatchObject({ token: { ok: true, roles: ["ActivityFeed.Read", "ActivityFeed.ReadDlp"] }, missingRoles: [], ready: false });
+  expect(before.body.tenants[0].subscriptions.map((s: { status: string }) => s.status)).toEqual(["none", "none", "none", "none", "none"]);
+
+  const plan = await f.call("POST", "operator/plan", { body: { tenantId: f.tenant(0) } });
+  expect(plan.status).toBe(200);
+  expect(plan.body.results).toHaveLength(5);
+  expect(plan.body.results.every((r: { tenantId: string; error?: unknown }) => r.tenantId === f.tenant(0) && !r.error)).toBe(true);
+  const enqueued = plan.body.results.reduce((n: number, r: { enqueued: number }) => n + r.enqueued, 0);
+  const available = CONTENT_TYPES.reduce((n, ct) => n + f.cloud.truth.availableBlobs(f.tenant(0), ct).length, 0);
+  expect(enqueued).toBeGreaterThan(0);
+  expect(enqueued).toBe(available);
+
+  const health = await eventually(async () => {
+    const h = await f.call("GET", "health");
+    const rows = h.body.tenants.filter((t: { tenantId: string }) => t.tenantId === f.tenant(0));
+    return rows.every((t: { pending: number; lagMinutes: number | null }) => t.pending === 0 && t.lagMinutes !== null && t.lagMinutes < 60) ? rows : undefined;
+  }, "tenant 0 to catch up");
+  expect(health).toHaveLength(5);
+  const after = await f.call("GET", `operator/tenants?tenant=${f.tenant(0)}`);
+  expect(after.body.tenants[0]).toMatchObject({ ready: true, lastPlanError: null, advice: [] });
+}, 120_000);
+
+test("requeue re-admits a failed blob once however many requeues race, and it lands once in the views", async () => {
+  await f.cloud.adxStore.idle();
+  const db = f.cloud.tenants[0].database;
+  const landed = f.cloud.adxStore.rows(db, Tables.ledger);
+  const blob = landed.find((r) => r.TenantId === f.tenant(0))!;
+  const { ContentLedger, LEDGER_TABLE } = await import("../../functions/src/state/content-ledger");
+  const { TableClient } = await import("@azure/data-tables");
+  const ledger = new ContentLedger(TableClient.fromConnectionString(f.cloud.storage.connectionString, LEDGER_TABLE, { allowInsecureConnection: true }));
+  const entry = (await ledger.get({ tenantId: f.tenant(0), contentType: String(blob.ContentType), contentId: String(blob.ContentId), contentCreated: new Date(String(blob.ContentCreated)).toISOString() }))!;
+  expect(entry.state).toBe("ingested");
+  // what the worker's quarantine writes when a blob fails for good
+  await ledger.markFailed(entry, "ReplayTest", "quarantined to exercise requeue", 5);
+
+  const dry = await f.call("POST", "operator/requeue", { body: { tenantId: f.tenant(0), select: "failed", dryRun: true } });
+  expect(dry.body).toEqual({ requeued: 1, skipped: [], dryRun: true });
+  const racing = await Promise.all([1, 2, 3].map(() => f.call("POST", "operator/requeue", { body: { tenantId: f.tenant(0), select: "failed" } })));
+  expect(racing.map((r) => r.status)).toEqual([200, 200, 200]);
+  expect(racing.reduce((n, r) => n + r.body.requeued, 0)).toBe(1);
+
+  await eventually(async () => ((await ledger.get(entry))?.state === "ingested" ? true : undefined), "the requeued blob to be ingested again");
+  await f.cloud.adxStore.idle();
+  const ledgerRows = f.cloud.adxStore.rows(db, Tables.ledger).filter((r) => r.ContentId === blob.ContentId);
+  expect(ledgerRows.length).toBe(2); // landed again...
+  expect(viewRows(Tables.ledger, ledgerRows)).toHaveLength(1); // ...and once where people read
+  for (const table of [Tables.unifiedAudit, Tables.accessMail]) expect(twiceInView(table, f.cloud.adxStore.rows(db, table))).toBe(0);
+}, 120_000);
+
+test("bad input is refused with the field named; an unknown tenant is 404", async () => {
+  const unknown = await f.call("POST", "operator/requeue", { body: { tenantId: "00000000-0000-4000-8000-000000000999", select: "failed" } });
+  expect(unknown.status).toBe(404);
+  expect(unknown.body.error).toMatchObject({ code: "UnknownTenant", message: expect.stringContaining("00000000-0000-4000-8000-000000000999"), advice: expect.any(String) });
+  expect((await f.call("GET", "operator/tenants?tenant=nobody")).status).toBe(404);
+
+  const badDate = await f.call("POST", "operator/requeue", { body: { tenantId: f.tenant(0), select: "failed", from: "yesterday" } });
+  expect(badDate.status).toBe(400);
+  expect(badDate.body.error).toMatchObject({ code: "BadRequest", message: expect.stringMatching(/^from: /) });
+  const backwards = await f.call("POST", "operator/requeue", { body: { tenantId: f.tenant(0), select: "failed", from: "2026-11-28T00:00:00Z", to: "2026-11-27T00:00:00Z" } });
+  expect(backwards.body.error.message).toMatch(/^to: must be after from/);
+  const badSelect = await f.call("POST", "operator/requeue", { body: { tenantId: f.tenant(0), select: "everything" } });
+  expect(badSelect.body.error.message).toMatch(/^select: /);
+  const notJson = await fetch(`${f.host.url}/api/operator/plan`, { method: "POST", headers: { "x-functions-key": f.host.functionKey }, body: "{" });
+  expect(notJson.status).toBe(400);
+});
