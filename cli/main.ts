@@ -65,8 +65,8 @@ export function buildProgram(env: CliEnvironment, sink: ExitCodeSink): Command {
   program.addCommand(deployCommand(env.io, sink, { synth, azure: env.azure, searchPath: env.searchPath }));
   program.addCommand(stacksCommand(env.io, sink, synth));
   program.addCommand(publishCommand(env.io, sink, env.azure));
-  program.addCommand(onboardCommand(env.io, sink, { synth, searchPath: env.searchPath, localHost: env.localHost }));
-  program.addCommand(rolloutCommand(env.io, sink, { synth, searchPath: env.searchPath, localHost: env.localHost }));
+  program.addCommand(onboardCommand(env.io, sink, { synth, azure: env.azure, searchPath: env.searchPath, localHost: env.localHost }));
+  program.addCommand(rolloutCommand(env.io, sink, { synth, azure: env.azure, searchPath: env.searchPath, localHost: env.localHost }));
   program.addCommand(startCommand(sink));
   // investigate writes its own report formats (--format html|csv|json) and sets process.exitCode, which runCli honours
   program.addCommand(investigateCommand());

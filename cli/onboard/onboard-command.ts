@@ -11,7 +11,7 @@ import { onboard, type OnboardOutcome } from "./onboard-run";
 import { onboardingSummary } from "./onboarding-summary";
 import { addAppOptions, connectOnboarding, type AppOptions, type OnboardingWiring } from "./app-connection";
 
-interface OnboardCommandOptions extends CommonOptions, AppOptions {
+interface OnboardCommandOptions extends CommonOptions, Omit<AppOptions, "cloud"> {
   tenant: string;
   name?: string;
   key?: string;
@@ -22,7 +22,6 @@ interface OnboardCommandOptions extends CommonOptions, AppOptions {
   catchUpTimeout: number;
   pollInterval: number;
   authorityHost?: string;
-  caFile?: string;
   out: string;
   terraform?: string;
   dryRun?: boolean;
@@ -44,7 +43,6 @@ export function addOnboardingOptions(command: Command): Command {
     .option("--catch-up-timeout <seconds>", "how long to follow health until the tenant has caught up", seconds("--catch-up-timeout"), 3600)
     .option("--poll-interval <seconds>", "how often to ask the app while waiting", seconds("--poll-interval"), 10)
     .option("--authority-host <url>", "login host that resolves a domain (default: the cloud's, e.g. https://login.microsoftonline.com)")
-    .option("--ca-file <pem>", "extra CA certificate to trust for the login host (the emulated cloud's per-run CA)")
     .option("--out <dir>", "where the stacks are synthesized (Azure)", "cdktf.out")
     .option("--terraform <path>", "terraform or tofu binary (Azure; default: terraform, then tofu, on PATH)");
 }
@@ -66,7 +64,8 @@ export function onboardCommand(io: CommandIo, sink: ExitCodeSink, wiring: Onboar
     .option("--mssp", "onboard as an MSSP client tenant (the multi-tenant app, consented by the client's admin)")
     .option("--config <file>", "deployment config (YAML; see infra/examples/)", "deploy.yaml");
   addOnboardingOptions(command);
-  addAppOptions(command);
+  // --ca-file (from the app options) is trusted for the login host too: the emulated cloud has one per-run CA
+  addAppOptions(command, wiring);
   withDryRun(command);
   withJson(command);
   command.addHelpText(

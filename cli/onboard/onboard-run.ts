@@ -23,9 +23,10 @@ export interface OnboardRequest {
 export interface OnboardWiring {
   /** How a domain is resolved (login host and its CA). */
   login: ResolveTenantOptions & TenantDiscoveryOptions;
-  deployment: TenantDeployment;
-  /** The Function App's admin API; asked for only after the dry-run point. */
-  app: () => OnboardingApp;
+  /** The deployment a run would make, for the dry-run plan (offline). */
+  plannedDeployment: TenantDeployment;
+  /** The app and the deployment to make; asked for only after the dry-run point. */
+  connect: () => Promise<{ app: OnboardingApp; deployment: TenantDeployment }>;
   advise: (access: TenantAccessView) => string[];
   /** The admin-consent URL of a client tenant, once the app named its client id. */
   consentUrl: (access: TenantAccessView) => string | undefined;
@@ -67,7 +68,7 @@ export async function onboard(request: OnboardRequest, w: OnboardWiring): Promis
   const { tenant } = addition;
   const plan = [
     addition.changed ? `add tenant ${tenant.tenantId} (key ${tenant.key}, ${tenant.identity}) to ${addition.file}` : `${addition.file} already lists tenant ${tenant.tenantId} (key ${tenant.key}): unchanged`,
-    ...w.deployment.plan(addition.config, [tenant]),
+    ...w.plannedDeployment.plan(addition.config, [tenant]),
     ...(tenant.identity === "msspClient" ? [`print the admin-consent URL for tenant ${tenant.tenantId}`] : []),
     `wait until the app reports tenant ${tenant.tenantId} ready (token, roles, subscriptions) — up to ${Math.round(w.accessTimeoutMs / 1000)} s`,
     "ask the app for a plan run (POST /api/operator/plan)",
@@ -85,13 +86,13 @@ export async function onboard(request: OnboardRequest, w: OnboardWiring): Promis
   };
   if (request.dryRun) return outcome;
 
-  // a missing terraform or local host must not leave the config changed but nothing deployed
-  await w.deployment.check();
+  // an app that cannot be found, a missing terraform or local host: nothing changed yet, the config included
+  const { app, deployment } = await w.connect();
+  await deployment.check();
   writeTenantAddition(addition);
-  w.events?.stage?.("deploy", w.deployment.where);
-  outcome.deployment = await w.deployment.apply(addition.config, [tenant]);
+  w.events?.stage?.("deploy", deployment.where);
+  outcome.deployment = await deployment.apply(addition.config, [tenant]);
 
-  const app = w.app();
   let consentShown = false;
   const access = (a: TenantAccessView) => {
     // a client tenant's admin consents through this URL: printed once, when the app gets no token or one without roles

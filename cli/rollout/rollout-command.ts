@@ -10,14 +10,14 @@ import { onboardingProgress } from "../onboard/onboarding-progress";
 import { rollout } from "./rollout-run";
 import { rolloutTable } from "./rollout-table";
 
-interface RolloutCommandOptions extends CommonOptions, AppOptions {
+interface RolloutCommandOptions extends CommonOptions, Omit<AppOptions, "cloud"> {
   config: string;
   clients?: string[];
   parallel: number;
   timeout: number;
   catchUpTimeout: number;
   pollInterval: number;
-  caFile?: string;
+  authorityHost?: string;
   out: string;
   terraform?: string;
   dryRun?: boolean;
@@ -45,7 +45,7 @@ export function rolloutCommand(io: CommandIo, sink: ExitCodeSink, wiring: Onboar
     .option("--clients <a,b,...>", "only these clients: keys, tenant ids or domains, comma-separated", list)
     .option("--parallel <n>", "how many clients onboard at once", parallelism, 4);
   addOnboardingOptions(command);
-  addAppOptions(command);
+  addAppOptions(command, wiring);
   withDryRun(command);
   withJson(command);
   command.addHelpText(

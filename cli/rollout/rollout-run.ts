@@ -22,8 +22,8 @@ export interface RolloutRequest {
 
 export interface RolloutWiring {
   discovery: TenantDiscoveryOptions;
-  deployment: TenantDeployment;
-  app: () => OnboardingApp;
+  plannedDeployment: TenantDeployment;
+  connect: () => Promise<{ app: OnboardingApp; deployment: TenantDeployment }>;
   advise: (access: TenantAccessView) => string[];
   consentUrl: (access: TenantAccessView) => string | undefined;
   accessTimeoutMs: number;
@@ -60,7 +60,7 @@ export async function rollout(request: RolloutRequest, w: RolloutWiring): Promis
   const config = await load(request.configPath, w.discovery);
   const clients = select(config, request.clients);
   const plan = [
-    ...w.deployment.plan(config, clients),
+    ...w.plannedDeployment.plan(config, clients),
     `for each of ${clients.map((c) => c.key).join(", ")} (${request.parallel} at a time): wait until ready (printing the consent URL), plan run, follow health until caught up`,
   ];
   const outcome: RolloutOutcome = { ok: true, dryRun: Boolean(request.dryRun), config: config.file, plan, clients: [] };
@@ -69,9 +69,9 @@ export async function rollout(request: RolloutRequest, w: RolloutWiring): Promis
     return outcome;
   }
 
-  await w.deployment.check();
-  outcome.deployment = await w.deployment.apply(config, clients);
-  const app = w.app();
+  const { app, deployment } = await w.connect();
+  await deployment.check();
+  outcome.deployment = await deployment.apply(config, clients);
   const results = new Map<string, ClientResult>();
   await forEachConcurrent(clients, request.parallel, async (client) => {
     const result: ClientResult = { key: client.key, tenantId: client.tenantId, displayName: client.displayName, ok: false };
