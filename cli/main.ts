@@ -10,6 +10,8 @@ import { investigateCommand } from "./investigate";
 import { onboardCommand } from "./onboard/onboard-command";
 import type { LocalHostSettings } from "./onboard/tenant-deployment";
 import { rolloutCommand } from "./rollout/rollout-command";
+import { requeueCommand } from "./requeue";
+import { statusCommand } from "./status";
 import type { SynthFunction } from "./deploy/synthesized-stacks";
 import { CliError } from "./output/cli-error";
 import { processIo, type CommandIo } from "./output/command-io";
@@ -26,6 +28,8 @@ export interface CliEnvironment {
   searchPath?: string;
   /** The settings of a local Functions host running in this process (tests): onboard and rollout deploy to them. */
   localHost?: LocalHostSettings;
+  /** Where the admin commands read M365_AUDIT_LAKE_APP_URL / _FUNCTION_KEY (default process.env). */
+  env?: Record<string, string | undefined>;
 }
 
 // `npm start` stays `tsx cli/start.ts`; here it runs as its own process because start.ts parses argv and exits itself.
@@ -65,9 +69,11 @@ export function buildProgram(env: CliEnvironment, sink: ExitCodeSink): Command {
   program.addCommand(deployCommand(env.io, sink, { synth, azure: env.azure, searchPath: env.searchPath }));
   program.addCommand(stacksCommand(env.io, sink, synth));
   program.addCommand(publishCommand(env.io, sink, env.azure));
-  program.addCommand(onboardCommand(env.io, sink, { synth, azure: env.azure, searchPath: env.searchPath, localHost: env.localHost }));
-  program.addCommand(rolloutCommand(env.io, sink, { synth, azure: env.azure, searchPath: env.searchPath, localHost: env.localHost }));
+  program.addCommand(onboardCommand(env.io, sink, { synth, azure: env.azure, searchPath: env.searchPath, localHost: env.localHost, env: env.env }));
+  program.addCommand(rolloutCommand(env.io, sink, { synth, azure: env.azure, searchPath: env.searchPath, localHost: env.localHost, env: env.env }));
   program.addCommand(startCommand(sink));
+  program.addCommand(statusCommand(env.io, sink, env.azure, env.env));
+  program.addCommand(requeueCommand(env.io, sink, env.azure, env.env));
   // investigate writes its own report formats (--format html|csv|json) and sets process.exitCode, which runCli honours
   program.addCommand(investigateCommand());
 

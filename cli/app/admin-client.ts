@@ -91,6 +91,8 @@ export class AdminClient {
       timeout: 120_000,
       headers: createHttpHeaders({ Accept: "application/json", "x-functions-key": this.endpoint.functionKey, ...(body !== undefined ? { "Content-Type": "application/json" } : {}) }),
       body: body !== undefined ? JSON.stringify(body) : undefined,
+      // plain http only ever reaches a loopback host (app-endpoint.ts refuses any other): the local Functions host
+      allowInsecureConnection: this.baseUrl.startsWith("http:"),
     });
     try {
       const response = await (method === "GET" ? this.reads : this.writes).sendRequest(this.client, request);

@@ -30,7 +30,8 @@ test("a tenant without consent: no token, AADSTS700016, not ready", async () => 
   expect(body.tenants).toHaveLength(1);
   const access = body.tenants[0];
   expect(access).toMatchObject({ tenantId: f.tenant(1), cloud: "Enterprise", ready: false, token: { ok: false, code: "AADSTS700016" } });
-  expect(access.token.message).toMatch(/was not found in the directory/);
+  // Entra's sentence alone: no MSAL wrapping, trace or correlation ids
+  expect(access.token.message).toMatch(/^Application with identifier '.+' was not found in the directory '.+'\..*wrong tenant\.$/);
   expect(access.subscriptions.every((s: { status: string }) => s.status === "unknown")).toBe(true);
   expect(access.clientId).toBe(f.cloud.tenants[1].clientId);
 });
@@ -110,4 +111,13 @@ test("bad input is refused with the field named; an unknown tenant is 404", asyn
   expect(badSelect.body.error.message).toMatch(/^select: /);
   const notJson = await fetch(`${f.host.url}/api/operator/plan`, { method: "POST", headers: { "x-functions-key": f.host.functionKey }, body: "{" });
   expect(notJson.status).toBe(400);
+});
+
+test("the CLI reaches a plain-http host on loopback (the local host) with the key from the environment", async () => {
+  const { runCli } = await import("../../cli/main");
+  let out = "";
+  const io = { interactive: false, stdout: (t: string) => void (out += t), stderr: () => undefined };
+  const code = await runCli(["status", "--tenant", f.tenant(1), "--json"], { io, env: { M365_AUDIT_LAKE_APP_URL: f.host.url, M365_AUDIT_LAKE_FUNCTION_KEY: f.host.functionKey } });
+  expect(code).toBe(1); // the tenant without consent is not ready
+  expect(JSON.parse(out).tenants[0]).toMatchObject({ tenantId: f.tenant(1), ready: false, fixes: [expect.objectContaining({ code: "AADSTS700016" })] });
 });

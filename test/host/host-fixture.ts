@@ -3,20 +3,23 @@
 import { startEmulatedCloud, type EmulatedCloud } from "../../local/cloud";
 import { emulatedAppSettings } from "../../local/host/emulated-app";
 import { startLocalFunctionsHost, type LocalFunctionsHost } from "../../local/host/functions-host";
+import type { LocalTls } from "../../local/tls";
 
 export interface HostFixture {
   cloud: EmulatedCloud;
   host: LocalFunctionsHost;
   /** tenant 0: consented · 1: no consent · 2: consented without ActivityFeed.Read */
   tenant: (index: 0 | 1 | 2) => string;
+  /** An HTTP call to the host (plain-http hosts only: fetch has no way to trust the per-run CA). */
   call(method: string, path: string, opts?: { body?: unknown; key?: string | null }): Promise<{ status: number; body: any }>;
   close(): Promise<void>;
 }
 
-export async function startHostFixture(): Promise<HostFixture> {
+/** `tls`: the host serves HTTPS with a certificate of its own per-run CA (`tls.caPem`), as a Function App does. */
+export async function startHostFixture(opts: { tls?: LocalTls } = {}): Promise<HostFixture> {
   const cloud = await startEmulatedCloud({ tenants: 3, users: 3, consent: { 1: "none", 2: "no-app-role" } });
   // timers far apart: what runs, runs because a test asked (plan now), not because a tick happened to fire
-  const host = await startLocalFunctionsHost({ settings: emulatedAppSettings(cloud), timerIntervalMs: 60 * 60_000 }).catch(async (e) => {
+  const host = await startLocalFunctionsHost({ settings: emulatedAppSettings(cloud), timerIntervalMs: 60 * 60_000, tls: opts.tls }).catch(async (e) => {
     await cloud.close();
     throw e;
   });

@@ -116,7 +116,9 @@ function describe(error: unknown): { code: string; message: string } {
   const message = error instanceof Error ? error.message : String(error);
   const aadsts = /AADSTS(\d+)/.exec(message);
   const code = aadsts ? `AADSTS${aadsts[1]}` : isServiceError(error) ? error.code : ((error as { code?: string })?.code ?? (error as Error)?.name ?? "Error");
-  return { code, message: message.split(/\r?\n/)[0].slice(0, 600) };
+  // Entra's own sentence, without MSAL's wrapping and the trace and correlation ids around it
+  const entra = /AADSTS\d+: (.*?)(?: Trace ID:| - Timestamp:|$)/s.exec(message);
+  return { code, message: (entra ? entra[1] : message.split(/\r?\n/)[0]).trim().slice(0, 600) };
 }
 
 /** The latest plan error of the tenant not followed by a successful run of the same content type. */
