@@ -11,6 +11,7 @@ import type { OnboardingApp, TenantAccessView } from "../onboard/onboarding-app"
 import type { DeploymentOutcome, TenantDeployment } from "../onboard/tenant-deployment";
 import { onboardDeployedTenant, type OnboardingEvents } from "../onboard/tenant-onboarding";
 import { existsSync } from "node:fs";
+import { resolveTenant } from "../tenants/resolve-tenant";
 
 export interface RolloutRequest {
   configPath: string;
@@ -58,7 +59,7 @@ export interface RolloutOutcome {
 
 export async function rollout(request: RolloutRequest, w: RolloutWiring): Promise<RolloutOutcome> {
   const config = await load(request.configPath, w.discovery);
-  const clients = select(config, request.clients);
+  const clients = await select(config, request.clients, w.discovery);
   const plan = [
     ...w.plannedDeployment.plan(config, clients),
     `for each of ${clients.map((c) => c.key).join(", ")} (${request.parallel} at a time): wait until ready (printing the consent URL), plan run, follow health until caught up`,
@@ -114,7 +115,7 @@ async function load(file: string, discovery: TenantDiscoveryOptions): Promise<De
   }
 }
 
-function select(config: DeploymentConfig, names: string[] | undefined): Tenant[] {
+async function select(config: DeploymentConfig, names: string[] | undefined, discovery: TenantDiscoveryOptions): Promise<Tenant[]> {
   if (!names || names.length === 0) {
     const clients = config.tenants.filter((t) => t.identity === "msspClient");
     if (clients.length === 0) {
@@ -122,7 +123,14 @@ function select(config: DeploymentConfig, names: string[] | undefined): Tenant[]
     }
     return clients;
   }
-  const match = (t: Tenant, n: string) => [t.key, t.tenantId, t.domain].includes(n.trim().toLowerCase());
+  // a domain the config lists by id is found through discovery, as onboard --tenant finds it
+  const ids = new Map<string, string>();
+  for (const n of names) {
+    if (config.tenants.some((t) => [t.key, t.tenantId, t.domain].includes(n.trim().toLowerCase())) || !n.includes(".")) continue;
+    const found = await resolveTenant(n, { ...discovery, cloud: config.platform.azureCloud }).catch(() => undefined);
+    if (found) ids.set(n, found.tenantId);
+  }
+  const match = (t: Tenant, n: string) => [t.key, t.tenantId, t.domain].includes(n.trim().toLowerCase()) || ids.get(n) === t.tenantId;
   const unknown = names.filter((n) => !config.tenants.some((t) => match(t, n)));
   if (unknown.length) {
     throw new CliError(
