@@ -2,7 +2,7 @@
 // the author's layout survive), validated with the infra config's own loader, and only then written — atomically.
 // A tenant already listed with the same settings changes nothing; with other settings, nothing is written either.
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { isMap, isScalar, isSeq, parseDocument, type Document } from "yaml";
+import { Document, isMap, isScalar, isSeq, parseDocument } from "yaml";
 import { DeploymentConfigError, parseDeploymentConfig, type DeploymentConfig, type LoadOptions, type Tenant } from "../../infra/config/load";
 import { CliError } from "../output/cli-error";
 import { ExitCode } from "../output/exit-codes";
@@ -57,11 +57,7 @@ export async function tenantAddition(file: string, request: TenantRequest, opts:
     return { file, changed: false, config: current, tenant: listed, text };
   }
 
-  const doc = parseDocument(text);
-  const entry = newEntry(request, current);
-  appendTenant(doc, entry, request.domain);
-  // no folding of long lines, no padding inside [a, b]: untouched entries keep their look
-  const next = doc.toString({ lineWidth: 0, flowCollectionPadding: false });
+  const next = withTenant(text, newEntry(request, current), request.domain);
   const config = await validated(next, file, opts, "TenantRejected", `Adding tenant ${request.tenantId} would make ${file} invalid, so it was left unchanged.`, nextStepFor(request));
   const tenant = config.tenants.find((t) => t.tenantId === request.tenantId)!;
   return { file, changed: true, config, tenant, text: next };
@@ -124,16 +120,32 @@ export function uniqueKey(r: Pick<TenantRequest, "tenantId" | "domain" | "name">
   }
 }
 
-function appendTenant(doc: Document, entry: NewEntry, domain: string | undefined): void {
+/**
+ * The text with the entry appended to the tenants list. A block list gets the entry's lines spliced in after its last
+ * item, so every other byte stays as the author wrote it (alignment of comments included); a flow list is rewritten
+ * through the Document API, which keeps comments and order but not the layout.
+ */
+function withTenant(text: string, entry: NewEntry, domain: string | undefined): string {
+  const doc = parseDocument(text);
   const tenants = doc.get("tenants", true);
   if (!isSeq(tenants)) throw new CliError("CurrentConfigInvalid", "The config's tenants field is not a list.", "Make tenants a YAML list of tenant entries (see infra/examples/).", ExitCode.Usage);
   const node = doc.createNode(entry);
-  // follow the author's layout: a blank line between entries when the last entry has one before it
-  const last = tenants.items[tenants.items.length - 1];
-  if (last && typeof last === "object" && "spaceBefore" in last && last.spaceBefore) node.spaceBefore = true;
   if (domain && isMap(node)) {
     const id = node.get("tenant", true);
     if (isScalar(id)) id.comment = ` ${domain}`;
   }
+  const last = tenants.items[tenants.items.length - 1] as { range?: [number, number, number]; spaceBefore?: boolean } | undefined;
+  // follow the author's layout: a blank line between entries when the last entry has one before it
+  const blank = Boolean(last?.spaceBefore);
+  if (!tenants.flow && tenants.range && last?.range) {
+    const column = tenants.range[0] - (text.lastIndexOf("\n", tenants.range[0] - 1) + 1);
+    const lines = new Document([node]).toString({ lineWidth: 0 }).trimEnd().split("\n");
+    const at = last.range[2];
+    const lead = text[at - 1] === "\n" ? "" : "\n";
+    return text.slice(0, at) + lead + (blank ? "\n" : "") + lines.map((l) => " ".repeat(column) + l).join("\n") + "\n" + text.slice(at);
+  }
+  if (blank) node.spaceBefore = true;
   tenants.items.push(node);
+  // no folding of long lines, no padding inside [a, b]: untouched entries keep their look
+  return doc.toString({ lineWidth: 0, flowCollectionPadding: false });
 }

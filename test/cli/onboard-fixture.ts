@@ -18,8 +18,11 @@ export interface OnboardFixture {
   tenant(i: 0 | 1 | 2): { tenantId: string; domain: string; clientId: string };
   /** A deployment config listing tenant 0 (ownTenant) and, with `clients`, tenants 1 and 2 as MSSP clients. */
   writeConfig(name: string, clients?: boolean): string;
-  /** The CLI as an operator runs it, pointed at this cloud and host; `out` is stdout, `err` stderr. */
-  cli(args: string[]): Promise<{ code: number; out: string; err: string; json: any }>;
+  /**
+   * The CLI as an operator runs it, pointed at this cloud and host; `out` is stdout, `err` stderr. `detached`: as from
+   * another process (a host started with npm run host), with no hold on the host's settings.
+   */
+  cli(args: string[], opts?: { detached?: boolean }): Promise<{ code: number; out: string; err: string; json: any }>;
   /** What a Global Administrator's admin consent does. */
   grantConsent(i: 0 | 1 | 2): Promise<void>;
   close(): Promise<void>;
@@ -52,9 +55,9 @@ export async function startOnboardFixture(): Promise<OnboardFixture> {
       );
       return file;
     },
-    async cli(args) {
+    async cli(args, opts = {}) {
       const io: CommandIo & { out: string; err: string } = { out: "", err: "", interactive: false, stdout: (t) => void (io.out += t), stderr: (t) => void (io.err += t) };
-      const code = await runCli([...args, ...app], { io, localHost });
+      const code = await runCli([...args, ...app], { io, ...(opts.detached ? {} : { localHost }) });
       let json: unknown;
       try {
         json = JSON.parse(io.out);

@@ -30,13 +30,9 @@ test("a consented client named by its domain is added to the config, deployed to
   expect(doc).toMatchObject({ ok: true, dryRun: false, tenantId: t1.tenantId, domain: t1.domain, identity: "msspClient", config: { file: config, changed: true }, deployment: { where: "local", applied: [t1.tenantId] } });
   expect(doc.consentUrl).toBeUndefined(); // consented already: nothing to ask the admin
 
-  // the config: the author's comments and entries as they were, the tenant appended and valid
+  // the config: every byte the author wrote as it was (comments and their alignment too), the tenant appended
   const after = readFileSync(config, "utf8");
-  expect(after).toContain("# An MSSP over the emulated cloud.");
-  expect(after).toContain("# kept as written");
-  expect(after.indexOf("key: home")).toBeLessThan(after.indexOf(`tenant: ${t1.tenantId} # ${t1.domain}`));
-  expect(after).toContain(`key: ${doc.key}\n    displayName: Client One\n    identity: msspClient\n`);
-  expect(after).not.toBe(before);
+  expect(after).toBe(`${before}  - tenant: ${t1.tenantId} # ${t1.domain}\n    key: ${doc.key}\n    displayName: Client One\n    identity: msspClient\n`);
   expect(servedTenants()).toEqual([f.tenant(0).tenantId, t1.tenantId]);
 
   // ready, one plan run that enqueued every blob the API offers, then health caught up
@@ -82,3 +78,23 @@ test("a client whose admin has not consented times out with exit 7, AADSTS700016
   expect(done.json).toMatchObject({ ok: true, config: { changed: false }, onboarding: { access: { ready: true } } });
   for (const row of done.json.onboarding.health) expect(row).toMatchObject({ pending: 0, failed: 0 });
 }, 180_000);
+
+test("against a host started on its own, onboard cannot change its settings: a tenant it serves onboards, one it does not is exit 5 with the way out", async () => {
+  const config = f.writeConfig("detached.yaml");
+  const served = await f.cli(["onboard", "--tenant", f.tenant(0).tenantId, "--config", config, "--timeout", "30", ...fast, "--json"], { detached: true });
+  expect(served.code).toBe(ExitCode.Success);
+  expect(served.json).toMatchObject({ ok: true, identity: "ownTenant", config: { changed: false }, deployment: { where: "local", applied: [] }, onboarding: { access: { ready: true } } });
+
+  const unserved = f.writeConfig("detached-client.yaml");
+  const before = readFileSync(unserved, "utf8");
+  const settings = f.host.settings.AUDIT_LAKE_TENANTS;
+  // a fourth id no emulated host serves
+  const stranger = "5e5e5e5e-0000-4000-8000-00000000005e";
+  const r = await f.cli(["onboard", "--tenant", stranger, "--mssp", "--config", unserved, "--timeout", "5", ...fast, "--json"], { detached: true });
+  expect(r.code).toBe(ExitCode.Prerequisite);
+  expect(r.json.error).toMatchObject({ code: "TenantNotServedLocally", message: expect.stringContaining(stranger), next: expect.stringContaining("npm run host -- --tenants") });
+  expect(f.host.settings.AUDIT_LAKE_TENANTS).toBe(settings);
+  // the tenant is in the config (the deployment's input), so the next run after restarting the host picks up there
+  expect(readFileSync(unserved, "utf8")).toContain(`- tenant: ${stranger}`);
+  expect(readFileSync(unserved, "utf8").startsWith(before)).toBe(true);
+}, 120_000);
