@@ -19,8 +19,7 @@ export function onboardingSummary(o: OnboardOutcome): string {
     `  deployment: ${o.deployment?.where}${o.deployment?.applied.length ? ` — ${o.deployment.applied.join(", ")}` : " — nothing to change"}`,
   ];
   if (o.onboarding) {
-    const enqueued = o.onboarding.plan.reduce((n, r) => n + r.enqueued, 0);
-    lines.push(`  access: ready after ${o.onboarding.waited.accessSeconds} s; plan run enqueued ${enqueued} blob(s); caught up after ${o.onboarding.waited.catchUpSeconds} s`);
+    lines.push(`  access: ready after ${o.onboarding.waited.accessSeconds} s; plan runs enqueued ${o.onboarding.enqueued} blob(s); caught up after ${o.onboarding.waited.catchUpSeconds} s`);
     lines.push("", "Health:", ...healthLines(o.onboarding.health));
     const failed = o.onboarding.health.reduce((n, r) => n + r.failed, 0);
     if (failed) lines.push("", `${failed} blob(s) failed: see \`m365-audit-lake status --tenant ${o.tenantId}\`, then \`m365-audit-lake requeue --tenant ${o.tenantId} --failed\`.`);

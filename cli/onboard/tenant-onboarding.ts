@@ -25,7 +25,10 @@ export interface TenantOnboardingOptions {
 
 export interface TenantOnboardingResult {
   access: TenantAccessView;
+  /** The plan run asked for once the tenant was ready. */
   plan: PlanRunResult[];
+  /** Blobs enqueued by every plan run this onboarding asked for (the wait's, which start the subscriptions, included). */
+  enqueued: number;
   health: ContentTypeHealthView[];
   waited: { accessSeconds: number; catchUpSeconds: number };
 }
@@ -48,8 +51,9 @@ export async function onboardDeployedTenant(app: OnboardingApp, tenantId: string
     );
   }
 
-  o.events?.stage?.("catch-up", `${plan.reduce((n, r) => n + r.enqueued, 0)} blob(s) enqueued; following health`);
+  const enqueued = [...wait.planRuns, plan].flat().reduce((n, r) => n + r.enqueued, 0);
+  o.events?.stage?.("catch-up", `${enqueued} blob(s) enqueued; following health`);
   const caught = await followCatchUp(app, tenantId, { timeoutMs: o.catchUpTimeoutMs, pollMs: o.pollMs, onHealth: o.events?.health });
   o.events?.stage?.("done");
-  return { access: wait.access, plan, health: caught.rows, waited: { accessSeconds: Math.round(wait.waitedMs / 1000), catchUpSeconds: Math.round(caught.waitedMs / 1000) } };
+  return { access: wait.access, plan, enqueued, health: caught.rows, waited: { accessSeconds: Math.round(wait.waitedMs / 1000), catchUpSeconds: Math.round(caught.waitedMs / 1000) } };
 }

@@ -90,7 +90,7 @@ export async function rollout(request: RolloutRequest, w: RolloutWiring): Promis
       const done = await onboardDeployedTenant(app, client.tenantId, { ...w, events: { ...events, access } });
       Object.assign(result, {
         ok: true,
-        enqueued: done.plan.reduce((n, r) => n + r.enqueued, 0),
+        enqueued: done.enqueued,
         pending: done.health.reduce((n, r) => n + r.pending, 0),
         failed: done.health.reduce((n, r) => n + r.failed, 0),
         lagMinutes: done.health.reduce<number | null>((m, r) => (r.lagMinutes === null || m === null ? null : Math.max(m, r.lagMinutes)), 0),
