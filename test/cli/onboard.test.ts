@@ -40,6 +40,8 @@ test("a consented client named by its domain is added to the config, deployed to
   expect(doc.onboarding.access.subscriptions.map((s: { status: string }) => s.status)).toEqual(CONTENT_TYPES.map(() => "enabled"));
   const available = CONTENT_TYPES.reduce((n, ct) => n + f.cloud.truth.availableBlobs(t1.tenantId, ct).length, 0);
   expect(available).toBeGreaterThan(0);
+  // the runs onboarding asked for (the one that started the subscriptions, the plan run) enqueued each blob once
+  expect(doc.onboarding.enqueued).toBe(available);
   expect(doc.onboarding.health).toHaveLength(CONTENT_TYPES.length);
   for (const row of doc.onboarding.health) {
     expect(row).toMatchObject({ tenantId: t1.tenantId, pending: 0, failed: 0 });
