@@ -138,3 +138,30 @@ test("--dry-run resolves and validates, prints the ordered plan, and changes not
   ]);
   same();
 });
+
+test("a config whose tenants are a flow list gets the tenant through the Document API, still valid, comments kept", async () => {
+  const file = join(dir, "flow.yaml");
+  writeFileSync(file, readFileSync(config("flow-base.yaml"), "utf8").replace(/tenants:\n[\s\S]*$/, `tenants: [{ tenant: ${platformTenant()}, key: contoso, displayName: Contoso Ltd, identity: ownTenant }]   # one for now\n`));
+  const t1 = emu.tenants[1];
+  const { code, doc } = await onboard(["--tenant", t1.tenantId, "--mssp", "--key", "fabrikam", "--config", file, "--dry-run"]);
+  expect(code).toBe(ExitCode.Success);
+  expect(doc).toMatchObject({ key: "fabrikam", config: { changed: true } });
+  const { tenantAddition } = await import("../../cli/tenants/tenant-addition");
+  const addition = await tenantAddition(file, { tenantId: t1.tenantId, key: "fabrikam", mssp: true });
+  expect(addition.config.tenants.map((t) => t.key)).toEqual(["contoso", "fabrikam"]);
+  expect(addition.text).toContain("# our deployment");
+  expect(addition.text).toContain("# every name starts with it");
+});
+
+test("onboard --help and rollout --help document every option, examples and the exit codes", async () => {
+  for (const [command, options] of [
+    ["onboard", ["--tenant <id|domain>", "--name <display name>", "--key <key>", "--cloud <cloud>", "--mssp", "--config <file>", "--timeout <seconds>", "--catch-up-timeout <seconds>", "--poll-interval <seconds>", "--authority-host <url>", "--app-url <url>", "--function-key <key>", "--ca-file <pem>", "--out <dir>", "--terraform <path>", "--dry-run", "--json"]],
+    ["rollout", ["--config <file>", "--clients <a,b,...>", "--parallel <n>", "--timeout <seconds>", "--catch-up-timeout <seconds>", "--app-url <url>", "--function-key <key>", "--dry-run", "--json"]],
+  ] as const) {
+    const io: CommandIo & { out: string } = { out: "", interactive: false, stdout: (t) => void (io.out += t), stderr: () => {} };
+    expect(await runCli([command, "--help"], { io })).toBe(ExitCode.Success);
+    for (const option of options) expect(io.out).toContain(option);
+    expect(io.out).toMatch(new RegExp(`Examples:\\n  m365-audit-lake ${command} `));
+    expect(io.out).toMatch(/Exit codes: 0 /);
+  }
+});
