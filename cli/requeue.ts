@@ -14,6 +14,7 @@ interface RequeueOptions extends CommonOptions, AppEndpointOptions {
   tenant: string;
   failed?: boolean;
   expiring?: boolean;
+  expiredSoon?: boolean;
   from?: string;
   to?: string;
   dryRun?: boolean;
@@ -32,6 +33,8 @@ export function requeueCommand(io: CommandIo, sink: ExitCodeSink, access?: Azure
     .requiredOption("--tenant <id|domain>", "the tenant whose blobs to requeue")
     .addOption(new Option("--failed", "requeue blobs quarantined as failed (the default)").conflicts("expiring"))
     .addOption(new Option("--expiring", "requeue pending blobs close to their contentExpiration").conflicts("failed"))
+    // the issue's spelling of --expiring
+    .addOption(new Option("--expired-soon").hideHelp().conflicts("failed"))
     .option("--from <time>", "only blobs created at or after this time, ISO 8601 UTC (e.g. 2026-11-28T00:00:00Z)")
     .option("--to <time>", "only blobs created before this time, ISO 8601 UTC")
     .option("--authority-host <url>", "login host for resolving a --tenant domain (default the public cloud's)");
@@ -47,7 +50,7 @@ export function requeueCommand(io: CommandIo, sink: ExitCodeSink, access?: Azure
   );
   return command.action(
     commandAction<RequeueOptions>(io, sink, async (o) => {
-      const select = o.expiring ? "expiring" : "failed";
+      const select = o.expiring || o.expiredSoon ? "expiring" : "failed";
       const from = o.from === undefined ? undefined : isoTime("--from", o.from);
       const to = o.to === undefined ? undefined : isoTime("--to", o.to);
       if (from && to && Date.parse(to) <= Date.parse(from)) throw usage("--to", `${o.to} is not after --from ${o.from}; swap them or fix the date.`);

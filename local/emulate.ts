@@ -1,40 +1,8 @@
 // `npm run emulate`: the whole emulated cloud in one process. The FIRST stdout line is one JSON object describing
 // every endpoint and the tenants' credentials (other tools parse it); diagnostics go to stderr.
-import { readFileSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
 import { startEmulatedCloud } from "./cloud";
-
-function parentOf(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-  } catch {
-    return undefined; // gone
-  }
-}
-
-/**
- * `npm run emulate` starts us as npm → sh → tsx → node, and a SIGTERM sent to npm alone stops at sh: watch our two
- * nearest ancestors and stop when one of them loses its parent, so Azurite and the servers never outlive the launcher.
- */
-function watchLauncher(onGone: () => void): void {
-  if (process.platform !== "linux") return;
-  const chain: Array<[number, number | undefined]> = [];
-  let pid = process.ppid;
-  for (let i = 0; i < 2 && pid > 1; i++) {
-    const parent = parentOf(pid);
-    chain.push([pid, parent]);
-    if (parent === undefined) break;
-    pid = parent;
-  }
-  const timer = setInterval(() => {
-    if (chain.some(([p, parent]) => parentOf(p) !== parent)) {
-      clearInterval(timer);
-      onGone();
-    }
-  }, 500);
-  timer.unref();
-}
+import { watchLauncher } from "./launcher-watch";
 
 function integer(name: string, min: number) {
   return (value: string): number => {

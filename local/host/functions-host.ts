@@ -40,7 +40,10 @@ export interface LocalFunctionsHost {
   /** `127.0.0.1:<port>`: what a site's defaultHostName says. */
   host: string;
   functionKey: string;
-  /** Changes app settings as a deployment does in Azure: the next invocation runs on an app built from them. */
+  /**
+   * Changes app settings as a deployment does in Azure: the next invocation runs on an app built from them. The queue
+   * trigger keeps the queue it started with (in Azure a changed CONTENT_QUEUE restarts the host: start a new one).
+   */
   updateSettings(changes: AppSettings): void;
   readonly settings: Readonly<AppSettings>;
   readonly queue: QueueTriggerStats;

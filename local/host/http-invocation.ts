@@ -20,12 +20,21 @@ export function matchRoute(routes: readonly HttpRoute[], path: string): { route:
     const params: Record<string, string> = {};
     const ok = template.every((t, i) => {
       const param = /^\{(\w+)\??\}$/.exec(t);
-      if (param) return (params[param[1]] = decodeURIComponent(segments[i])) !== "";
+      if (param) return (params[param[1]] = decodeSegment(segments[i])) !== "";
       return t.toLowerCase() === segments[i].toLowerCase(); // the host matches routes case-insensitively
     });
     if (ok) return { route, params };
   }
   return undefined;
+}
+
+/** A segment that is not valid percent-encoding matches no parameter (the host answers 404, not 500). */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return "";
+  }
 }
 
 export async function invoke(route: HttpRoute, params: Record<string, string>, req: IncomingMessage, url: URL, body: Buffer, res: ServerResponse, log: InvocationLog): Promise<void> {

@@ -3,6 +3,7 @@
 // ({ url, functionKey, cloud }) that the CLI's --app-url / --function-key take; diagnostics go to stderr.
 import { Command, InvalidArgumentError } from "commander";
 import { startEmulatedCloud } from "../cloud";
+import { watchLauncher } from "../launcher-watch";
 import { TENANT_CONSENT, type TenantConsent } from "../management-api/types";
 import { InvocationLog } from "../runner/invocation-log";
 import { emulatedAppSettings } from "./emulated-app";
@@ -58,6 +59,7 @@ async function main(): Promise<void> {
     });
   };
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => stop(signal));
+  watchLauncher(() => stop("launcher gone"));
 }
 
 main().catch((e: Error) => {

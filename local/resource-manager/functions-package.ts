@@ -86,7 +86,8 @@ export function indexFunctions(dir: string, appSettings: Record<string, string>)
         const registered = JSON.parse(stdout) as Array<{ name: string; bindings: Record<string, Record<string, unknown>> }>;
         resolve({
           ok: true,
-          functions: registered.map((f) => ({
+          // The host keeps routes and names starting with "admin" for its own API: such a function is in error, not listed.
+          functions: registered.filter((f) => !reservedByHost(f)).map((f) => ({
             name: f.name,
             bindings: Object.entries(f.bindings).map(([name, b]) => ({ name, ...b }) as IndexedFunction["bindings"][number]),
           })),
@@ -94,4 +95,9 @@ export function indexFunctions(dir: string, appSettings: Record<string, string>)
       },
     );
   });
+}
+
+function reservedByHost(f: { name: string; bindings: Record<string, Record<string, unknown>> }): boolean {
+  const http = Object.values(f.bindings).find((b) => b.type === "httpTrigger");
+  return Boolean(http) && (/^admin/i.test(f.name) || /^\/?admin/i.test(String(http!.route ?? f.name)));
 }

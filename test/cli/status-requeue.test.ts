@@ -133,6 +133,11 @@ test("requeue --failed re-admits a quarantined blob once: --dry-run counts it, t
   expect(run.out).toContain(`${f.tenant(0)}: requeued 1 failed blob(s).`);
   const again = await cli(["requeue", "--tenant", f.tenant(0), "--json", ...app]);
   expect(again.doc.requeued).toBe(0);
+  // nothing of a freshly landed week is near expiry; the issue's spelling selects the same
+  for (const flag of ["--expiring", "--expired-soon"]) {
+    const expiring = await cli(["requeue", "--tenant", f.tenant(0), flag, "--dry-run", "--json", ...app]);
+    expect(expiring.doc).toMatchObject({ ok: true, select: "expiring", requeued: 0, dryRun: true });
+  }
   await eventually(async () => ((await ledger.get(entry))?.state === "ingested" ? true : undefined), "the requeued blob to land");
 }, 120_000);
 

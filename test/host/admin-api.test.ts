@@ -121,3 +121,36 @@ test("the CLI reaches a plain-http host on loopback (the local host) with the ke
   expect(code).toBe(1); // the tenant without consent is not ready
   expect(JSON.parse(out).tenants[0]).toMatchObject({ tenantId: f.tenant(1), ready: false, fixes: [expect.objectContaining({ code: "AADSTS700016" })] });
 });
+
+test("changing the running host's app settings (a deploy) changes the tenants the app serves, from the next call on", async () => {
+  const all = f.host.settings.AUDIT_LAKE_TENANTS;
+  const tenants = JSON.parse(all) as Array<{ tenantId: string }>;
+  try {
+    f.host.updateSettings({ AUDIT_LAKE_TENANTS: JSON.stringify(tenants.filter((t) => t.tenantId !== f.tenant(2))) });
+    const { body } = await f.call("GET", "operator/tenants");
+    expect(body.tenants.map((t: { tenantId: string }) => t.tenantId).sort()).toEqual([f.tenant(0), f.tenant(1)].sort());
+    expect((await f.call("GET", `operator/tenants?tenant=${f.tenant(2)}`)).status).toBe(404);
+  } finally {
+    f.host.updateSettings({ AUDIT_LAKE_TENANTS: all });
+  }
+  expect((await f.call("GET", `operator/tenants?tenant=${f.tenant(2)}`)).status).toBe(200);
+});
+
+test("requeue leaves a failed blob whose contentExpiration has passed: the API no longer serves it, so it is counted as skipped", async () => {
+  const { ContentLedger, LEDGER_TABLE } = await import("../../functions/src/state/content-ledger");
+  const { TableClient } = await import("@azure/data-tables");
+  const ledger = new ContentLedger(TableClient.fromConnectionString(f.cloud.storage.connectionString, LEDGER_TABLE, { allowInsecureConnection: true }));
+  const now = Date.now();
+  const gone = {
+    tenantId: f.tenant(0),
+    contentType: "Audit.General",
+    contentId: "20261124000000000000000000000000$expired-for-requeue",
+    contentUri: `${f.cloud.managementApi}/api/v1.0/${f.tenant(0)}/activity/feed/audit/expired-for-requeue`,
+    contentCreated: new Date(now - 7 * 24 * 3600_000 + 3600_000).toISOString(),
+    contentExpiration: new Date(now - 60_000).toISOString(),
+  };
+  await ledger.markFailed(gone, "ReplayTest", "quarantined, then expired", 5);
+  const { body } = await f.call("POST", "operator/requeue", { body: { tenantId: f.tenant(0), select: "failed" } });
+  expect(body).toEqual({ requeued: 0, skipped: [{ reason: expect.stringMatching(/^contentExpiration passed/), count: 1 }], dryRun: false });
+  expect((await ledger.get(gone))!.state).toBe("failed");
+});

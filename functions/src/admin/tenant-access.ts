@@ -6,6 +6,7 @@ import { cloudEndpoints, createManagementCredential, type CloudName, type Manage
 import type { RefreshingGetTokenOptions } from "../management-api/token-policy";
 import type { CheckpointStore } from "../state/checkpoints";
 import { isServiceError } from "../service-error";
+import { forEachConcurrent } from "../use-cases/concurrency";
 import { tokenRoles } from "./token-roles";
 
 export type SubscriptionStatus = "enabled" | "disabled" | "none" | "unknown";
@@ -36,6 +37,8 @@ export interface TenantAccessDeps {
   now?: () => Date;
 }
 
+const CHECK_CONCURRENCY = 8;
+
 export class TenantAccessCheck {
   // One credential per tenant, kept so its token cache is reused; each check still asks for a fresh token.
   private readonly credentials = new Map<string, TokenCredential>();
@@ -45,8 +48,10 @@ export class TenantAccessCheck {
   async check(tenants: readonly TenantConfig[] = this.deps.tenants): Promise<TenantAccessReport> {
     const checkpoints = await this.deps.checkpoints.list();
     const checkedAt = (this.deps.now?.() ?? new Date()).toISOString();
-    const results = await Promise.all(tenants.map((t) => this.checkOne(t, checkpoints)));
-    return { checkedAt, tenants: results };
+    // an MSSP app serves dozens of tenants: a few token requests and listings at a time, answered in config order
+    const results = new Map<TenantConfig, TenantAccess>();
+    await forEachConcurrent(tenants, CHECK_CONCURRENCY, async (t) => void results.set(t, await this.checkOne(t, checkpoints)));
+    return { checkedAt, tenants: tenants.map((t) => results.get(t)!) };
   }
 
   private async checkOne(t: TenantConfig, checkpoints: Awaited<ReturnType<CheckpointStore["list"]>>): Promise<TenantAccess> {
@@ -94,12 +99,13 @@ export class TenantAccessCheck {
   }
 
   private async token(t: TenantConfig, endpoints: { authorityHost: string; tokenScope: string }): Promise<TenantAccess["token"]> {
-    let credential = this.credentials.get(t.tenantId);
-    if (!credential) {
-      credential = createManagementCredential(t.tenantId, t.credential, { authorityHost: t.loginUrl ?? endpoints.authorityHost, tokenScope: endpoints.tokenScope });
-      this.credentials.set(t.tenantId, credential);
-    }
     try {
+      // inside the try: a credential that cannot even be built (a certificate file missing) is this tenant's answer
+      let credential = this.credentials.get(t.tenantId);
+      if (!credential) {
+        credential = createManagementCredential(t.tenantId, t.credential, { authorityHost: t.loginUrl ?? endpoints.authorityHost, tokenScope: endpoints.tokenScope });
+        this.credentials.set(t.tenantId, credential);
+      }
       // A fresh token: consent or a role granted since the last check must show now, not when the cached one expires.
       const options: RefreshingGetTokenOptions = { forceRefresh: true };
       const access = await credential.getToken(endpoints.tokenScope, options);
