@@ -14,7 +14,8 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => f?.close());
 
-const fast = ["--poll-interval", "0.2", "--timeout", "4", "--catch-up-timeout", "120"];
+// one --timeout for every client: long enough for the consented ones to start their subscriptions on a loaded machine
+const fast = ["--poll-interval", "0.2", "--timeout", "20", "--catch-up-timeout", "120"];
 
 test("rollout across three tenants: two onboard and catch up, the unconsented one is reported with its consent URL, exit 1 (--json table)", async () => {
   const config = f.writeConfig("mssp.yaml", true);
@@ -52,7 +53,7 @@ test("rollout across three tenants: two onboard and catch up, the unconsented on
 
   // the human table of the same state: consent granted meanwhile, only the client that failed is named
   await f.grantConsent(2);
-  const again = await f.cli(["rollout", "--config", config, "--clients", "clienttwo", ...fast.slice(0, 4), "--timeout", "30"]);
+  const again = await f.cli(["rollout", "--config", config, "--clients", "clienttwo", ...fast]);
   expect(again.code).toBe(ExitCode.Success);
   expect(again.out).toMatch(/^Rollout of .*mssp\.yaml: 1 of 1 client\(s\) onboarded \(deployment: local\)\.\n {2}client +tenant +result +enqueued +pending +failed +lag min\n {2}clienttwo +\S+ +onboarded +\d+ +0 +0 +\d+\n?$/);
   expect(again.err).toContain("[clienttwo] ==> access");
