@@ -6,6 +6,9 @@ import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "../../cli/main";
+import { CONTENT_TYPES } from "../../functions/src/management-api";
+import { Tables } from "../../kql/tables";
+import { viewRows } from "../../local/runner/views";
 import type { CommandIo } from "../../cli/output/command-io";
 import { startEmulatedCloud, type EmulatedCloud } from "../../local/cloud";
 import { emulatedAppSettings } from "../../local/host/emulated-app";
@@ -23,6 +26,11 @@ export interface OnboardFixture {
    * another process (a host started with npm run host), with no hold on the host's settings.
    */
   cli(args: string[], opts?: { detached?: boolean }): Promise<{ code: number; out: string; err: string; json: any }>;
+  /**
+   * A tenant's blobs in the lake's ledger view (once each where people read), and the blobs the API offers now. The
+   * API's offer grows as blobs become available while a test runs, so "landed" is checked against what was enqueued.
+   */
+  lake(i: 0 | 1 | 2): Promise<{ landed: string[]; rawLanded: number; available: Set<string> }>;
   /** What a Global Administrator's admin consent does. */
   grantConsent(i: 0 | 1 | 2): Promise<void>;
   close(): Promise<void>;
@@ -65,6 +73,14 @@ export async function startOnboardFixture(): Promise<OnboardFixture> {
         json = undefined;
       }
       return { code, out: io.out, err: io.err, json };
+    },
+    async lake(i) {
+      await cloud.adxStore.idle();
+      const { tenantId } = tenant(i);
+      const database = (JSON.parse(host.settings.AUDIT_LAKE_TENANTS) as Array<{ tenantId: string; database: string }>).find((t) => t.tenantId === tenantId)!.database;
+      const raw = cloud.adxStore.rows(database, Tables.ledger);
+      const available = new Set(CONTENT_TYPES.flatMap((ct) => cloud.truth.availableBlobs(tenantId, ct).map((b) => b.contentId)));
+      return { landed: viewRows(Tables.ledger, raw).map((r) => String(r.ContentId)), rawLanded: raw.length, available };
     },
     grantConsent(i) {
       const url = new URL(`${cloud.login}/_emulator/consent/${tenant(i).tenantId}`);
