@@ -60,7 +60,7 @@ export function getAuditLake(env: Record<string, string | undefined> = process.e
   if (current?.fingerprint === fingerprint) return current.lake;
   const config = loadConfig(env);
   const previous = current?.lake;
-  current = { fingerprint, lake: auditLake(createEngine(config)) };
+  current = { fingerprint, lake: auditLake(createEngine(config, { appSettings: env })) };
   void previous?.close().catch(() => undefined);
   return current.lake;
 }

@@ -30,3 +30,24 @@ export abstract class ServiceError extends Error {
 export function isServiceError(e: unknown): e is ServiceError {
   return e instanceof ServiceError;
 }
+
+/** Whether no retry can cure `e`: only a ServiceError can say so; anything else (a bug, a storage hiccup) is retried. */
+export function isPermanent(e: unknown): boolean {
+  return isServiceError(e) && !e.transient;
+}
+
+/**
+ * The code recorded for a failure (ledger, ingestion_errors, logs): a ServiceError's own; else the code a Node or SDK
+ * error carries (ECONNRESET, a Table storage code); else the error's class name.
+ */
+export function failureCode(e: unknown): string {
+  if (isServiceError(e)) return e.code;
+  const code = (e as { code?: unknown } | undefined)?.code;
+  if (typeof code === "string" && code) return code;
+  return e instanceof Error ? e.name || "Error" : "Error";
+}
+
+/** The failure's message, for whatever was thrown. */
+export function failureReason(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

@@ -103,6 +103,9 @@ test("a mapping missing after a bad deploy: the blobs end failed in the ledger a
   }
   const alerts = lane.logs.error.filter((l) => l.includes("BadRequest_MappingReferenceWasNotFound"));
   expect(alerts).toHaveLength(blobs.length);
+  const failedLines = lane.logs.lines.filter((l) => l.level === "error" && l.fields.outcome === "failed" && l.fields.stage === "adx-settlement");
+  expect(failedLines.map((l) => l.fields.contentId).sort()).toEqual([...blobs].sort());
+  expect(failedLines.every((l) => l.fields.code === "BadRequest_MappingReferenceWasNotFound" && l.fields.database === lane.database)).toBe(true);
   expect(alerts.every((l) => l.includes(`apply kql/tables/${Tables.unifiedAudit}.kql to database ${lane.database}`))).toBe(true);
 
   // ingestion_errors took the record (its own mapping is fine); the ADX ledger's latest row per blob says failed.
@@ -136,10 +139,13 @@ test("a transient failure ADX gives up on is replayed by the next tick, and ever
   // The settlement's next tick: one report per ingestion (audit rows and ledger rows of every message), naming the
   // message's blobs: the first replays each blob, the second finds it replayed already.
   expect(await engine.adxFailures.run(lane.log)).toMatchObject({ failed: 0, replayed: blobs.length, settled: blobs.length, errors: 0 });
-  expect(lane.logs.info).toContainEqual(
+  const runLines = lane.logs.lines.filter((l) => l.level === "info" && l.fields.stage === "adx-settlement" && l.fields.outcome === "run");
+  expect(runLines.map((l) => l.message)).toContainEqual(
     expect.stringMatching(new RegExp(`^ADX failure reports: \\d+ read, 0 blob\\(s\\) failed, ${blobs.length} replayed, ${blobs.length} already settled, 0 unattributed, 0 deferred, 0 not handled$`)),
   );
+  expect(runLines.map((l) => l.fields)).toContainEqual(expect.objectContaining({ failed: 0, replayed: blobs.length, settled: blobs.length, errors: 0 }));
   expect(lane.logs.warn.filter((l) => /General_RetryAttemptsExceeded.*replaying the blob \(1 of 3\)/.test(l))).toHaveLength(blobs.length);
+  expect(lane.logs.lines.filter((l) => l.fields.outcome === "replayed" && l.fields.attempt === 1).map((l) => l.fields.contentId).sort()).toEqual([...blobs].sort());
   expect((await entries(lane, engine, types)).map((e) => e.state)).toEqual(blobs.map(() => "queued"));
 
   expect((await lane.drain(engine)).poisoned).toBe(0);

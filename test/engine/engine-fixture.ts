@@ -5,6 +5,7 @@
 // database) and its own content queue, so tests never see each other's state.
 import type { InvocationContext } from "@azure/functions";
 import { QueueServiceClient, type QueueClient } from "@azure/storage-queue";
+import { format } from "node:util";
 import { startEmulatedCloud, type EmulatedCloud, type EmulatedCloudOptions } from "../../local/cloud";
 import { InvocationLog } from "../../local/runner/invocation-log";
 import { QueueTrigger, type QueueTriggerStats } from "../../local/runner/queue-trigger";
@@ -14,10 +15,19 @@ import { createEngine, type Engine, type EngineOptions } from "../../functions/s
 import type { EngineLog } from "../../functions/src/use-cases/engine-log";
 import type { PlanResult } from "../../functions/src/use-cases/planner";
 
+/** One engine log line as the host receives it: the readable message and the named fields that follow it. */
+export interface LogLine {
+  level: "info" | "warn" | "error";
+  message: string;
+  fields: Record<string, unknown>;
+}
+
+/** Per level, each line as the host prints it (util.format of its arguments); `lines` keeps the fields apart. */
 export interface Logs {
   info: string[];
   warn: string[];
   error: string[];
+  lines: LogLine[];
 }
 
 /** One tenant of the emulated cloud, configured as the only tenant of a Function App with its own queue. */
@@ -31,7 +41,7 @@ export interface Lane {
   logs: Logs;
   log: EngineLog;
   /** An engine on the lane's settings (plus `settings`); `config` overrides validated values beyond the settings' bounds. */
-  engine(opts?: EngineOptions & { settings?: Record<string, string>; config?: Partial<EngineConfig> }): Engine;
+  engine(opts?: Partial<EngineOptions> & { settings?: Record<string, string>; config?: Partial<EngineConfig> }): Engine;
   /** Planner runs until one enqueues nothing new; throws if a run fails. */
   planUntilQuiet(engine: Engine, maxRuns?: number): Promise<PlanResult[][]>;
   /** Runs the queue trigger with the engine's worker until the queue (retries included) is empty. */
@@ -89,12 +99,13 @@ export async function startFixture(opts: EmulatedCloudOptions = {}): Promise<Fix
     const queue = queues.getQueueClient(queueName);
     const poisonQueue = queues.getQueueClient(`${queueName}-poison`);
     await queue.createIfNotExists();
-    const logs: Logs = { info: [], warn: [], error: [] };
-    const log: EngineLog = {
-      info: (...a) => logs.info.push(a.join(" ")),
-      warn: (...a) => logs.warn.push(a.join(" ")),
-      error: (...a) => logs.error.push(a.join(" ")),
+    const logs: Logs = { info: [], warn: [], error: [], lines: [] };
+    const at = (level: LogLine["level"]) => (...a: unknown[]) => {
+      logs[level].push(format(...a));
+      const [message, fields] = a;
+      logs.lines.push({ level, message: String(message), fields: typeof fields === "object" && fields !== null ? { ...fields } : {} });
     };
+    const log: EngineLog = { info: at("info"), warn: at("warn"), error: at("error") };
     return {
       tenantId: t.tenantId,
       database: t.database,
@@ -105,21 +116,11 @@ export async function startFixture(opts: EmulatedCloudOptions = {}): Promise<Fix
       log,
       engine(o = {}) {
         const { settings: override, config, ...engineOpts } = o;
-        // The engine reads its own identity (AZURE_*) from the environment as the Functions host sets it, once, when built.
+        // The app's own identity (AZURE_*) comes from the same settings, as the composition root hands them over.
         const all = { ...settings, ...override };
-        const identity = Object.keys(all).filter((k) => k.startsWith("AZURE_"));
-        const previous = identity.map((k) => [k, process.env[k]] as const);
-        for (const k of identity) process.env[k] = all[k];
-        try {
-          const e = createEngine({ ...loadConfig(all), ...config }, { log, now, ...engineOpts });
-          engines.push(e);
-          return e;
-        } finally {
-          for (const [k, v] of previous) {
-            if (v === undefined) delete process.env[k];
-            else process.env[k] = v;
-          }
-        }
+        const e = createEngine({ ...loadConfig(all), ...config }, { appSettings: all, log, now, ...engineOpts });
+        engines.push(e);
+        return e;
       },
       async planUntilQuiet(engine, maxRuns = 4) {
         const runs: PlanResult[][] = [];

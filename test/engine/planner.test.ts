@@ -120,6 +120,7 @@ test("blobs claimed in the ledger while the queue was down are re-enqueued once 
   const runs = await lane.planUntilQuiet(later);
   expect(runs[0].reduce((n, r) => n + r.reenqueued, 0)).toBeGreaterThan(0);
   expect(lane.logs.warn.some((l) => /re-enqueued .* never queued/.test(l))).toBe(true);
+  expect(lane.logs.lines).toContainEqual(expect.objectContaining({ level: "warn", fields: expect.objectContaining({ tenant: lane.tenantId, stage: "intake", outcome: "reenqueued" }) }));
 
   const messages = await takeAll(lane.queue);
   const expected = availableContentIds(f.cloud, lane.tenantId, CONTENT_TYPES);
@@ -166,6 +167,9 @@ test("content still waiting a day before it expires raises an error-level alert 
   const [result] = await engine.planner.run(lane.log);
   const alerts = lane.logs.error.filter((l) => /is still queued and expires in/.test(l));
   expect(alerts).toContainEqual(expect.stringMatching(/content .*\$stuck\$.* is still queued and expires in 720 min/));
+  expect(lane.logs.lines).toContainEqual(
+    expect.objectContaining({ level: "error", fields: expect.objectContaining({ contentId: stuck.contentId, stage: "expiry-watch", outcome: "expiring", minutesLeft: 720 }) }),
+  );
   // Blobs this run back-filled are not alarms yet, unless under two hours of life are left.
   for (const line of alerts.filter((l) => !l.includes("$stuck$"))) expect(Number(/expires in (\d+) min/.exec(line)![1])).toBeLessThan(120);
   expect(result.expiring).toBe(alerts.length);

@@ -78,7 +78,10 @@ test("expired content is recorded in the ledger, in ingestion_errors and in the 
   expect(expiredRows.map((r) => String(r.ContentId)).sort()).toEqual([...expired].sort());
   expect(expiredRows.every((r) => r.Stage === "fetch" && /expired/i.test(String(r.Reason)))).toBe(true);
   expect((await lane.rows(Tables.ledger)).filter((r) => r.Status === "expired").length).toBe(expired.length);
-  expect(lane.logs.error.filter((l) => /content expired before it was fetched \[AF20051\]/.test(l)).length).toBe(expired.length);
+  const expiredLines = lane.logs.lines.filter((l) => l.level === "error" && l.fields.outcome === "expired");
+  expect(expiredLines.map((l) => l.fields.contentId).sort()).toEqual([...expired].sort());
+  expect(expiredLines.every((l) => l.fields.code === "AF20051" && l.fields.stage === "fetch" && l.fields.tenant === lane.tenantId)).toBe(true);
+  expect(expiredLines.every((l) => /content expired before it was fetched \[AF20051\]/.test(l.message))).toBe(true);
 
   const audit = await lane.rows(Tables.unifiedAudit);
   expect(seenTwice(audit, idKey)).toEqual([]);
@@ -114,7 +117,9 @@ test("a contentUri on a foreign host is refused: the foreign server receives not
     expect(await engine.ledger.get(hostile)).toEqual(expect.objectContaining({ state: "failed", lastErrorCode: "HostNotAllowed", attempts: 1 }));
     const errors = (await lane.rows(Tables.errors)).filter((r) => r.ContentId === hostile.contentId);
     expect(errors).toEqual([expect.objectContaining({ Stage: "fetch", ErrorCode: "HostNotAllowed" })]);
-    expect(lane.logs.error.some((l) => l.includes(hostile.contentId) && /HostNotAllowed/.test(l))).toBe(true);
+    expect(lane.logs.lines).toContainEqual(
+      expect.objectContaining({ level: "error", fields: expect.objectContaining({ contentId: hostile.contentId, outcome: "quarantined", code: "HostNotAllowed", attempt: 1 }) }),
+    );
   } finally {
     await new Promise((r) => foreign.close(r));
   }

@@ -1,7 +1,6 @@
 // The admin API's use cases over one engine: tenant access, a plan run now, requeue. The handlers call these through
 // the composition root.
 import { LEDGER_TABLE } from "../state/content-ledger";
-import { StorageAccount } from "../state/storage-account";
 import type { Engine } from "../use-cases/engine";
 import type { EngineLog } from "../use-cases/engine-log";
 import { unknownTenant } from "./admin-error";
@@ -28,6 +27,6 @@ export function adminUseCases(engine: Engine, now?: () => Date): AdminUseCases {
   return {
     tenantAccess: (tenantId) => access.check(tenantId === undefined ? undefined : [tenant(tenantId).config]),
     planNow: (tenantId, log) => planNow(engine.planner, tenantId === undefined ? undefined : tenant(tenantId), log),
-    requeue: async ({ tenantId, ...rest }) => requeue({ ledger: engine.ledger, reopening: (reopening ??= new LedgerReopening(new StorageAccount(engine.config.storage).table(LEDGER_TABLE))), intake: engine.intake, now }, { tenant: tenant(tenantId).config, ...rest }),
+    requeue: async ({ tenantId, ...rest }) => requeue({ ledger: engine.ledger, reopening: (reopening ??= new LedgerReopening(engine.storage.table(LEDGER_TABLE))), intake: engine.intake, now }, { tenant: tenant(tenantId).config, ...rest }),
   };
 }

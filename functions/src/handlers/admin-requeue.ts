@@ -2,6 +2,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/fu
 import { z } from "zod";
 import { getAuditLake } from "../composition-root";
 import { adminCall, answer, parseBody } from "./admin-answer";
+import { fieldsArgument } from "../log-line";
 
 const isoDate = z.iso.datetime({ offset: true, message: "expected an ISO 8601 time such as 2026-11-28T00:00:00Z" });
 const body = z
@@ -21,7 +22,10 @@ export async function adminRequeue(request: HttpRequest, context: InvocationCont
   const { tenantId, select, from, to, dryRun } = parsed.value;
   return adminCall(async () => {
     const result = await getAuditLake().admin.requeue({ tenantId, select, from: from ? new Date(from) : undefined, to: to ? new Date(to) : undefined, dryRun });
-    context.info(`admin requeue ${tenantId} ${select}${dryRun ? " (dry run)" : ""}: ${result.requeued} requeued`);
+    context.info(
+      `operator requeue ${tenantId} ${select}${dryRun ? " (dry run)" : ""}: ${result.requeued} requeued`,
+      fieldsArgument({ tenant: tenantId, stage: "requeue", outcome: dryRun ? "dry-run" : "requeued", select, requeued: result.requeued }),
+    );
     return answer(200, result);
   });
 }

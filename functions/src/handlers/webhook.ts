@@ -1,6 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import { createHash, timingSafeEqual } from "node:crypto";
 import { getAuditLake } from "../composition-root";
+import { fieldsArgument } from "../log-line";
 
 /**
  * POST from the Management Activity API: the validation handshake when a webhook subscription starts, then
@@ -11,7 +12,10 @@ export async function webhook(request: HttpRequest, context: InvocationContext):
   const expected = lake.webhookAuthId;
   const presented = request.headers.get("webhook-authid");
   if (!expected || presented === null || !sameSecret(presented, expected)) {
-    context.warn(`webhook: refused a request without the right Webhook-AuthID${expected ? "" : " (WEBHOOK_AUTH_ID is not set, so every request is refused)"}`);
+    context.warn(
+      `webhook: refused a request without the right Webhook-AuthID${expected ? "" : " (WEBHOOK_AUTH_ID is not set, so every request is refused)"}`,
+      fieldsArgument({ stage: "webhook", outcome: "refused", code: expected ? "WrongWebhookAuthId" : "WebhookAuthIdNotSet" }),
+    );
     return { status: 401, jsonBody: { error: "Webhook-AuthID missing or wrong" } };
   }
 
@@ -26,13 +30,16 @@ export async function webhook(request: HttpRequest, context: InvocationContext):
   // Handshake: answering 200 is what validates the subscription (anything else fails its start with AF20021).
   const validationCode = request.headers.get("webhook-validationcode") ?? (body as { validationCode?: unknown })?.validationCode;
   if (validationCode !== null && validationCode !== undefined) {
-    context.info("webhook: validation handshake answered");
+    context.info("webhook: validation handshake answered", fieldsArgument({ stage: "webhook", outcome: "validated" }));
     return { status: 200, body: String(validationCode) };
   }
 
   // A storage failure throws: the host answers 500 and the API retries the notification.
   const outcome = await lake.admitNotifications(body, context);
-  context.info(`webhook: ${outcome.enqueued} enqueued, ${outcome.known} already known, ${outcome.rejected} rejected`);
+  context.info(
+    `webhook: ${outcome.enqueued} enqueued, ${outcome.known} already known, ${outcome.rejected} rejected`,
+    fieldsArgument({ stage: "webhook", outcome: "admitted", enqueued: outcome.enqueued, known: outcome.known, rejected: outcome.rejected }),
+  );
   return { status: 200, jsonBody: outcome };
 }
 

@@ -6,9 +6,10 @@ import { createManagementCredential } from "../management-api";
  * identity (user-assigned when AZURE_CLIENT_ID is set). With AZURE_CLIENT_SECRET set (beside AZURE_TENANT_ID and
  * AZURE_CLIENT_ID, as @azure/identity's EnvironmentCredential reads them): that app registration, through
  * AZURE_AUTHORITY_HOST and a CA from AZURE_AUTHORITY_CA_FILE when the authority's chain is private (a TLS-inspecting
- * proxy, or the local login emulator). Every endpoint gets the same identity: none is special-cased.
+ * proxy, or the local login emulator). Every endpoint gets the same identity: none is special-cased. `env` is the app
+ * settings as the composition root read them: the sinks read no process environment of their own.
  */
-export function platformCredential(env: Record<string, string | undefined> = process.env): { forUrl(url: string): TokenCredential } {
+export function platformCredential(env: Readonly<Record<string, string | undefined>>): { forUrl(url: string): TokenCredential } {
   let credential: TokenCredential | undefined;
   return {
     forUrl(_url: string): TokenCredential {
@@ -18,7 +19,7 @@ export function platformCredential(env: Record<string, string | undefined> = pro
   };
 }
 
-function build(env: Record<string, string | undefined>): TokenCredential {
+function build(env: Readonly<Record<string, string | undefined>>): TokenCredential {
   if (!env.AZURE_CLIENT_SECRET) {
     return env.AZURE_CLIENT_ID ? new ManagedIdentityCredential({ clientId: env.AZURE_CLIENT_ID }) : new ManagedIdentityCredential();
   }

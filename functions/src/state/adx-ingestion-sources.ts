@@ -1,6 +1,5 @@
 import type { TableClient, TransactionAction } from "@azure/data-tables";
 import { encodeKeyPart } from "./entity-keys";
-import type { ContentRef } from "./content-ref";
 import { deletePartitionRange, ensureTable, statusOf } from "./storage-account";
 
 /**

@@ -1,6 +1,7 @@
 import type { TableClient } from "@azure/data-tables";
 import { checkpointKey } from "./entity-keys";
 import { asDate, dropUndefined, ensureTable, statusOf } from "./storage-account";
+import { ServiceError } from "../service-error";
 
 /** How far the planner has listed one tenant × content type, and when it last swept the whole retention. */
 export interface Checkpoint {
@@ -92,7 +93,7 @@ export class CheckpointStore {
         current = await this.read(read.tenantId, read.contentType);
       }
     }
-    throw new Error(`Checkpoint ${read.tenantId}/${read.contentType} kept changing under us; the next run will retry.`);
+    throw new CheckpointContentionError(read.tenantId, read.contentType);
   }
 
   /** Records a failed run without touching listedThrough (merge, so a racing advance is never undone). */
@@ -114,4 +115,16 @@ function fromEntity(e: CheckpointEntity, etag: string | undefined): Checkpoint {
     lastError: e.lastError,
     etag,
   };
+}
+
+/** Another planner kept moving the checkpoint while this one tried to advance it. */
+export class CheckpointContentionError extends ServiceError {
+  override readonly name = "CheckpointContentionError";
+  constructor(tenantId: string, contentType: string) {
+    super(`Checkpoint ${tenantId}/${contentType} kept changing under us; the next run will retry.`, {
+      code: "CheckpointContention",
+      transient: true,
+      advice: "Nothing to do unless it persists; then check that only one Function App plans this tenant.",
+    });
+  }
 }

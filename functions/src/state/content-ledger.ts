@@ -1,77 +1,41 @@
 import { odata, type TableClient, type TransactionAction } from "@azure/data-tables";
 import type { ContentRef } from "./content-ref";
-import { decodeKeyPart, hourBucket, ledgerPartitionKey, ledgerPartitionPrefix, ledgerRowKey } from "./entity-keys";
+import { decodeKeyPart, hourBucket, ledgerPartitionPrefix } from "./entity-keys";
+import {
+  errorText,
+  finishFields,
+  fromEntity,
+  ledgerKeys,
+  refFields,
+  type Finish,
+  type IngestedFigures,
+  type LedgerEntry,
+  type LedgerKey,
+  type LedgerState,
+} from "./ledger-entry";
 import { asDate, deletePartitionRange, dropUndefined, ensureTable, statusOf } from "./storage-account";
 
-/**
- * The content ledger: every content blob the engine has seen, by contentId, for 8 days (one day past the blob's own
- * life). It is what makes re-listing cheap and enqueueing exactly-once: a blob is enqueued only by whoever creates its
- * entry, and the worker skips blobs already ingested.
- *
- *   listed ──enqueue──▶ queued ──worker──▶ ingested
- *      │                  ├──────────────▶ expired   (AF20051: gone before we fetched it)
- *      │                  └──────────────▶ failed    (quarantined: permanent error or retries exhausted)
- *      └─(stale: re-enqueued by the planner)
- *   ingested ──ADX later reports a queued ingestion failed──▶ failed (permanent) or queued again (transient: replayed)
- */
-export const LEDGER_STATES = ["listed", "queued", "ingested", "failed", "expired"] as const;
-export type LedgerState = (typeof LEDGER_STATES)[number];
-export const PENDING_STATES: readonly LedgerState[] = ["listed", "queued"];
-/** The states a blob ends in: what its row in ADX's ingestion_ledger says. */
-export type FinalState = Exclude<LedgerState, "listed" | "queued">;
+// The entry's states, fields and entity mapping live in ledger-entry.ts; re-exported for code that imports them here.
+export type { ContentRef };
+export { LEDGER_STATES, PENDING_STATES, type FinalState, type Finish, type IngestedFigures, type LedgerEntry, type LedgerKey, type LedgerState } from "./ledger-entry";
 
 export const LEDGER_TABLE = "AuditLakeContentLedger";
 export const LEDGER_RETENTION_DAYS = 8;
 
-export type { ContentRef };
-
-/** A final state to write for one blob (the worker's outcome), with the fields that go with it. */
-export interface Finish {
-  ref: ContentRef;
-  state: FinalState;
-  attempts: number;
-  figures?: IngestedFigures;
-  code?: string;
-  reason?: string;
-}
-
 /** Azure Table storage: at most 100 operations per transaction, and 15 comparisons per filter. */
 const MAX_TRANSACTION = 100;
 const MAX_KEYS_PER_QUERY = 14;
-export interface LedgerEntry extends ContentRef {
-  state: LedgerState;
-  source: "listing" | "webhook" | "worker";
-  listedAt?: Date;
-  queuedAt?: Date;
-  finishedAt?: Date;
-  attempts: number;
-  lastErrorCode?: string;
-  lastError?: string;
-  records?: number;
-  /** times ADX's failure reports sent the blob back to the queue; the generation of its queued ingestions */
-  adxReplays: number;
-  /** the ADX ingestion source id whose failure report started the latest replay */
-  adxReplaySource?: string;
-  etag?: string;
-}
 
-export interface IngestedFigures {
-  records: number;
-  auditRows: number;
-  mailAccessRows: number;
-  quarantinedRecords: number;
-}
-
-type Key = Pick<ContentRef, "tenantId" | "contentType" | "contentId" | "contentCreated">;
-
+/**
+ * The content ledger (ledger-entry.ts has the entry's life): every content blob the engine has seen, by contentId, for
+ * 8 days (one day past the blob's own life). It makes re-listing cheap and enqueueing exactly-once: a blob is enqueued
+ * only by whoever creates its entry, and the worker skips blobs already ingested.
+ */
 export class ContentLedger {
   constructor(private readonly table: TableClient) {}
 
-  private keys(ref: Key): { partitionKey: string; rowKey: string } {
-    return {
-      partitionKey: ledgerPartitionKey(ref.tenantId, ref.contentType, new Date(ref.contentCreated)),
-      rowKey: ledgerRowKey(ref.contentId),
-    };
+  private keys(ref: LedgerKey): { partitionKey: string; rowKey: string } {
+    return ledgerKeys(ref);
   }
 
   /**
@@ -136,7 +100,7 @@ export class ContentLedger {
   }
 
   /** The entries of many blobs: one query per partition and 14 blobs (Table storage's filter limit). */
-  async getMany(refs: readonly Key[]): Promise<Map<string, LedgerEntry>> {
+  async getMany(refs: readonly LedgerKey[]): Promise<Map<string, LedgerEntry>> {
     await ensureTable(this.table);
     const found = new Map<string, LedgerEntry>();
     for (const group of this.partitions(refs)) {
@@ -163,7 +127,7 @@ export class ContentLedger {
   }
 
   /** Groups items by ledger partition, each group at most one transaction's worth. */
-  private partitions<T>(items: readonly T[], ref: (item: T) => Key = (item) => item as unknown as Key): T[][] {
+  private partitions<T>(items: readonly T[], ref: (item: T) => LedgerKey = (item) => item as unknown as LedgerKey): T[][] {
     const groups: T[][] = [];
     const open = new Map<string, T[]>();
     for (const item of items) {
@@ -179,7 +143,7 @@ export class ContentLedger {
   }
 
   /** listed → queued, only if nobody moved the entry since `etag` (a fast worker may already have ingested it). */
-  async markQueued(ref: Key, etag: string, now = new Date()): Promise<boolean> {
+  async markQueued(ref: LedgerKey, etag: string, now = new Date()): Promise<boolean> {
     try {
       await this.table.updateEntity({ ...this.keys(ref), state: "queued", queuedAt: now }, "Merge", { etag });
       return true;
@@ -189,7 +153,7 @@ export class ContentLedger {
     }
   }
 
-  async get(ref: Key): Promise<LedgerEntry | undefined> {
+  async get(ref: LedgerKey): Promise<LedgerEntry | undefined> {
     await ensureTable(this.table);
     const { partitionKey, rowKey } = this.keys(ref);
     try {
@@ -207,11 +171,11 @@ export class ContentLedger {
   }
 
   async markFailed(ref: ContentRef, code: string, reason: string, attempts: number, now = new Date()): Promise<void> {
-    await this.finish(ref, { state: "failed", finishedAt: now, attempts, lastErrorCode: code, lastError: reason.slice(0, 8000) });
+    await this.finish(ref, { state: "failed", finishedAt: now, attempts, lastErrorCode: code, lastError: errorText(reason) });
   }
 
   async markExpired(ref: ContentRef, code: string, reason: string, attempts: number, now = new Date()): Promise<void> {
-    await this.finish(ref, { state: "expired", finishedAt: now, attempts, lastErrorCode: code, lastError: reason.slice(0, 8000) });
+    await this.finish(ref, { state: "expired", finishedAt: now, attempts, lastErrorCode: code, lastError: errorText(reason) });
   }
 
   /**
@@ -219,7 +183,7 @@ export class ContentLedger {
    * goes through the worker again (its landed chunks are skipped by their ingest-by tags). Only if nobody moved the
    * entry since `etag`; false otherwise.
    */
-  async markReplay(ref: Key, etag: string, replay: { replays: number; sourceId: string; code: string; reason: string }, now = new Date()): Promise<boolean> {
+  async markReplay(ref: LedgerKey, etag: string, replay: { replays: number; sourceId: string; code: string; reason: string }, now = new Date()): Promise<boolean> {
     try {
       await this.table.updateEntity(
         {
@@ -229,7 +193,7 @@ export class ContentLedger {
           adxReplays: replay.replays,
           adxReplaySource: replay.sourceId,
           lastErrorCode: replay.code,
-          lastError: replay.reason.slice(0, 8000),
+          lastError: errorText(replay.reason),
         },
         "Merge",
         { etag },
@@ -244,7 +208,7 @@ export class ContentLedger {
   /** A failed attempt the queue will retry: state unchanged, the error kept for health and operators. */
   async recordAttempt(ref: ContentRef, code: string, reason: string, attempts: number): Promise<void> {
     await ensureTable(this.table);
-    await this.table.upsertEntity({ ...this.keys(ref), ...refFields(ref), attempts, lastErrorCode: code, lastError: reason.slice(0, 8000) }, "Merge");
+    await this.table.upsertEntity({ ...this.keys(ref), ...refFields(ref), attempts, lastErrorCode: code, lastError: errorText(reason) }, "Merge");
   }
 
   private async finish(ref: ContentRef, fields: Record<string, unknown>): Promise<void> {
@@ -280,44 +244,4 @@ export class ContentLedger {
     const prefix = ledgerPartitionPrefix(tenantId, contentType);
     return deletePartitionRange(this.table, prefix, prefix + hourBucket(cutoff));
   }
-}
-
-function finishFields(f: Finish, now: Date): Record<string, unknown> {
-  if (f.state === "ingested") return { state: "ingested", finishedAt: now, attempts: f.attempts, ...f.figures, lastErrorCode: "", lastError: "" };
-  return { state: f.state, finishedAt: now, attempts: f.attempts, lastErrorCode: f.code ?? "", lastError: (f.reason ?? "").slice(0, 8000) };
-}
-
-function refFields(ref: ContentRef) {
-  return {
-    tenantId: ref.tenantId,
-    contentType: ref.contentType,
-    contentId: ref.contentId,
-    contentUri: ref.contentUri,
-    contentCreated: new Date(ref.contentCreated),
-    contentExpiration: new Date(ref.contentExpiration),
-  };
-}
-
-function fromEntity(e: Record<string, unknown>): LedgerEntry {
-  const iso = (v: unknown) => asDate(v)?.toISOString() ?? "";
-  return {
-    tenantId: String(e.tenantId ?? ""),
-    contentType: String(e.contentType ?? ""),
-    contentId: String(e.contentId ?? ""),
-    contentUri: String(e.contentUri ?? ""),
-    contentCreated: iso(e.contentCreated),
-    contentExpiration: iso(e.contentExpiration),
-    state: (e.state as LedgerState) ?? "queued",
-    source: (e.source as LedgerEntry["source"]) ?? "listing",
-    listedAt: asDate(e.listedAt),
-    queuedAt: asDate(e.queuedAt),
-    finishedAt: asDate(e.finishedAt),
-    attempts: Number(e.attempts ?? 0),
-    lastErrorCode: (e.lastErrorCode as string) || undefined,
-    lastError: (e.lastError as string) || undefined,
-    records: e.records === undefined ? undefined : Number(e.records),
-    adxReplays: Number(e.adxReplays ?? 0),
-    adxReplaySource: (e.adxReplaySource as string) || undefined,
-    etag: e.etag as string | undefined,
-  };
 }

@@ -1,6 +1,7 @@
 import type { QueueClient } from "@azure/storage-queue";
 import { z } from "zod";
 import { contentRef, contentRefSchema, type ContentRef } from "./content-ref";
+import { ServiceError } from "../service-error";
 
 /** A blob in a queue message: its reference, and the attempts an earlier message already made on it (re-queued alone). */
 export const queuedBlobSchema = contentRefSchema.extend({ priorAttempts: z.number().int().min(0).optional() });
@@ -20,11 +21,14 @@ const contentMessageSchema = z.object({ blobs: z.array(queuedBlobSchema).min(1) 
  */
 export const MESSAGE_LIMITS = { maxBlobs: 25, maxBytes: 60 * 1024 };
 
-export class MalformedMessageError extends Error {
-  readonly code = "MalformedMessage";
+export class MalformedMessageError extends ServiceError {
+  override readonly name = "MalformedMessageError";
   constructor(detail: string) {
-    super(`Queue message is not a content message (${detail}); it was not produced by this engine's planner or webhook — delete it.`);
-    this.name = "MalformedMessageError";
+    super(`Queue message is not a content message (${detail}); it was not produced by this engine's planner or webhook — delete it.`, {
+      code: "MalformedMessage",
+      transient: false,
+      advice: "Delete the message from the queue (or let it reach the poison queue); polling lists its blobs again if they were real.",
+    });
   }
 }
 

@@ -11,7 +11,7 @@ export class StorageAccount {
   private readonly credential?: ManagedIdentityCredential;
   private readonly settings: StorageSettings;
 
-  constructor(settings: StorageSettings, env: Record<string, string | undefined> = process.env) {
+  constructor(settings: StorageSettings, env: Readonly<Record<string, string | undefined>>) {
     this.settings = settings = effectiveStorageSettings(settings, env);
     if (settings.kind === "managedIdentity")
       this.credential = settings.clientId ? new ManagedIdentityCredential({ clientId: settings.clientId }) : new ManagedIdentityCredential();
@@ -35,7 +35,7 @@ export class StorageAccount {
  * azurerm's Flex Consumption resource writes AzureWebJobsStorage with an empty AccountKey beside the identity settings
  * (provider issues #29693, #30732, #33211): a connection string that carries no credential counts as unset.
  */
-export function effectiveStorageSettings(settings: StorageSettings, env: Record<string, string | undefined>): StorageSettings {
+export function effectiveStorageSettings(settings: StorageSettings, env: Readonly<Record<string, string | undefined>>): StorageSettings {
   if (settings.kind !== "connectionString" || carriesCredential(settings.connectionString)) return settings;
   const accountName = env.AzureWebJobsStorage__accountName || connectionStringPart(settings.connectionString, "AccountName");
   if (!accountName) {

@@ -1,19 +1,16 @@
-import { Tables } from "../../../kql/tables";
-import type { AdxFailureQueue, AdxIngestionFailure, ReceivedFailure } from "../sinks/adx-failures";
-import type { AdxIngestionSources, AdxSourceRecord, PostedSource, SourceBlob } from "../state/adx-ingestion-sources";
-import { forEachConcurrent } from "./concurrency";
-import type { ContentLedger, LedgerEntry } from "../state/content-ledger";
-import { contentRef } from "../state/content-ref";
+import type { AdxFailureQueue, ReceivedFailure } from "../sinks/adx-failures";
+import type { RowSink } from "../sinks/row-sink";
+import { failureCode as errorCodeOf, failureReason } from "../service-error";
+import type { AdxIngestionSources, AdxSourceRecord } from "../state/adx-ingestion-sources";
+import type { ContentLedger } from "../state/content-ledger";
 import type { ContentQueue } from "../state/content-queue";
-import type { EngineLog } from "./engine-log";
+import { AdxFailedBlobs, MAX_ADX_REPLAYS, type BlobVerdict } from "./adx-failed-blob";
+import { advice } from "./adx-failure-advice";
+import { forEachConcurrent } from "./concurrency";
+import { pipelineLog, type EngineLog, type PipelineLog } from "./engine-log";
 import { HOUR } from "./listing-window";
-import { blobErrorRow, ledgerRow } from "../transform/outcome-rows";
-import type { RowSink } from "./worker";
 
-/** Replays of one blob after ADX gave up on it transiently; beyond this the blob is failed (ADX is not recovering). */
-export const MAX_ADX_REPLAYS = 3;
-/** A report whose blob is still with the worker waits for it this many deliveries (one per settlement run), then is dropped. */
-const IN_FLIGHT_DELIVERIES = 20;
+export { MAX_ADX_REPLAYS };
 /** A report naming a source nobody recorded waits this long for a worker still between ingestion and its record. */
 const UNKNOWN_SOURCE_DELIVERIES = 5;
 const PER_RUN = 2000;
@@ -21,6 +18,8 @@ const PER_RUN = 2000;
 export const TAG_ALREADY_EXISTS = "Skipped_IngestByTagAlreadyExists";
 const CONCURRENCY = 8;
 const PURGE_EVERY_MS = 6 * HOUR;
+/** The stage named in this use case's log lines. */
+const STAGE = "adx-settlement";
 
 export interface AdxFailureSettlementDeps {
   failures: Pick<AdxFailureQueue, "receive">;
@@ -64,18 +63,21 @@ export interface AdxFailureSettlementResult {
  */
 export class AdxFailureSettlement {
   private readonly now: () => Date;
-  private readonly maxReplays: number;
+  private readonly blobs: AdxFailedBlobs;
   private readonly databases: Set<string>;
   private lastPurge = 0;
 
   constructor(private readonly deps: AdxFailureSettlementDeps) {
     this.now = deps.now ?? (() => new Date());
-    this.maxReplays = deps.maxReplays ?? MAX_ADX_REPLAYS;
+    this.blobs = new AdxFailedBlobs({ ...deps, now: this.now, maxReplays: deps.maxReplays ?? MAX_ADX_REPLAYS });
     // ADX database names compare case-insensitively
     this.databases = new Set(deps.databases.map((d) => d.toLowerCase()));
   }
 
-  async run(log: EngineLog): Promise<AdxFailureSettlementResult> {
+  async run(hostLog: EngineLog): Promise<AdxFailureSettlementResult> {
+    const log = pipelineLog(hostLog);
+    const notHandled = (err: unknown) =>
+      log.error(`ADX failure report not handled yet (it comes back on a later run): ${failureReason(err)}`, { stage: STAGE, outcome: "notHandled", code: errorCodeOf(err) });
     const result: AdxFailureSettlementResult = { received: 0, failed: 0, replayed: 0, settled: 0, unattributed: 0, deferred: 0, foreign: 0, errors: 0 };
     const count = (outcome: keyof AdxFailureSettlementResult) => result[outcome]++;
     while (result.received < PER_RUN) {
@@ -92,7 +94,7 @@ export class AdxFailureSettlement {
           resolved.push({ report, source });
         } catch (err) {
           count("errors");
-          log.error(`ADX failure report not handled yet (it comes back on a later run): ${(err as Error)?.message ?? String(err)}`);
+          notHandled(err);
         }
       });
       const byBlob = new Map<string, typeof resolved>();
@@ -109,18 +111,19 @@ export class AdxFailureSettlement {
             if (!outcomes.includes("deferred") && !outcomes.includes("foreign")) await report.settle();
           } catch (err) {
             count("errors");
-            log.error(`ADX failure report not handled yet (it comes back on a later run): ${(err as Error)?.message ?? String(err)}`);
+            notHandled(err);
           }
         }
       });
     }
-    if (result.received >= PER_RUN) log.warn(`ADX reported ${PER_RUN}+ failed ingestions; the rest are handled on the next runs.`);
+    if (result.received >= PER_RUN) log.warn(`ADX reported ${PER_RUN}+ failed ingestions; the rest are handled on the next runs.`, { stage: STAGE, outcome: "backlog", reports: result.received });
     await this.purge(log);
     if (result.received) {
       log.info(
         `ADX failure reports: ${result.received} read, ${result.failed} blob(s) failed, ${result.replayed} replayed, ${result.settled} already settled, ` +
           `${result.unattributed} unattributed, ${result.deferred} deferred, ${result.errors} not handled` +
           (result.foreign ? `, ${result.foreign} for other databases (left for their owners)` : ""),
+        { stage: STAGE, outcome: "run", ...result },
       );
     }
     return result;
@@ -129,10 +132,10 @@ export class AdxFailureSettlement {
   private async handle(
     r: ReceivedFailure,
     source: AdxSourceRecord | undefined,
-    log: EngineLog,
+    log: PipelineLog,
   ): Promise<Array<Exclude<keyof AdxFailureSettlementResult, "received" | "errors">>> {
     if (r.kind === "unreadable") {
-      log.error(`ADX posted a failure report that cannot be read (${r.error}); it is dropped. Its text: ${r.text}`);
+      log.error(`ADX posted a failure report that cannot be read (${r.error}); it is dropped. Its text: ${r.text}`, { stage: STAGE, outcome: "unreadable" });
       return ["unattributed"];
     }
     const f = r.failure;
@@ -147,119 +150,26 @@ export class AdxFailureSettlement {
         `ADX failed a queued ingestion into ${f.database}.${f.table} [${f.errorCode}] that no content blob of this app is known for ` +
           `(source id ${f.sourceId}: sent by another client, or by a worker that died before recording it — its queue retry re-posts the rows). ` +
           `${f.details} — ${advice(f, 0)}`,
+        { stage: STAGE, outcome: "unattributed", code: f.errorCode, database: f.database, table: f.table, sourceId: f.sourceId },
       );
       return ["unattributed"];
     }
     // One outcome per blob the ingestion held; the report is settled once none of them waits.
-    const outcomes: Array<Awaited<ReturnType<AdxFailureSettlement["handleBlob"]>>> = [];
-    for (const blob of source.blobs) outcomes.push(await this.handleBlob(f, blob, r.deliveries, log));
+    const outcomes: BlobVerdict[] = [];
+    for (const blob of source.blobs) outcomes.push(await this.blobs.settle(f, blob, r.deliveries, log));
     return outcomes;
   }
 
-  private async handleBlob(f: AdxIngestionFailure, blob: SourceBlob, deliveries: number, log: EngineLog): Promise<"deferred" | "failed" | "replayed" | "unattributed" | "settled"> {
-    const what = `blob ${blob.contentId} (${blob.tenantId} ${blob.contentType})`;
-    if (blob.purpose === "failure-record") {
-      log.error(
-        `ADX did not ingest the failure record of ${what} into ${f.database}.${f.table} either [${f.errorCode}]: ${f.details} — ` +
-          `the content ledger and this log are its record. ${advice(f, 0)}`,
-      );
-      return "settled";
-    }
-    const entry = await this.deps.ledger.get(blob);
-    if (!entry) {
-      log.error(`ADX failed ingesting ${what} into ${f.database}.${f.table} [${f.errorCode}], but its ledger entry is gone (past retention): ${f.details}`);
-      return "unattributed";
-    }
-    if (entry.state === "failed" || entry.state === "expired") return "settled";
-    if (entry.adxReplays > blob.generation) {
-      // A replay re-sends the whole blob after this report's attempt. If this is the report that started it, back
-      // unsettled while the blob still waits, its enqueue may not have happened: enqueue again (a spare message is harmless).
-      if (entry.state === "queued" && entry.adxReplaySource === f.sourceId) await this.deps.queue.enqueue([contentRef(entry)]);
-      return "settled";
-    }
-    if (entry.state !== "ingested") {
-      // The worker still has this blob: once it marks it ingested, the report is acted on (or superseded by its retry).
-      if (deliveries < IN_FLIGHT_DELIVERIES) return "deferred";
-      log.warn(`ADX failed ingesting ${what} into ${f.database}.${f.table} [${f.errorCode}] while the blob was still ${entry.state}; its pending queue message re-sends the rows.`);
-      return "settled";
-    }
-    if (!f.permanent && entry.adxReplays < this.maxReplays) return this.replay(entry, f, log);
-    await this.fail(entry, blob, f, log);
-    return "failed";
-  }
-
-  /** ingested → queued, and the blob's queue message again: the worker re-sends every chunk, ADX skips those it holds. */
-  private async replay(entry: LedgerEntry, f: AdxIngestionFailure, log: EngineLog): Promise<"replayed" | "deferred"> {
-    const replays = entry.adxReplays + 1;
-    const reason = `ADX gave up ingesting into ${f.database}.${f.table} [${f.errorCode}, ${f.failureStatus || "transient"}]${viaPolicy(f)}: ${f.details}`;
-    // Ledger first (only one racer wins the ETag), then the message; a crash in between leaves this report unsettled,
-    // and its next run enqueues again (see handle). Enqueued first, a fast worker could skip the still-"ingested" blob.
-    if (!(await this.deps.ledger.markReplay(entry, entry.etag!, { replays, sourceId: f.sourceId, code: f.errorCode, reason }, this.now()))) return "deferred";
-    await this.deps.queue.enqueue([contentRef(entry)]);
-    log.warn(
-      `ADX gave up ingesting blob ${entry.contentId} (${entry.tenantId} ${entry.contentType}) into ${f.database}.${f.table} [${f.errorCode}]: ${f.details} — ` +
-        `replaying the blob (${replays} of ${this.maxReplays}); rows of it that did land meanwhile are kept once by the _dedup views.`,
-    );
-    return "replayed";
-  }
-
-  /** The blob cannot land until someone fixes the cause: failed in the ledger (the record), an error log (the alert), and a try at ingestion_errors. */
-  private async fail(entry: LedgerEntry, blob: SourceBlob, f: AdxIngestionFailure, log: EngineLog): Promise<void> {
-    const gaveUp = !f.permanent;
-    const reason =
-      `ADX ${gaveUp ? `kept failing after ${entry.adxReplays} replay(s)` : "refused"} the queued ingestion into ${f.database}.${f.table} ` +
-      `[${f.errorCode}, ${f.failureStatus || "Permanent"}]${viaPolicy(f)}: ${f.details}`;
-    // The alert before the ledger: a crash in between repeats the alert on the next run rather than losing it.
-    log.error(
-      `ingest ${entry.tenantId} ${entry.contentType} ${entry.contentId}: ${reason} — ${advice(f, entry.adxReplays)} ` +
-        `The blob is failed in the content ledger; once fixed, re-enqueue it (the _dedup views keep a replayed record once).`,
-    );
-    await this.deps.ledger.markFailed(entry, f.errorCode, reason, entry.attempts, this.now());
-    // Best effort: this may fail for the same reason (a missing mapping), asynchronously; the ledger and the log stay the record.
-    const at = this.now();
-    const posted: PostedSource[] = [];
-    try {
-      const errorsReport = await this.deps.adx.ingestRows(f.database, Tables.errors, [blobErrorRow(entry, "adx", f.errorCode, reason, entry.attempts, at)]);
-      for (const s of errorsReport?.sources ?? []) posted.push({ table: Tables.errors, sourceId: s.sourceId });
-      const ledgerReport = await this.deps.adx.ingestRows(f.database, Tables.ledger, [ledgerRow(entry, "failed", undefined, at)]);
-      for (const s of ledgerReport?.sources ?? []) posted.push({ table: Tables.ledger, sourceId: s.sourceId });
-      await this.deps.sources.record(f.database, posted, [{ ...blob, purpose: "failure-record" }], at);
-    } catch (err) {
-      log.error(`ingest ${entry.tenantId} ${entry.contentType} ${entry.contentId}: could not record the failure in ${Tables.errors} (${(err as Error)?.message ?? String(err)}); the content ledger and this log are its record.`);
-    }
-  }
-
   /** Source records live as long as ledger entries; purged a few times a day. */
-  private async purge(log: EngineLog): Promise<void> {
+  private async purge(log: PipelineLog): Promise<void> {
     const now = this.now().getTime();
     if (now - this.lastPurge < PURGE_EVERY_MS) return;
     this.lastPurge = now;
     const cutoff = new Date(now - this.deps.retentionDays * 24 * HOUR);
     for (const db of this.deps.databases) {
-      await this.deps.sources.purge(db, cutoff).catch((e) => log.warn(`ADX source records of ${db} not purged (retried later): ${(e as Error).message}`));
+      await this.deps.sources.purge(db, cutoff).catch((e) =>
+        log.warn(`ADX source records of ${db} not purged (retried later): ${failureReason(e)}`, { stage: STAGE, outcome: "purgeFailed", code: errorCodeOf(e), database: db }),
+      );
     }
   }
-}
-
-/** A transactional update policy on the table failed, and with it the ingestion: worth saying, the fix is in the policy. */
-function viaPolicy(f: AdxIngestionFailure): string {
-  return f.originatesFromUpdatePolicy ? " (raised by an update policy on the table)" : "";
-}
-
-/** What to do about an ADX ingestion error code: the operator's next step. */
-export function advice(f: Pick<AdxIngestionFailure, "errorCode" | "database" | "table" | "permanent">, replays: number): string {
-  const code = f.errorCode;
-  if (/Mapping/i.test(code) && /NotFound|NotExist/i.test(code))
-    return `Fix: apply kql/tables/${f.table}.kql to database ${f.database} (it creates the mapping ${f.table}_json).`;
-  if (/DatabaseNotExist|TableNotExist|EntityNotFound/i.test(code))
-    return `Fix: apply kql/tables/*.kql to database ${f.database}, and check the tenant's "database" in AUDIT_LAKE_TENANTS.`;
-  if (/InvalidMapping|InvalidBlob|NoRecordsOrWrongFormat|FormatNotSupported|InvalidIngestionProperty/i.test(code))
-    return `Fix: the rows do not match what ${f.database}.${f.table} expects — re-apply kql/tables/${f.table}.kql; if it persists, report it with this blob's contentId.`;
-  if (/^Download_/i.test(code))
-    return `Fix: ADX could not read the uploaded data: check the cluster's ingestion storage (its temp container) and the Function's network path to it.`;
-  if (/Unauthorized|Forbidden|Denied/i.test(code))
-    return `Fix: grant the Function's identity the "Database Ingestor" role on database ${f.database}.`;
-  if (!f.permanent)
-    return `Fix: ADX's ingestion kept failing after its own retries${replays ? ` and ${replays} replay(s)` : ""}: check the cluster's health and ingestion capacity, then re-enqueue.`;
-  return `See ADX's ingestion error codes for ${code}.`;
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { EngineConfig, TenantConfig } from "../config";
-import { cloudEndpoints, createManagementCredential, ManagementActivityClient, type ManagementApiEvent } from "../management-api";
+import { ClientErrorCodes, cloudEndpoints, createManagementCredential, ManagementActivityClient, type ManagementApiEvent } from "../management-api";
 import { AdxSink } from "../sinks/adx";
 import { SentinelSink } from "../sinks/sentinel";
 import { AdxFailureSettlement } from "./adx-failure-settlement";
@@ -9,7 +9,7 @@ import { CHECKPOINT_TABLE, CheckpointStore } from "../state/checkpoints";
 import { ContentIntake } from "./content-intake";
 import { ContentLedger, LEDGER_RETENTION_DAYS, LEDGER_TABLE } from "../state/content-ledger";
 import { ContentQueue, MESSAGE_LIMITS } from "../state/content-queue";
-import { consoleLog, type EngineLog } from "./engine-log";
+import { consoleLog, pipelineLog, type EngineLog, type PipelineLog } from "./engine-log";
 import { platformCredential } from "../sinks/platform-credential";
 import { Planner, type PlannedTenant, type PlannerDeps } from "./planner";
 import { StorageAccount } from "../state/storage-account";
@@ -18,6 +18,8 @@ import { Worker, type WorkerDeps, type WorkerTenant } from "./worker";
 /** Everything the handlers share within one process, built once from the app settings. */
 export interface Engine {
   config: EngineConfig;
+  /** The app's storage account (AzureWebJobsStorage), built from the settings the composition root handed over. */
+  storage: StorageAccount;
   checkpoints: CheckpointStore;
   ledger: ContentLedger;
   queue: ContentQueue;
@@ -31,6 +33,10 @@ export interface Engine {
 }
 
 export interface EngineOptions {
+  /** The app settings as the composition root read them, for what `config` does not carry: the app's own identity
+   * (AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, …) and the storage identity (AzureWebJobsStorage__*). The engine reads no
+   * process environment. */
+  appSettings: Readonly<Record<string, string | undefined>>;
   /** Clock for the planner, the worker and the clients (an emulator with its own clock passes it). */
   now?: () => Date;
   /** Where client events (clamped windows, refused hosts) are logged; default the console. */
@@ -40,9 +46,9 @@ export interface EngineOptions {
   onWorkerStep?: WorkerDeps["onStep"];
 }
 
-export function createEngine(config: EngineConfig, opts: EngineOptions = {}): Engine {
-  const log = opts.log ?? consoleLog;
-  const account = new StorageAccount(config.storage);
+export function createEngine(config: EngineConfig, opts: EngineOptions): Engine {
+  const log = pipelineLog(opts.log ?? consoleLog);
+  const account = new StorageAccount(config.storage, opts.appSettings);
   const checkpoints = new CheckpointStore(account.table(CHECKPOINT_TABLE));
   const ledger = new ContentLedger(account.table(LEDGER_TABLE));
   const queue = new ContentQueue(account.queue(config.contentQueue));
@@ -54,7 +60,7 @@ export function createEngine(config: EngineConfig, opts: EngineOptions = {}): En
     tenants.set(t.tenantId, { config: t, client, source: client });
   }
 
-  const credential = platformCredential();
+  const credential = platformCredential(opts.appSettings);
   const adx = new AdxSink({ ingestUri: config.adx.ingestUri, credential: credential.forUrl(config.adx.ingestUri) });
   const sentinel = config.sentinel
     ? new SentinelSink({
@@ -93,6 +99,7 @@ export function createEngine(config: EngineConfig, opts: EngineOptions = {}): En
   const worker = new Worker({ tenants, ledger, adx, queue, sentinel, sources, maxDequeueCount: config.maxDequeueCount, partBytes: config.messagePartBytes, now: opts.now, onStep: opts.onWorkerStep });
   return {
     config,
+    storage: account,
     checkpoints,
     ledger,
     queue,
@@ -105,7 +112,7 @@ export function createEngine(config: EngineConfig, opts: EngineOptions = {}): En
   };
 }
 
-function managementClient(t: TenantConfig, config: EngineConfig, now: (() => Date) | undefined, log: EngineLog): ManagementActivityClient {
+function managementClient(t: TenantConfig, config: EngineConfig, now: (() => Date) | undefined, log: PipelineLog): ManagementActivityClient {
   const endpoints = cloudEndpoints(t.cloud);
   const credential = createManagementCredential(t.tenantId, t.credential, {
     authorityHost: t.loginUrl ?? endpoints.authorityHost,
@@ -124,22 +131,38 @@ function managementClient(t: TenantConfig, config: EngineConfig, now: (() => Dat
 }
 
 /** Client decisions an operator must see: lost coverage and refused hosts are errors, the rest is routine. */
-function logClientEvent(tenantId: string, e: ManagementApiEvent, log: EngineLog): void {
+function logClientEvent(tenantId: string, e: ManagementApiEvent, log: PipelineLog): void {
+  const tenant = tenantId;
   switch (e.type) {
     case "windowClamped":
       log.error(
         `tenant ${tenantId} ${e.contentType}: listing from ${e.requestedStart.toISOString()} was clamped to ${e.effectiveStart.toISOString()} ` +
           `(7-day limit); content created in between is no longer available.`,
+        { tenant, contentType: e.contentType, stage: "listing", outcome: e.type, requestedStart: e.requestedStart.toISOString(), effectiveStart: e.effectiveStart.toISOString(), lostMs: e.lostMs },
       );
       break;
     case "hostRefused":
-      log.error(`tenant ${tenantId}: refused to send the token to ${e.url} (${e.operation}); only ${e.allowedOrigin} is allowed.`);
+      log.error(`tenant ${tenantId}: refused to send the token to ${e.url} (${e.operation}); only ${e.allowedOrigin} is allowed.`, {
+        tenant,
+        stage: e.operation,
+        outcome: e.type,
+        code: ClientErrorCodes.HostNotAllowed,
+        url: e.url,
+        allowedOrigin: e.allowedOrigin,
+      });
       break;
     case "subscriptionStarted":
-      log.info(`tenant ${tenantId}: started the ${e.contentType} subscription`);
+      log.info(`tenant ${tenantId}: started the ${e.contentType} subscription`, { tenant, contentType: e.contentType, stage: "subscriptions/start", outcome: e.type });
       break;
     case "subscriptionStartThrottled":
-      log.warn(`tenant ${tenantId}: starting the ${e.contentType} subscription is throttled; retrying in ${Math.round(e.retryAfterMs / 1000)} s`);
+      log.warn(`tenant ${tenantId}: starting the ${e.contentType} subscription is throttled; retrying in ${Math.round(e.retryAfterMs / 1000)} s`, {
+        tenant,
+        contentType: e.contentType,
+        stage: "subscriptions/start",
+        outcome: e.type,
+        code: ClientErrorCodes.SubscriptionStartThrottled,
+        retryAfterMs: e.retryAfterMs,
+      });
       break;
     default:
       break;

@@ -2,7 +2,7 @@ import type { TenantConfig } from "../config";
 import type { CheckpointStore } from "../state/checkpoints";
 import { LEDGER_RETENTION_DAYS, type ContentLedger } from "../state/content-ledger";
 import { DAY, HOUR, MINUTE } from "./listing-window";
-import { atRiskOfExpiry } from "./planner";
+import { atRiskOfExpiry } from "./expiry-watch";
 
 export type HealthStatus = "ok" | "degraded" | "unhealthy";
 

@@ -1,14 +1,8 @@
 import { Tables } from "../../../kql/tables";
 import type { RowChunk } from "../sinks/row-chunks";
+import type { RowWriter } from "../sinks/row-sink";
 
 type Rows = Record<string, unknown>[];
-
-/** What a part needs to hold rows compressed: the ADX sink's row writer. */
-export interface RowWriter {
-  readonly heldBytes: number;
-  write(rows: readonly Record<string, unknown>[]): Promise<void>;
-  finish(): Promise<RowChunk[]>;
-}
 
 /** The tables whose rows a part collects from its blobs (the ledger rows are written when the part lands). */
 export const PART_TABLES = [Tables.unifiedAudit, Tables.accessMail, Tables.errors] as const;

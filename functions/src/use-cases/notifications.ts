@@ -1,7 +1,7 @@
-import { isContentType } from "../management-api";
+import { ClientErrorCodes, isContentType } from "../management-api";
 import type { ContentIntake } from "./content-intake";
 import { contentRef, contentRefSchema, type ContentRef } from "../state/content-ref";
-import type { EngineLog } from "./engine-log";
+import { pipelineLog, type EngineLog } from "./engine-log";
 
 /** A webhook notification: the Management API POSTs an array of these (content objects plus tenantId, clientId). */
 const notificationSchema = contentRefSchema;
@@ -27,26 +27,35 @@ export async function admitNotifications(
   body: unknown,
   tenants: Map<string, NotifiedTenant>,
   intake: ContentIntake,
-  log: EngineLog,
+  hostLog: EngineLog,
 ): Promise<NotificationOutcome> {
+  const log = pipelineLog(hostLog);
   const items = Array.isArray(body) ? body : [body];
   const outcome: NotificationOutcome = { enqueued: 0, known: 0, rejected: 0 };
   const admitted: ContentRef[] = [];
   for (const item of items) {
     const parsed = notificationSchema.safeParse(item);
-    const reject = (why: string) => {
+    const reject = (why: string, code: string) => {
       outcome.rejected++;
-      log.warn(`webhook: notification rejected (${why}): ${JSON.stringify(item).slice(0, 500)}`);
+      const claimed = (item ?? {}) as Record<string, unknown>;
+      log.warn(`webhook: notification rejected (${why}): ${JSON.stringify(item).slice(0, 500)}`, {
+        tenant: typeof claimed.tenantId === "string" ? claimed.tenantId.toLowerCase() : undefined,
+        contentType: typeof claimed.contentType === "string" ? claimed.contentType : undefined,
+        contentId: typeof claimed.contentId === "string" ? claimed.contentId : undefined,
+        stage: "webhook",
+        outcome: "rejected",
+        code,
+      });
     };
     if (!parsed.success) {
-      reject(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+      reject(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "), "MalformedNotification");
       continue;
     }
     const n = { ...contentRef(parsed.data), tenantId: parsed.data.tenantId.toLowerCase() };
     const tenant = tenants.get(n.tenantId);
-    if (!tenant) reject(`tenant ${n.tenantId} is not in AUDIT_LAKE_TENANTS`);
-    else if (!isContentType(n.contentType) || !tenant.contentTypes.includes(n.contentType)) reject(`content type ${n.contentType} is not collected for this tenant`);
-    else if (!tenant.isAllowedUrl(n.contentUri)) reject(`contentUri is not on the tenant's API host`);
+    if (!tenant) reject(`tenant ${n.tenantId} is not in AUDIT_LAKE_TENANTS`, "UnknownTenant");
+    else if (!isContentType(n.contentType) || !tenant.contentTypes.includes(n.contentType)) reject(`content type ${n.contentType} is not collected for this tenant`, "ContentTypeNotCollected");
+    else if (!tenant.isAllowedUrl(n.contentUri)) reject(`contentUri is not on the tenant's API host`, ClientErrorCodes.HostNotAllowed);
     else if (!admitted.some((a) => a.contentId === n.contentId && a.tenantId === n.tenantId)) admitted.push(n);
     else outcome.known++;
   }

@@ -2,29 +2,20 @@ import type { TenantConfig } from "../config";
 import type { ContentBlobRef, ManagementActivityClient } from "../management-api/client";
 import type { ContentType } from "../management-api/content-types";
 import type { CheckpointStore } from "../state/checkpoints";
+import { failureCode, failureReason, ServiceError } from "../service-error";
 import { forEachConcurrent } from "./concurrency";
 import type { ContentIntake } from "./content-intake";
-import { LEDGER_RETENTION_DAYS, PENDING_STATES, type ContentLedger, type LedgerEntry } from "../state/content-ledger";
+import { LEDGER_RETENTION_DAYS, type ContentLedger, type LedgerEntry } from "../state/content-ledger";
 import { contentRef, type ContentRef } from "../state/content-ref";
-import type { EngineLog } from "./engine-log";
+import { pipelineLog, type EngineLog, type PipelineLog } from "./engine-log";
+import { alertExpiring } from "./expiry-watch";
 import { DAY, HOUR, MINUTE, listingWindow, type ListingSettings, type ListingWindow } from "./listing-window";
+
+// Where pending content near expiry is found and alerted on; re-exported for code that imported it from here.
+export { atRiskOfExpiry, EXPIRY_ALERT_MS } from "./expiry-watch";
 
 /** A claim older than this without its queue message is taken to be from a planner that died mid-way. */
 export const STALE_CLAIM_MS = 10 * MINUTE;
-/** Content not ingested this close to its expiration raises an alert... */
-export const EXPIRY_ALERT_MS = 24 * HOUR;
-/** ...once it has waited this long (a back-fill enqueues day-old blobs that the workers take within minutes)... */
-const EXPIRY_ALERT_GRACE_MS = HOUR;
-/** ...or at once when this little life is left. */
-const EXPIRY_ALERT_URGENT_MS = 2 * HOUR;
-
-/** A pending blob at risk of expiring unread: the planner's alert and the health endpoint's "expiring" figure. */
-export function atRiskOfExpiry(e: Pick<LedgerEntry, "contentExpiration" | "listedAt">, now: Date): boolean {
-  const left = Date.parse(e.contentExpiration) - now.getTime();
-  if (!(left < EXPIRY_ALERT_MS)) return false;
-  const waited = e.listedAt ? now.getTime() - e.listedAt.getTime() : Infinity;
-  return waited >= EXPIRY_ALERT_GRACE_MS || left < EXPIRY_ALERT_URGENT_MS;
-}
 // Tenants planned at once, content types at once per tenant, ledger/queue writes at once per content type. The
 // Management API budget (2,000 requests/min per tenant) is spent almost entirely by workers; listing is sequential per
 // content type, so one tenant's planner issues at most 2 API requests at a time.
@@ -71,14 +62,14 @@ export interface PlanResult {
   error?: { code: string; message: string };
 }
 
-export class PlanError extends Error {
-  readonly code = "PlanFailed";
+export class PlanError extends ServiceError {
+  override readonly name = "PlanError";
   constructor(readonly failures: PlanResult[]) {
     super(
       `Planning failed for ${failures.length} tenant × content type pair(s); their checkpoints were not advanced and the next run retries:\n` +
         failures.map((f) => `  - ${f.tenantId} ${f.contentType}: [${f.error!.code}] ${f.error!.message}`).join("\n"),
+      { code: "PlanFailed", transient: true, advice: "The next run retries each pair; act on the codes above if they persist (the health endpoint shows the last error)." },
     );
-    this.name = "PlanError";
   }
 }
 
@@ -96,30 +87,37 @@ export class Planner {
 
   /** Plans every tenant × content type; one failing pair never stops the others. Failures are in the results. */
   async run(log: EngineLog): Promise<PlanResult[]> {
+    const plog = pipelineLog(log);
     const results: PlanResult[] = [];
     await forEachConcurrent(this.deps.tenants, TENANT_CONCURRENCY, async (tenant) => {
       await forEachConcurrent(tenant.config.contentTypes, CONTENT_TYPE_CONCURRENCY, async (contentType) => {
-        results.push(await this.planOne(tenant, contentType, log));
+        results.push(await this.planOne(tenant, contentType, plog));
       });
     });
     return results;
   }
 
-  async planOne(tenant: PlannedTenant, contentType: ContentType, log: EngineLog): Promise<PlanResult> {
+  async planOne(tenant: PlannedTenant, contentType: ContentType, hostLog: EngineLog | PipelineLog): Promise<PlanResult> {
+    const log = pipelineLog(hostLog);
     const tenantId = tenant.config.tenantId;
     const result: PlanResult = { tenantId, contentType, listed: 0, enqueued: 0, reenqueued: 0, known: 0, expiring: 0, purged: 0 };
     try {
       await this.plan(tenant, contentType, result, log);
     } catch (err) {
-      const e = err as { code?: string; message?: string };
-      result.error = { code: e.code ?? "Error", message: e.message ?? String(err) };
-      log.error(`plan ${tenantId} ${contentType}: [${result.error.code}] ${result.error.message}`);
+      result.error = { code: failureCode(err), message: failureReason(err) };
+      log.error(`plan ${tenantId} ${contentType}: [${result.error.code}] ${result.error.message}`, {
+        tenant: tenantId,
+        contentType,
+        stage: "plan",
+        outcome: "failed",
+        code: result.error.code,
+      });
       await this.deps.checkpoints.recordFailure(tenantId, contentType, `[${result.error.code}] ${result.error.message}`).catch(() => undefined);
     }
     return result;
   }
 
-  private async plan(tenant: PlannedTenant, contentType: ContentType, result: PlanResult, log: EngineLog): Promise<void> {
+  private async plan(tenant: PlannedTenant, contentType: ContentType, result: PlanResult, log: PipelineLog): Promise<void> {
     const { checkpoints, ledger, intake, onStep } = this.deps;
     const tenantId = tenant.config.tenantId;
     const now = this.now();
@@ -127,10 +125,12 @@ export class Planner {
     const window = listingWindow(cp, now, this.deps.listing);
     result.window = { start: window.start.toISOString(), end: window.end.toISOString(), sweep: window.sweep, firstRun: window.firstRun };
     if (window.lostMs > 0) {
+      const lostFrom = new Date(window.start.getTime() - window.lostMs).toISOString();
       log.error(
         `plan ${tenantId} ${contentType}: the planner fell ${Math.round(window.lostMs / HOUR)} h behind the 7-day retention; ` +
-          `content created between ${new Date(window.start.getTime() - window.lostMs).toISOString()} and ${window.start.toISOString()} ` +
+          `content created between ${lostFrom} and ${window.start.toISOString()} ` +
           `has expired and cannot be collected. Check why planning stopped (health endpoint, errors above).`,
+        { tenant: tenantId, contentType, stage: "listing", outcome: "coverageLost", lostFrom, lostTo: window.start.toISOString(), lostMs: window.lostMs },
       );
     }
 
@@ -150,7 +150,16 @@ export class Planner {
       if (toReadmit.length) {
         await intake.readmit(toReadmit);
         result.reenqueued += toReadmit.length;
-        for (const s of toReadmit) log.warn(`plan ${tenantId} ${contentType}: re-enqueued ${s.ref.contentId}, claimed at ${s.listedAt?.toISOString()} but never queued`);
+        for (const s of toReadmit) {
+          log.warn(`plan ${tenantId} ${contentType}: re-enqueued ${s.ref.contentId}, claimed at ${s.listedAt?.toISOString()} but never queued`, {
+            tenant: tenantId,
+            contentType,
+            contentId: s.ref.contentId,
+            stage: "intake",
+            outcome: "reenqueued",
+            claimedAt: s.listedAt?.toISOString(),
+          });
+        }
       }
       const enqueued = await intake.admitMany(toAdmit, "listing");
       result.enqueued += enqueued.size;
@@ -181,13 +190,27 @@ export class Planner {
     result.checkpoint = await checkpoints.advance(cp, window.end, { swept: window.sweep, at: now });
     await onStep?.({ step: "checkpointed", tenantId, contentType, listedThrough: window.end, outcome: result.checkpoint });
 
-    result.expiring = await this.alertExpiring(tenantId, contentType, now, log);
+    result.expiring = await alertExpiring(ledger, tenantId, contentType, now, log);
     result.purged = await ledger.purge(tenantId, contentType, new Date(now.getTime() - LEDGER_RETENTION_DAYS * DAY));
     const msg =
       `plan ${tenantId} ${contentType}: listed ${result.listed} blob(s) in [${result.window.start}, ${result.window.end})` +
       `${window.sweep ? " (deep sweep)" : ""}, enqueued ${result.enqueued}, re-enqueued ${result.reenqueued}, already known ${result.known}` +
       `${result.purged ? `, purged ${result.purged} ledger entries` : ""}; checkpoint ${result.checkpoint}`;
-    log.info(msg);
+    log.info(msg, {
+      tenant: tenantId,
+      contentType,
+      stage: "plan",
+      outcome: "planned",
+      windowStart: result.window.start,
+      windowEnd: result.window.end,
+      sweep: window.sweep,
+      listed: result.listed,
+      enqueued: result.enqueued,
+      reenqueued: result.reenqueued,
+      known: result.known,
+      purged: result.purged,
+      checkpoint: result.checkpoint,
+    });
   }
 
   private async ensureSubscription(tenant: PlannedTenant, contentType: ContentType): Promise<void> {
@@ -197,29 +220,6 @@ export class Planner {
     const webhook = this.deps.webhook?.address ? { address: this.deps.webhook.address, authId: this.deps.webhook.authId } : undefined;
     await tenant.source.ensureSubscription(contentType, webhook ? { webhook } : undefined);
     this.subscribed.add(key);
-  }
-
-  /** Pending content within a day of expiring: every such blob is logged at error level (that is the alert). */
-  private async alertExpiring(tenantId: string, contentType: string, now: Date, log: EngineLog): Promise<number> {
-    const horizon = now.getTime() + EXPIRY_ALERT_MS;
-    // contentExpiration = contentCreated + 7 d, so only the hours created more than 6 days ago can be near expiry.
-    const from = new Date(now.getTime() - LEDGER_RETENTION_DAYS * DAY);
-    const to = new Date(horizon - 7 * DAY);
-    let count = 0;
-    for await (const e of this.deps.ledger.entries(tenantId, contentType, from, to, { states: PENDING_STATES })) {
-      if (!atRiskOfExpiry(e, now)) continue;
-      count++;
-      if (count <= 20) {
-        const left = Date.parse(e.contentExpiration) - now.getTime();
-        log.error(
-          `content ${e.contentId} (${tenantId} ${contentType}) is still ${e.state} and ` +
-            (left > 0 ? `expires in ${Math.round(left / MINUTE)} min` : `expired at ${e.contentExpiration}`) +
-            `${e.lastError ? ` (last error: ${e.lastError})` : ""}: check the worker (queue backlog, poison queue, errors).`,
-        );
-      }
-    }
-    if (count > 20) log.error(`${count} blobs of ${tenantId} ${contentType} are near or past expiry without being ingested (20 listed above).`);
-    return count;
   }
 }
 

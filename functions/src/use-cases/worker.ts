@@ -1,32 +1,21 @@
-import { Tables } from "../../../kql/tables";
 import type { TenantConfig } from "../config";
+import { ServiceError, failureCode, failureReason, isPermanent } from "../service-error";
 import type { ManagementActivityClient } from "../management-api";
-import type { AdxIngestionSources, PostedSource, SourceBlob } from "../state/adx-ingestion-sources";
-import { forEachConcurrent } from "./concurrency";
-import type { ContentLedger, Finish, IngestedFigures, LedgerEntry } from "../state/content-ledger";
+import type { MailAccessForwarder, RowSink } from "../sinks/row-sink";
+import type { AdxIngestionSources } from "../state/adx-ingestion-sources";
+import type { ContentLedger, LedgerEntry } from "../state/content-ledger";
 import type { ContentMessage, ContentQueue, QueuedBlob } from "../state/content-queue";
 import { contentRef } from "../state/content-ref";
-import type { EngineLog } from "./engine-log";
-import { MessagePart, type PartTable, type RowWriter } from "./message-part";
-import { blobErrorRow, ledgerRow, quarantineRows } from "../transform/outcome-rows";
-import { transformBlob } from "../transform/transform";
-import type { RowChunk } from "../sinks/row-chunks";
+import { fetchBlob, takeRows, type BlobFetchContext, type BlobWork } from "./blob-fetch";
+import { Stage, type BlobOutcome } from "./blob-outcome";
+import { forEachConcurrent } from "./concurrency";
+import { pipelineLog, type EngineLog } from "./engine-log";
+import { MessagePart } from "./message-part";
+import { RowLanding, type LandingStep } from "./row-landing";
 
-type Rows = Record<string, unknown>[];
-
-type IngestReport = { sources?: ReadonlyArray<{ sourceId: string }> } | void;
-
-/** What the worker needs of the ADX sink. */
-export interface RowSink {
-  /** Resolves once ADX accepted the rows; queued ingestions name their source ids, in case ADX reports a failure later. */
-  ingestRows(database: string, table: string, rows: Rows): Promise<IngestReport>;
-  /** A writer that compresses rows as they come, for `ingestChunks`. */
-  rowWriter(): RowWriter;
-  ingestChunks(database: string, table: string, chunks: readonly RowChunk[]): Promise<IngestReport>;
-}
-export interface MailAccessForwarder {
-  send(rows: Rows): Promise<unknown>;
-}
+// Contracts and outcomes other code imported from here before they got their own modules.
+export type { MailAccessForwarder, RowSink };
+export type { BlobOutcome };
 
 export interface WorkerTenant {
   config: TenantConfig;
@@ -34,11 +23,7 @@ export interface WorkerTenant {
 }
 
 /** Steps reported as the worker goes; a test throws from one to simulate a crash at exactly that point. */
-export type WorkerStep =
-  | { step: "fetched"; contentId: string; records: number; bytes: number }
-  | { step: "rows-ingested"; contentIds: string[] }
-  | { step: "ledger-row-ingested"; contentIds: string[] }
-  | { step: "ledger-updated"; contentId: string; state: string };
+export type WorkerStep = { step: "fetched"; contentId: string; records: number; bytes: number } | LandingStep;
 
 /** Blobs fetched at once per message: a message's blobs come from one tenant, whose API budget the planner shares. */
 export const FETCH_CONCURRENCY = 4;
@@ -63,56 +48,40 @@ export interface WorkerDeps {
   onStep?: (s: WorkerStep) => void | Promise<void>;
 }
 
-export type BlobOutcome =
-  | { contentId: string; status: "ingested"; figures: IngestedFigures & { duplicatesInBlob: number; bytes: number } }
-  | { contentId: string; status: "skipped"; reason: string }
-  | { contentId: string; status: "requeued"; code: string; reason: string }
-  | { contentId: string; status: "expired" | "failed"; code: string; reason: string };
-
-export class UnknownTenantError extends Error {
-  readonly code = "UnknownTenant";
+export class UnknownTenantError extends ServiceError {
+  override readonly name = "UnknownTenantError";
   constructor(tenantId: string) {
-    super(
-      `Queue message for tenant ${tenantId}, which is not in AUDIT_LAKE_TENANTS: add the tenant back to the setting ` +
-        `(its messages then land), or delete the messages from the queue if it was off-boarded on purpose.`,
-    );
-    this.name = "UnknownTenantError";
+    super(`Queue message for tenant ${tenantId}, which is not in AUDIT_LAKE_TENANTS.`, {
+      code: "UnknownTenant",
+      transient: false,
+      advice: "Add the tenant back to the setting (its messages then land), or delete the messages from the queue if it was off-boarded on purpose.",
+    });
   }
-}
-
-/** Stage names recorded in ingestion_errors. */
-const Stage = { fetch: "fetch", transform: "transform", ingest: "ingest", sentinel: "sentinel" } as const;
-
-/** One blob of the message on its way: its rows once fetched, or why it will not land in this attempt. */
-interface BlobWork {
-  blob: QueuedBlob;
-  attempts: number;
-  generation: number;
-  figures?: IngestedFigures & { duplicatesInBlob: number; bytes: number };
-  auditRows: Rows;
-  mailAccessRows: Rows;
-  errorRows: Rows;
-  outcome?: BlobOutcome;
 }
 
 /**
  * The worker: one queue message of several content blobs to rows in ADX. The blobs are fetched a few at a time, their
  * rows compressed as each arrives, and sent to ADX in one ingestion per table for the whole message (ADX then batches
  * messages by the tables' batching policies) — or, when a message's compressed rows pass `partBytes`, in parts of
- * whole blobs, each landed (rows, ledger rows, ledger entries) before the next, so memory stays bounded. At least once: a crash or retry re-sends the rows of blobs the ledger does not show finished, and
- * the `_dedup` materialized views keep each record once. One blob that cannot be fetched never fails its neighbours:
- * it is quarantined (expired, refused) or re-queued alone (transient).
+ * whole blobs, each landed (row-landing.ts: rows, ledger rows, ledger entries) before the next, so memory stays
+ * bounded. At least once: a crash or retry re-sends the rows of blobs the ledger does not show finished, and the
+ * `_dedup` materialized views keep each record once. One blob that cannot be fetched never fails its neighbours
+ * (blob-fetch.ts): it is quarantined (expired, refused) or re-queued alone (transient).
  */
 export class Worker {
   private readonly now: () => Date;
+  private readonly landing: RowLanding;
 
   constructor(private readonly deps: WorkerDeps) {
     this.now = deps.now ?? (() => new Date());
+    this.landing = new RowLanding({ ...deps, now: this.now });
   }
 
-  async ingest(msg: ContentMessage, dequeueCount: number, log: EngineLog): Promise<BlobOutcome[]> {
+  async ingest(msg: ContentMessage, dequeueCount: number, hostLog: EngineLog): Promise<BlobOutcome[]> {
+    const log = pipelineLog(hostLog);
     const { ledger } = this.deps;
     const tenantId = msg.blobs[0].tenantId;
+    const about = (b: QueuedBlob) => ({ tenant: b.tenantId, contentType: b.contentType, contentId: b.contentId });
     const tenant = this.deps.tenants.get(tenantId.toLowerCase());
     if (!tenant) throw new UnknownTenantError(tenantId);
     const db = tenant.config.database;
@@ -123,7 +92,13 @@ export class Worker {
     for (const blob of msg.blobs) {
       const entry = entries.get(blob.contentId);
       if (entry?.state === "ingested" || entry?.state === "expired") {
-        log.info(`ingest ${blob.tenantId} ${blob.contentType} ${blob.contentId}: already ${entry.state}, nothing to do (replayed message)`);
+        log.info(`ingest ${blob.tenantId} ${blob.contentType} ${blob.contentId}: already ${entry.state}, nothing to do (replayed message)`, {
+          ...about(blob),
+          stage: Stage.ingest,
+          outcome: "skipped",
+          state: entry.state,
+          attempt: dequeueCount,
+        });
         outcomes.push({ contentId: blob.contentId, status: "skipped", reason: `already ${entry.state}` });
         continue;
       }
@@ -139,16 +114,23 @@ export class Worker {
     // Parts land one at a time, in order, while the next part fills.
     const landPart = (part: MessagePart<BlobWork>) => {
       landing = landing.then(async () => {
-        await this.land(db, part, dequeueCount, log);
+        await this.landing.land(db, part, dequeueCount, log);
         for (const w of part.blobs) landed.add(w);
       });
       return landing;
     };
 
+    const { onStep } = this.deps;
+    const fetching: BlobFetchContext = {
+      source: tenant.source,
+      maxDequeueCount: this.deps.maxDequeueCount,
+      now: this.now,
+      onFetched: onStep && ((s) => onStep({ step: "fetched", ...s })),
+    };
     let failure: { err: unknown } | undefined;
     try {
       await forEachConcurrent(work, this.deps.fetchConcurrency ?? FETCH_CONCURRENCY, async (w) => {
-        await this.fetch(tenant, w, log);
+        await fetchBlob(w, fetching, log);
         if (w.outcome?.status === "requeued") return;
         const part = open;
         await part.add(w, takeRows(w));
@@ -168,8 +150,15 @@ export class Worker {
       if (retry.length === work.length) {
         const first = retry[0].outcome as Extract<BlobOutcome, { status: "requeued" }>;
         await Promise.all(retry.map((w) => ledger.recordAttempt(w.blob, first.code, first.reason, w.attempts).catch(() => undefined)));
-        log.warn(`ingest ${tenantId}: attempt ${dequeueCount} of ${this.deps.maxDequeueCount} failed for all ${retry.length} blob(s) of the message; the queue retries: ${first.reason}`);
-        throw Object.assign(new Error(first.reason), { code: first.code });
+        log.warn(`ingest ${tenantId}: attempt ${dequeueCount} of ${this.deps.maxDequeueCount} failed for all ${retry.length} blob(s) of the message; the queue retries: ${first.reason}`, {
+          tenant: tenantId,
+          stage: retry[0].failedAt ?? Stage.fetch,
+          outcome: "messageRetried",
+          code: first.code,
+          attempt: dequeueCount,
+          blobs: retry.length,
+        });
+        throw retry[0].error;
       }
       if (open.blobs.length) await landPart(open).catch((err) => (failure = { err }));
     }
@@ -180,15 +169,29 @@ export class Worker {
       // twice, never dropped).
       const { err } = failure;
       const unlanded = work.filter((w) => !landed.has(w) && w.outcome?.status !== "requeued");
-      const code = errorCode(err);
-      const reason = (err as Error)?.message ?? String(err);
-      const last = (err as { transient?: unknown })?.transient === false || dequeueCount >= this.deps.maxDequeueCount;
+      const code = failureCode(err);
+      const reason = failureReason(err);
+      const last = isPermanent(err) || dequeueCount >= this.deps.maxDequeueCount;
       if (last) {
         await ledger.finishMany(unlanded.map((w) => ({ ref: w.blob, state: "failed", attempts: w.attempts, code, reason })), this.now());
-        log.error(`ingest ${tenantId}: ${unlanded.length} blob(s) failed at ${Stage.ingest} [${code}], recorded as failed in the ledger; the message goes to the poison queue: ${reason}`);
+        log.error(`ingest ${tenantId}: ${unlanded.length} blob(s) failed at ${Stage.ingest} [${code}], recorded as failed in the ledger; the message goes to the poison queue: ${reason}`, {
+          tenant: tenantId,
+          stage: Stage.ingest,
+          outcome: "failed",
+          code,
+          attempt: dequeueCount,
+          blobs: unlanded.length,
+        });
       } else {
         await Promise.all(unlanded.map((w) => ledger.recordAttempt(w.blob, code, reason, w.attempts).catch(() => undefined)));
-        log.warn(`ingest ${tenantId}: attempt ${dequeueCount} of ${this.deps.maxDequeueCount} failed at ${Stage.ingest} [${code}]; the queue retries: ${reason}`);
+        log.warn(`ingest ${tenantId}: attempt ${dequeueCount} of ${this.deps.maxDequeueCount} failed at ${Stage.ingest} [${code}]; the queue retries: ${reason}`, {
+          tenant: tenantId,
+          stage: Stage.ingest,
+          outcome: "messageRetried",
+          code,
+          attempt: dequeueCount,
+          blobs: unlanded.length,
+        });
       }
       throw err;
     }
@@ -199,147 +202,20 @@ export class Worker {
       for (const w of retry) {
         const o = w.outcome as Extract<BlobOutcome, { status: "requeued" }>;
         await ledger.recordAttempt(w.blob, o.code, o.reason, w.attempts).catch(() => undefined);
-        log.warn(`ingest ${w.blob.tenantId} ${w.blob.contentType} ${w.blob.contentId}: attempt ${w.attempts} of ${this.deps.maxDequeueCount} failed [${o.code}]; re-queued alone: ${o.reason}`);
+        log.warn(`ingest ${w.blob.tenantId} ${w.blob.contentType} ${w.blob.contentId}: attempt ${w.attempts} of ${this.deps.maxDequeueCount} failed [${o.code}]; re-queued alone: ${o.reason}`, {
+          ...about(w.blob),
+          stage: w.failedAt ?? Stage.fetch,
+          outcome: "requeued",
+          code: o.code,
+          attempt: w.attempts,
+        });
       }
     }
     for (const w of work) outcomes.push(w.outcome!);
     return outcomes;
   }
-
-  /** Fetches and transforms one blob; a failure decides the blob's fate without touching its neighbours. */
-  private async fetch(tenant: WorkerTenant, w: BlobWork, log: EngineLog): Promise<void> {
-    const { blob } = w;
-    let stage: string = Stage.fetch;
-    try {
-      const fetched = await tenant.source.fetchContent(blob.contentUri);
-      const { bytes } = fetched;
-      const records = fetched.records.length;
-      await this.deps.onStep?.({ step: "fetched", contentId: blob.contentId, records, bytes });
-      stage = Stage.transform;
-      // Only the rows are kept past this point: the parsed records (as large again) can be collected meanwhile.
-      const result = transformBlob(fetched.records.splice(0), blob);
-      w.auditRows = result.auditRows;
-      w.mailAccessRows = result.mailAccessRows;
-      if (result.quarantined.length) {
-        w.errorRows = quarantineRows(blob, result.quarantined, this.now());
-        log.warn(`ingest ${blob.tenantId} ${blob.contentType} ${blob.contentId}: ${result.quarantined.length} malformed record(s) quarantined in ${Tables.errors}; the rest of the blob lands`);
-      }
-      w.figures = {
-        records,
-        auditRows: result.auditRows.length,
-        mailAccessRows: result.mailAccessRows.length,
-        quarantinedRecords: result.quarantined.length,
-        duplicatesInBlob: result.duplicatesInBlob,
-        bytes,
-      };
-      w.outcome = { contentId: blob.contentId, status: "ingested", figures: w.figures };
-    } catch (err) {
-      const code = errorCode(err);
-      const reason = (err as Error)?.message ?? String(err);
-      if (stage === Stage.fetch && code === "AF20051") {
-        w.outcome = { contentId: blob.contentId, status: "expired", code, reason };
-      } else if ((err as { transient?: unknown })?.transient === false || w.attempts >= this.deps.maxDequeueCount) {
-        // Errors that no retry can cure (a foreign contentUri, an oversized blob, a missing permission) quarantine now.
-        const why = (err as { transient?: unknown })?.transient === false ? reason : `gave up after ${w.attempts} attempt(s): ${reason}`;
-        w.outcome = { contentId: blob.contentId, status: "failed", code, reason: why };
-      } else {
-        w.outcome = { contentId: blob.contentId, status: "requeued", code, reason };
-        return;
-      }
-      w.errorRows = [blobErrorRow(blob, stage, code, w.outcome.reason, w.attempts, this.now())];
-    }
-  }
-
-  /** A part's rows in one ingestion per table, then the ledger rows, the source records and the ledger entries. */
-  private async land(db: string, part: MessagePart<BlobWork>, attempts: number, log: EngineLog): Promise<void> {
-    const { onStep } = this.deps;
-    const work = part.blobs;
-    const posted: PostedSource[] = [];
-    const record = (table: string, report: IngestReport) => {
-      for (const s of report?.sources ?? []) posted.push({ table, sourceId: s.sourceId });
-    };
-    const send = async (table: PartTable) => record(table, await this.deps.adx.ingestChunks(db, table, await part.finish(table)));
-    const ids = work.map((w) => w.blob.contentId);
-
-    await send(Tables.unifiedAudit);
-    await send(Tables.accessMail);
-    if (this.deps.sentinel && part.forwardRows.length) await part.addErrorRows(await this.forward(work, part.forwardRows.splice(0), attempts, log));
-    await send(Tables.errors);
-    await onStep?.({ step: "rows-ingested", contentIds: ids });
-
-    const at = this.now();
-    record(Tables.ledger, await this.deps.adx.ingestRows(db, Tables.ledger, work.map((w) => ledgerRow(w.blob, w.outcome!.status as Finish["state"], w.figures, at))));
-    await onStep?.({ step: "ledger-row-ingested", contentIds: ids });
-
-    // Recorded before the ledger says "ingested", so a failure ADX reports later always finds its blobs.
-    const blobs: SourceBlob[] = work.map((w) => ({
-      tenantId: w.blob.tenantId,
-      contentType: w.blob.contentType,
-      contentId: w.blob.contentId,
-      contentCreated: w.blob.contentCreated,
-      generation: w.generation,
-      purpose: w.outcome!.status === "ingested" ? "rows" : "failure-record",
-    }));
-    await this.deps.sources?.record(db, posted, blobs, at);
-    const finishes: Finish[] = work.map((w) => {
-      const o = w.outcome!;
-      if (o.status === "ingested") return { ref: w.blob, state: "ingested", attempts: w.attempts, figures: stripBytes(o.figures) };
-      const failure = o as Extract<BlobOutcome, { status: "expired" | "failed" }>;
-      return { ref: w.blob, state: failure.status, attempts: w.attempts, code: failure.code, reason: failure.reason };
-    });
-    await this.deps.ledger.finishMany(finishes, this.now());
-    for (const w of work) {
-      const o = w.outcome!;
-      const what = `ingest ${w.blob.tenantId} ${w.blob.contentType} ${w.blob.contentId}`;
-      if (o.status === "ingested") log.info(`${what}: ${o.figures.records} records → ${o.figures.auditRows} audit rows, ${o.figures.mailAccessRows} mail-access rows`);
-      else if (o.status === "expired") log.error(`${what}: content expired before it was fetched [${o.code}]; its records are lost and the gap is recorded in ${Tables.errors}. ${o.reason}`);
-      else if (o.status === "failed") log.error(`${what}: quarantined [${o.code}], recorded as failed in the ledger and ${Tables.errors}: ${o.reason}`);
-      await onStep?.({ step: "ledger-updated", contentId: w.blob.contentId, state: o.status });
-    }
-  }
-
-  /**
-   * Sentinel gets a copy of the mail-access rows for its analytics rules; ADX stays the system of record. A refusal no
-   * retry can cure, or the last attempt, becomes rows for ingestion_errors (Stage "sentinel") and lets the blobs count
-   * as ingested; a transient failure retries the message (the views dedup ADX; Sentinel may see the rows twice).
-   */
-  private async forward(work: BlobWork[], rows: Rows, attempts: number, log: EngineLog): Promise<Rows> {
-    try {
-      await this.deps.sentinel!.send(rows);
-      return [];
-    } catch (err) {
-      const code = errorCode(err);
-      const reason = (err as Error)?.message ?? String(err);
-      if ((err as { transient?: unknown })?.transient !== false && attempts < this.deps.maxDequeueCount) throw err;
-      const at = this.now();
-      const gaps = work.filter((w) => (w.figures?.mailAccessRows ?? 0) > 0);
-      for (const w of gaps) {
-        log.error(`ingest ${w.blob.tenantId} ${w.blob.contentType} ${w.blob.contentId}: ${w.figures!.mailAccessRows} mail-access row(s) not forwarded to Sentinel [${code}] (they are in ADX; recorded in ${Tables.errors}): ${reason}`);
-      }
-      return gaps.map((w) => blobErrorRow(w.blob, Stage.sentinel, code, `${w.figures!.mailAccessRows} mail-access row(s) not forwarded to Sentinel: ${reason}`, attempts, at));
-    }
-  }
-}
-
-/** A blob's rows per table, released from the blob as they are taken (memory: the part holds them compressed). */
-function takeRows(w: BlobWork): Record<PartTable, Rows> {
-  const rows = { [Tables.unifiedAudit]: w.auditRows, [Tables.accessMail]: w.mailAccessRows, [Tables.errors]: w.errorRows };
-  w.auditRows = [];
-  w.mailAccessRows = [];
-  w.errorRows = [];
-  return rows;
-}
-
-function stripBytes(f: IngestedFigures & { bytes?: number; duplicatesInBlob?: number }): IngestedFigures {
-  return { records: f.records, auditRows: f.auditRows, mailAccessRows: f.mailAccessRows, quarantinedRecords: f.quarantinedRecords };
 }
 
 function generationOf(entry: LedgerEntry | undefined): number {
   return entry?.adxReplays ?? 0;
-}
-
-function errorCode(err: unknown): string {
-  const code = (err as { code?: unknown })?.code;
-  if (typeof code === "string" && code) return code;
-  return (err as Error)?.name || "Error";
 }
