@@ -8,6 +8,9 @@ import { deployCommand } from "./deploy/deploy-command";
 import { publishCommand, type AzureAccess } from "./deploy/publish-command";
 import { stacksCommand } from "./deploy/stacks-command";
 import { investigateCommand } from "./investigate";
+import { onboardCommand } from "./onboard/onboard-command";
+import type { LocalHostSettings } from "./onboard/tenant-deployment";
+import { rolloutCommand } from "./rollout/rollout-command";
 import { requeueCommand } from "./requeue";
 import { statusCommand } from "./status";
 import type { SynthFunction } from "./deploy/synthesized-stacks";
@@ -24,6 +27,8 @@ export interface CliEnvironment {
   synth?: SynthFunction;
   /** The PATH `deploy` searches for terraform/tofu (default process.env.PATH). */
   searchPath?: string;
+  /** The settings of a local Functions host running in this process (tests): onboard and rollout deploy to them. */
+  localHost?: LocalHostSettings;
   /** Where the admin commands read M365_AUDIT_LAKE_APP_URL / _FUNCTION_KEY (default process.env). */
   env?: Record<string, string | undefined>;
 }
@@ -65,6 +70,8 @@ export function buildProgram(env: CliEnvironment, sink: ExitCodeSink): Command {
   program.addCommand(deployCommand(env.io, sink, { synth, azure: env.azure, searchPath: env.searchPath }));
   program.addCommand(stacksCommand(env.io, sink, synth));
   program.addCommand(publishCommand(env.io, sink, env.azure));
+  program.addCommand(onboardCommand(env.io, sink, { synth, azure: env.azure, searchPath: env.searchPath, localHost: env.localHost, env: env.env }));
+  program.addCommand(rolloutCommand(env.io, sink, { synth, azure: env.azure, searchPath: env.searchPath, localHost: env.localHost, env: env.env }));
   program.addCommand(startCommand(sink));
   program.addCommand(statusCommand(env.io, sink, env.azure, env.env));
   program.addCommand(requeueCommand(env.io, sink, env.azure, env.env));
