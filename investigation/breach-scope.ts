@@ -2,7 +2,7 @@
 // the messages (with EmailEvents metadata when the lake has it), folders, mailboxes, the attacker's context, the exact
 // queries and parameters, and how fresh the data is.
 import { InvestigationInputError } from "./input-error";
-import type { EmailMetadata, Freshness, Lake, QueryRecord } from "./lake";
+import type { Freshness, Lake, QueryRecord } from "./lake";
 import type { ScopeQuestion, ScopeRow } from "./scope";
 import { scopeAnswer, type MailboxExposure } from "./scope-answer";
 

@@ -11,12 +11,8 @@ import { onboard, type OnboardOutcome } from "./onboard-run";
 import { onboardingSummary } from "./onboarding-summary";
 import { addAppOptions, connectOnboarding, type AppOptions, type OnboardingWiring } from "./app-connection";
 
-interface OnboardCommandOptions extends CommonOptions, Omit<AppOptions, "cloud"> {
-  tenant: string;
-  name?: string;
-  key?: string;
-  cloud?: TenantCloud;
-  mssp?: boolean;
+/** The options onboard and rollout share (addOnboardingOptions declares them). */
+export interface OnboardingCommandOptions extends CommonOptions, Omit<AppOptions, "cloud"> {
   config: string;
   timeout: number;
   catchUpTimeout: number;
@@ -25,6 +21,14 @@ interface OnboardCommandOptions extends CommonOptions, Omit<AppOptions, "cloud">
   out: string;
   terraform?: string;
   dryRun?: boolean;
+}
+
+interface OnboardCommandOptions extends OnboardingCommandOptions {
+  tenant: string;
+  name?: string;
+  key?: string;
+  cloud?: TenantCloud;
+  mssp?: boolean;
 }
 
 /** The login host options shared by onboard and rollout: where a domain is resolved. */

@@ -20,9 +20,8 @@ export interface OnboardRequest {
   dryRun?: boolean;
 }
 
-export interface OnboardWiring {
-  /** How a domain is resolved (login host and its CA). */
-  login: ResolveTenantOptions & TenantDiscoveryOptions;
+/** What onboarding one tenant and rolling out many both stand on. */
+export interface OnboardingSteps {
   /** The deployment a run would make, for the dry-run plan (offline). */
   plannedDeployment: TenantDeployment;
   /** The app and the deployment to make; asked for only after the dry-run point. */
@@ -33,6 +32,11 @@ export interface OnboardWiring {
   accessTimeoutMs: number;
   catchUpTimeoutMs: number;
   pollMs: number;
+}
+
+export interface OnboardWiring extends OnboardingSteps {
+  /** How a domain is resolved (login host and its CA). */
+  login: ResolveTenantOptions & TenantDiscoveryOptions;
   events?: OnboardingEvents & { consent?(url: string): void };
 }
 

@@ -1,26 +1,18 @@
 // `m365-audit-lake rollout`: the MSSP case — every client tenant of a config (or those named) onboarded, a few at a time.
 import { Command, InvalidArgumentError } from "commander";
 import { resolve } from "node:path";
-import { commandAction, withDryRun, withJson, type CommonOptions, type ExitCodeSink } from "../output/command-action";
+import { commandAction, withDryRun, withJson, type ExitCodeSink } from "../output/command-action";
 import { writeResult, type CommandIo } from "../output/command-io";
 import { ExitCode } from "../output/exit-codes";
-import { addAppOptions, connectOnboarding, type AppOptions, type OnboardingWiring } from "../onboard/app-connection";
-import { addOnboardingOptions, loginOptions } from "../onboard/onboard-command";
+import { addAppOptions, connectOnboarding, type OnboardingWiring } from "../onboard/app-connection";
+import { addOnboardingOptions, loginOptions, type OnboardingCommandOptions } from "../onboard/onboard-command";
 import { onboardingProgress } from "../onboard/onboarding-progress";
 import { rollout } from "./rollout-run";
 import { rolloutTable } from "./rollout-table";
 
-interface RolloutCommandOptions extends CommonOptions, Omit<AppOptions, "cloud"> {
-  config: string;
+interface RolloutCommandOptions extends OnboardingCommandOptions {
   clients?: string[];
   parallel: number;
-  timeout: number;
-  catchUpTimeout: number;
-  pollInterval: number;
-  authorityHost?: string;
-  out: string;
-  terraform?: string;
-  dryRun?: boolean;
 }
 
 const list = (value: string): string[] => value.split(",").map((s) => s.trim()).filter(Boolean);

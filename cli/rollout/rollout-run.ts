@@ -7,9 +7,10 @@ import type { TenantDiscoveryOptions } from "../../infra/config/tenant-discovery
 import { forEachConcurrent } from "../../functions/src/use-cases/concurrency";
 import { CliError } from "../output/cli-error";
 import { ExitCode } from "../output/exit-codes";
-import type { OnboardingApp, TenantAccessView } from "../onboard/onboarding-app";
-import type { DeploymentOutcome, TenantDeployment } from "../onboard/tenant-deployment";
+import type { TenantAccessView } from "../onboard/onboarding-app";
+import type { DeploymentOutcome } from "../onboard/tenant-deployment";
 import { onboardDeployedTenant, type OnboardingEvents } from "../onboard/tenant-onboarding";
+import type { OnboardingSteps } from "../onboard/onboard-run";
 import { existsSync } from "node:fs";
 import { resolveTenant } from "../tenants/resolve-tenant";
 
@@ -21,15 +22,8 @@ export interface RolloutRequest {
   dryRun?: boolean;
 }
 
-export interface RolloutWiring {
+export interface RolloutWiring extends OnboardingSteps {
   discovery: TenantDiscoveryOptions;
-  plannedDeployment: TenantDeployment;
-  connect: () => Promise<{ app: OnboardingApp; deployment: TenantDeployment }>;
-  advise: (access: TenantAccessView) => string[];
-  consentUrl: (access: TenantAccessView) => string | undefined;
-  accessTimeoutMs: number;
-  catchUpTimeoutMs: number;
-  pollMs: number;
   /** Progress per client. */
   events?: (client: Tenant) => OnboardingEvents & { consent?(url: string): void };
 }

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { tenantIdentity } from "../management-api/scenario/tenant-identity";
 import { TokenStore } from "../management-api/tokens";
 import { createLocalTls } from "../tls";
-import { GraphTruth, type TruthFilter, type TruthRecord } from "./ground-truth";
+import { GraphTruth } from "./ground-truth";
 import { resolveGraphOptions, type GraphAuditEmulatorOptions } from "./options";
 import { RequestThrottle } from "./request-throttle";
 import { ServiceFaults } from "./service-faults";

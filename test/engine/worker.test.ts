@@ -3,7 +3,6 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Tables } from "../../kql/tables";
-import { CONTENT_TYPES } from "../../functions/src/management-api";
 import { twiceInView, viewRows } from "../../local/runner/views";
 import { availableRecordIds, seenTwice, startFixture, type Fixture } from "./engine-fixture";
 

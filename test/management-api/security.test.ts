@@ -1,4 +1,4 @@
-import { type Fixture, blob, collect, feedPath, publisherId, startFixture } from "./fixture";
+import { type Fixture, blob, feedPath, publisherId, startFixture } from "./fixture";
 import { sendJson } from "./scripted-server";
 
 let fx: Fixture;
