@@ -19,10 +19,10 @@ export function renderStatus(r: StatusResult): string {
     }
     if (t.contentTypes.length) {
       const shown = new Set<string>();
-      lines.push(`  ${"content type".padEnd(28)}${"health".padEnd(11)}${"lag".padEnd(10)}${"pending".padEnd(9)}${"failed".padEnd(8)}expiring`);
+      lines.push(`  ${"content type".padEnd(28)}${"health".padEnd(11)}${"lag".padEnd(10)}${"landed".padEnd(9)}${"pending".padEnd(9)}${"failed".padEnd(8)}expiring`);
       for (const c of t.contentTypes) {
         const lag = c.lagMinutes === null ? "never" : c.lagMinutes < 120 ? `${c.lagMinutes} min` : `${Math.round(c.lagMinutes / 60)} h`;
-        lines.push(`  ${c.contentType.padEnd(28)}${c.status.padEnd(11)}${lag.padEnd(10)}${String(c.pending).padEnd(9)}${String(c.failed).padEnd(8)}${c.expiring}`);
+        lines.push(`  ${c.contentType.padEnd(28)}${c.status.padEnd(11)}${lag.padEnd(10)}${String(c.landed).padEnd(9)}${String(c.pending).padEnd(9)}${String(c.failed).padEnd(8)}${c.expiring}`);
         // one tenant-wide cause (no token) shows under every content type: print each problem once
         for (const p of c.problems.map(clip)) if (!shown.has(sameProblem(p)) && shown.add(sameProblem(p))) lines.push(`      ${p}`);
       }

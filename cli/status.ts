@@ -28,7 +28,7 @@ export interface TenantStatus {
   ready: boolean;
   access: TenantAccess;
   fixes: AccessFix[];
-  contentTypes: Array<Pick<ContentTypeHealth, "contentType" | "status" | "lagMinutes" | "pending" | "failed" | "failedCodes" | "expiring" | "expired" | "problems" | "lastIngestedAt">>;
+  contentTypes: Array<Pick<ContentTypeHealth, "contentType" | "status" | "lagMinutes" | "landed" | "pending" | "failed" | "failedCodes" | "expiring" | "expired" | "problems" | "lastIngestedAt">>;
 }
 
 export interface StatusResult {
@@ -90,7 +90,7 @@ export function statusCommand(io: CommandIo, sink: ExitCodeSink, access?: AzureA
           fixes: accessAdvice(access),
           contentTypes: health.tenants
             .filter((h) => h.tenantId.toLowerCase() === access.tenantId.toLowerCase())
-            .map(({ contentType, status, lagMinutes, pending, failed, failedCodes, expiring, expired, problems, lastIngestedAt }) => ({ contentType, status, lagMinutes, pending, failed, failedCodes, expiring, expired, problems, lastIngestedAt })),
+            .map(({ contentType, status, lagMinutes, landed, pending, failed, failedCodes, expiring, expired, problems, lastIngestedAt }) => ({ contentType, status, lagMinutes, landed, pending, failed, failedCodes, expiring, expired, problems, lastIngestedAt })),
         })),
         backfills: backfills ? backfills.jobs.filter((j) => j.state === "queued" || j.state === "running") : null,
         activity,

@@ -15,7 +15,7 @@ export function onboardingProgress(io: CommandIo, json: boolean, label = ""): On
   if (json) return { stage() {}, access() {}, health() {}, consent() {}, stop() {} };
   const prefix = label ? `[${label}] ` : "";
   let bars: MultiBar | undefined;
-  const perType = new Map<string, { bar: SingleBar; peak: number }>();
+  const perType = new Map<string, { bar: SingleBar }>();
   let lastWhy = "";
   return {
     stage(stage: OnboardingStage, detail?: string) {
@@ -35,12 +35,11 @@ export function onboardingProgress(io: CommandIo, json: boolean, label = ""): On
       bars ??= new MultiBar({ format: `${prefix}{contentType} |{bar}| {landed} landed, {pending} pending, {failed} failed, lag {lag} min`, hideCursor: true, clearOnComplete: false, stream: process.stderr });
       for (const r of rows) {
         let t = perType.get(r.contentType);
-        if (!t) perType.set(r.contentType, (t = { bar: bars.create(1, 0), peak: 0 }));
-        // health gives what is pending, not what landed: landed counts down from the most ever pending at once
-        t.peak = Math.max(t.peak, r.pending);
-        const landed = t.peak - r.pending;
-        t.bar.setTotal(Math.max(1, t.peak));
-        t.bar.update(t.peak === 0 ? 1 : landed, { contentType: r.contentType.padEnd(26), landed, pending: r.pending, failed: r.failed, lag: r.lagMinutes ?? "?" });
+        if (!t) perType.set(r.contentType, (t = { bar: bars.create(1, 0) }));
+        // of what the app knows of for the API's 7 days: landed, still pending, quarantined
+        const total = r.landed + r.pending + r.failed;
+        t.bar.setTotal(Math.max(1, total));
+        t.bar.update(total === 0 ? 1 : r.landed + r.failed, { contentType: r.contentType.padEnd(26), landed: r.landed, pending: r.pending, failed: r.failed, lag: r.lagMinutes ?? "?" });
       }
     },
     stop() {

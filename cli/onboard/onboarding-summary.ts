@@ -3,8 +3,8 @@ import type { ContentTypeHealthView } from "./onboarding-app";
 import type { OnboardOutcome } from "./onboard-run";
 
 export function healthLines(rows: ContentTypeHealthView[]): string[] {
-  const header = ["content type", "status", "lag min", "pending", "failed", "expiring", "last landed"];
-  const body = rows.map((r) => [r.contentType, r.status, String(r.lagMinutes ?? "-"), String(r.pending), String(r.failed), String(r.expiring), r.lastIngestedAt ?? "-"]);
+  const header = ["content type", "status", "lag min", "landed", "pending", "failed", "expiring", "last landed"];
+  const body = rows.map((r) => [r.contentType, r.status, String(r.lagMinutes ?? "-"), String(r.landed), String(r.pending), String(r.failed), String(r.expiring), r.lastIngestedAt ?? "-"]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => "  " + cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
   return [line(header), ...body.map(line)];

@@ -68,6 +68,8 @@ test("with every fault kind of the emulator, every available record is in the vi
     }
     expect(report.tenants.reduce((n, h) => n + h.expired, 0)).toBe(expired.length);
     expect(report.tenants.some((h) => h.lastIngestedAt !== null)).toBe(true);
+    // landed per content type: the blobs ingestion_ledger says were ingested
+    for (const h of report.tenants) expect(h.landed).toBe(ledger.filter((r) => r.Status === "ingested" && r.ContentType === h.contentType).length);
   } finally {
     process.env = restore;
   }

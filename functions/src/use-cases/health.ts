@@ -20,8 +20,10 @@ export interface ContentTypeHealth {
   lastPlanSuccessAt: string | null;
   lastPlanErrorAt: string | null;
   lastPlanError: string | null;
-  /** Most recent blob landed (within the last day). */
+  /** Most recent blob landed (of those the ledger still holds). */
   lastIngestedAt: string | null;
+  /** Blobs landed whose content the ledger still holds (created within its retention: the API's 7 days and a margin). */
+  landed: number;
   pending: number;
   failed: number;
   /** failed blobs per error code (an ADX ingestion error code when ADX refused them after the worker was done) */
@@ -65,6 +67,7 @@ export async function healthReport(
         lastPlanErrorAt: cp?.lastErrorAt?.toISOString() ?? null,
         lastPlanError: cp?.lastError ?? null,
         lastIngestedAt: null,
+        landed: 0,
         pending: 0,
         failed: 0,
         failedCodes: {},
@@ -85,8 +88,10 @@ export async function healthReport(
         }
       }
       let last = 0;
-      for await (const e of deps.ledger.entries(tenant.tenantId, contentType, new Date(now.getTime() - DAY), now, { states: ["ingested"] }))
+      for await (const e of deps.ledger.entries(tenant.tenantId, contentType, from, now, { states: ["ingested"] })) {
+        h.landed++;
         last = Math.max(last, e.finishedAt?.getTime() ?? 0);
+      }
       h.lastIngestedAt = last ? new Date(last).toISOString() : null;
       judge(h);
       rows.push(h);
