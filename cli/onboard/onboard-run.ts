@@ -83,7 +83,7 @@ export async function onboard(request: OnboardRequest, w: OnboardWiring): Promis
     tenantId: tenant.tenantId,
     ...(resolved.domain ? { domain: resolved.domain } : {}),
     key: tenant.key,
-    database: tenant.database,
+    database: w.plannedDeployment.databaseOf(tenant),
     identity: tenant.identity,
     config: { file: addition.file, changed: addition.changed },
     plan,

@@ -8,6 +8,7 @@ import type { SynthFunction } from "../deploy/synthesized-stacks";
 import { findTerraform, type FindTerraformOptions } from "../deploy/terraform";
 import { CliError } from "../output/cli-error";
 import { ExitCode } from "../output/exit-codes";
+import { databaseFor } from "../../local/runner/app-settings";
 import { localTenantSettings } from "./local-app-settings";
 import type { OnboardingApp } from "./onboarding-app";
 
@@ -24,6 +25,8 @@ export interface TenantDeployment {
   /** Throws when a prerequisite is missing (terraform/tofu, the local host), before anything is changed. */
   check(): Promise<void>;
   apply(config: DeploymentConfig, tenants: Tenant[]): Promise<DeploymentOutcome>;
+  /** The ADX database the tenant's records land in there. */
+  databaseOf(tenant: Tenant): string;
 }
 
 export interface AzureDeploymentOptions {
@@ -37,6 +40,7 @@ export function azureDeployment(o: AzureDeploymentOptions): TenantDeployment {
   const stacks = (config: DeploymentConfig, tenants: Tenant[]) => [platformStackName(config.platform), ...tenants.map((t) => tenantStackName(config.platform, t.key))];
   return {
     where: "azure",
+    databaseOf: (tenant) => tenant.database,
     plan: (config, tenants) => [
       `synthesize ${config.file} into ${o.outDir}`,
       ...stacks(config, tenants).map((s) => `terraform init, apply in ${o.outDir}/stacks/${s}`),
@@ -72,6 +76,8 @@ export interface LocalHostSettings {
 export function localDeployment(host: LocalHostSettings): TenantDeployment {
   return {
     where: "local",
+    // the emulated cluster holds one database per emulated tenant, named by its id (the tenant stack's name in Azure)
+    databaseOf: (tenant) => databaseFor(tenant.tenantId),
     plan: (_config, tenants) => [`add ${tenants.map((t) => t.tenantId).join(", ")} to the local Functions host's AUDIT_LAKE_TENANTS (the emulated cloud's stand-in for terraform apply)`],
     async check() {
       await host.read();
@@ -88,6 +94,8 @@ export function localDeployment(host: LocalHostSettings): TenantDeployment {
 export function servedByLocalHost(app: () => OnboardingApp): TenantDeployment {
   return {
     where: "local",
+    // the emulated cluster holds one database per emulated tenant, named by its id (the tenant stack's name in Azure)
+    databaseOf: (tenant) => databaseFor(tenant.tenantId),
     plan: (_config, tenants) => [`check that the local Functions host serves ${tenants.map((t) => t.tenantId).join(", ")} (its settings are its own)`],
     async check() {},
     async apply(_config, tenants) {
