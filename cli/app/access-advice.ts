@@ -90,7 +90,7 @@ export function accessAdvice(access: TenantAccess): AccessFix[] {
     ...access.subscriptions.map((s) => s.error?.code).filter((c): c is string => Boolean(c)),
     // back-fill's Graph token: a consent problem there is the same one (one fix), a missing Graph role its own
     ...(access.backfill && !access.backfill.token.ok ? [access.backfill.token.code] : []),
-    ...(access.backfill?.missingRoles.length ? ["MissingGraphRoles"] : []),
+    ...(access.backfill?.missingRoles.length && !access.missingRoles.length ? ["MissingGraphRoles"] : []),
   ];
   const fixes: AccessFix[] = [];
   const seen = new Set<string>();
@@ -100,6 +100,8 @@ export function accessAdvice(access: TenantAccess): AccessFix[] {
     if (seen.has(key)) continue;
     seen.add(key);
     const fix = fixFor(code, ctx);
+    // both APIs' roles missing: one consent grants both, so one fix that names both
+    if (fix && key === "MissingRoles" && access.backfill?.missingRoles.length) fix.fix += access.clientId ? ` For back-fill, add ${MICROSOFT_GRAPH}'s AuditLogsQuery.Read.All to the same app before that consent.` : ` For back-fill, assign ${MICROSOFT_GRAPH}'s AuditLogsQuery.Read.All too.`;
     if (fix) fixes.push(fix);
   }
   return fixes;
