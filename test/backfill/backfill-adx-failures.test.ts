@@ -119,3 +119,26 @@ test("a table ADX refuses (its mapping missing) fails the interval with ADX's co
   await engine.backfill.runner.run(lane.log);
   expect((await engine.backfill.jobs.get(job.id)).state).toBe("failed");
 }, 300_000);
+
+test("a stale copy of a job or interval is not saved over a newer one: the settlement's re-opening is never undone by the runner", async () => {
+  const lane = await f.backfillLane(0);
+  const engine = lane.engine();
+  const { from, to } = period();
+  const { id } = await engine.backfill.jobs.start({ tenantId: lane.tenantId, from: from.toISOString(), to: to.toISOString() });
+  const store = engine.backfill.store;
+  const [runnerCopy] = await store.intervals(id);
+  const [settlementCopy] = await store.intervals(id);
+  settlementCopy.adxReopens = 1;
+  expect(await store.saveInterval(settlementCopy, f.now())).toBe(true);
+  runnerCopy.state = "done";
+  expect(await store.saveInterval(runnerCopy, f.now())).toBe(false);
+  expect(await store.interval(id, 0)).toMatchObject({ state: "pending", adxReopens: 1 });
+
+  const [runnerJob] = (await store.jobs({ tenantId: lane.tenantId })).filter((j) => j.id === id);
+  const settlementJob = (await store.job(id))!;
+  settlementJob.state = "running";
+  expect(await store.saveJob(settlementJob)).toBe(true);
+  runnerJob.state = "succeeded";
+  expect(await store.saveJob(runnerJob)).toBe(false);
+  expect((await store.job(id))!.state).toBe("running");
+}, 60_000);
