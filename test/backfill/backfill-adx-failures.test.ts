@@ -142,3 +142,33 @@ test("a stale copy of a job or interval is not saved over a newer one: the settl
   expect(await store.saveJob(runnerJob)).toBe(false);
   expect((await store.job(id))!.state).toBe("running");
 }, 60_000);
+
+test("an interval re-opened while the timer pages it: the timer's stale copy is dropped, the interval queried again, every record once", async () => {
+  const lane = await f.backfillLane(1);
+  let reopened = false;
+  // the settlement's write (as AdxFailedIntervals makes it) lands between two pages of interval 0
+  const engine = lane.engine({
+    onBackfillStep: async (s) => {
+      if (reopened || s.step !== "page-landed" || s.index !== 0 || s.page !== 1) return;
+      reopened = true;
+      const store = engine.backfill.store;
+      const iv = (await store.interval(s.jobId, 0))!;
+      Object.assign(iv, { state: "pending", queryId: undefined, nextLink: undefined, pages: 0, fetched: 0, landed: 0, adxReopens: iv.adxReopens + 1 });
+      expect(await store.saveInterval(iv, f.now())).toBe(true);
+      const job = (await store.job(s.jobId))!;
+      job.state = "running";
+      expect(await store.saveJob(job)).toBe(true);
+    },
+  });
+  const { from, to } = period();
+  const truth = new Set(f.cloud.graphAudit.truth.records(lane.tenantId, { from, to }).map((r) => r.id));
+  const queriesBefore = f.cloud.graphAudit.truth.queries(lane.tenantId).length;
+  const started = await engine.backfill.jobs.start({ tenantId: lane.tenantId, from: from.toISOString(), to: to.toISOString() });
+  const { job } = await runUntilFinished(f, lane, () => engine, started.id);
+  expect(reopened).toBe(true);
+  expect(job).toMatchObject({ state: "succeeded", intervals: { total: 2, done: 2, failed: 0 }, records: { fetched: truth.size, landed: truth.size } });
+  expect(f.cloud.graphAudit.truth.queries(lane.tenantId).length - queriesBefore).toBe(3);
+  const audit = (await lane.rows(Tables.unifiedAudit)).filter((r) => String(r.ContentId).startsWith(`backfill:${job.id}:`));
+  expect(twiceInView(Tables.unifiedAudit, audit)).toBe(0);
+  expect(new Set(viewRows(Tables.unifiedAudit, audit).map((r) => String(r.Id)))).toEqual(truth);
+}, 300_000);

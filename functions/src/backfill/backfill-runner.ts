@@ -181,8 +181,12 @@ export class BackfillRunner {
         iv.state = "done";
         if (iv.errorCode !== "RecordCountLimitExceeded") iv.errorCode = iv.errorMessage = undefined;
       }
-      // refused when the ADX failure settlement re-opened the interval meanwhile: it is queried again from the start
-      if (!(await this.deps.store.saveInterval(iv, this.now()))) return;
+      // refused when the ADX failure settlement re-opened the interval meanwhile: the next run reads it afresh; this
+      // run's copy counts as unfinished and not due, so it neither finishes the job nor submits a query of its own
+      if (!(await this.deps.store.saveInterval(iv, this.now()))) {
+        Object.assign(iv, { state: "pending", nextLink: undefined, notBefore: new Date(8.64e15) });
+        return;
+      }
     }
     if (iv.state === "done") await this.deps.onStep?.({ step: "interval-finished", jobId: job.id, index: iv.index, state: "done" });
   }
