@@ -14,6 +14,7 @@ export interface AccessFix {
 }
 
 const MANAGEMENT_APIS = "Office 365 Management APIs (appId c5393580-f805-4401-95e8-94b7a6ef2fc2)";
+const MICROSOFT_GRAPH = "Microsoft Graph (appId 00000003-0000-0000-c000-000000000000)";
 
 /** The URL a Global Administrator of `tenantId` opens once to consent the app, on the cloud's own login host. */
 export function adminConsentUrl(tenantId: string, appId: string, cloud: CloudName = "Enterprise"): string {
@@ -56,6 +57,16 @@ export function fixFor(code: string, ctx: AccessContext): AccessFix | undefined 
           : `Assign the app role(s) ${roles} of ${MANAGEMENT_APIS} to the Function App's managed identity (the platform stack does this; a new role can take hours to reach its tokens).`,
         ...(ctx.clientId ? { consentUrl: adminConsentUrl(ctx.tenantId, ctx.clientId, ctx.cloud) } : {}),
       };
+    case "MissingGraphRoles":
+      // an MSSP client consented to the app before back-fill was enabled: that consent granted no Graph role
+      return {
+        code,
+        problem: `Back-fill: the app's Microsoft Graph token for tenant ${ctx.tenantId} holds no audit log query role (AuditLogsQuery.Read.All, or a per-workload AuditLogsQuery-<workload>.Read.All); AuditLog.Read.All is a different role.`,
+        fix: ctx.clientId
+          ? `Add the application permission AuditLogsQuery.Read.All of ${MICROSOFT_GRAPH} to app ${ctx.clientId}, then have a Global Administrator of the tenant consent again (a consent given before back-fill was enabled did not include it). The live feed is not affected.`
+          : `Assign the app role AuditLogsQuery.Read.All of ${MICROSOFT_GRAPH} to the Function App's managed identity (the platform stack does this when back-fill is enabled; a new role can take hours to reach its tokens).`,
+        ...(ctx.clientId ? { consentUrl: adminConsentUrl(ctx.tenantId, ctx.clientId, ctx.cloud) } : {}),
+      };
     case "AF20023":
     case "AuditLoggingDisabled":
       return {
@@ -77,6 +88,9 @@ export function accessAdvice(access: TenantAccess): AccessFix[] {
     ...(access.token.ok ? [] : [access.token.code]),
     ...(access.missingRoles.length ? ["MissingRoles"] : []),
     ...access.subscriptions.map((s) => s.error?.code).filter((c): c is string => Boolean(c)),
+    // back-fill's Graph token: a consent problem there is the same one (one fix), a missing Graph role its own
+    ...(access.backfill && !access.backfill.token.ok ? [access.backfill.token.code] : []),
+    ...(access.backfill?.missingRoles.length && !access.missingRoles.length ? ["MissingGraphRoles"] : []),
   ];
   const fixes: AccessFix[] = [];
   const seen = new Set<string>();
@@ -86,6 +100,8 @@ export function accessAdvice(access: TenantAccess): AccessFix[] {
     if (seen.has(key)) continue;
     seen.add(key);
     const fix = fixFor(code, ctx);
+    // both APIs' roles missing: one consent grants both, so one fix that names both
+    if (fix && key === "MissingRoles" && access.backfill?.missingRoles.length) fix.fix += access.clientId ? ` For back-fill, add ${MICROSOFT_GRAPH}'s AuditLogsQuery.Read.All to the same app before that consent.` : ` For back-fill, assign ${MICROSOFT_GRAPH}'s AuditLogsQuery.Read.All too.`;
     if (fix) fixes.push(fix);
   }
   return fixes;

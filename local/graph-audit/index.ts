@@ -46,10 +46,11 @@ export async function startGraphAuditEmulator(opts: GraphAuditEmulatorOptions = 
   const tenants = new Map<string, GraphTenant>();
   const identities = Array.from({ length: o.tenants }, (_, i) => tenantIdentity(o.seed, i, o.multiTenantApp));
   for (const identity of identities) {
+    // the consent's Graph roles live with the login's tokens: Graph reads them from the token, as the real one does
+    tokens.grant(identity.tenantId, GRAPH_AUDIENCE, opts.grantedRoles?.[identity.index] ?? [ALL_AUDIT_LOGS_ROLE]);
     tenants.set(identity.tenantId, {
       tenantId: identity.tenantId,
       log: new TenantAuditLog({ seed: o.seed, index: identity.index, users: o.users, anchorMs, multiTenantApp: o.multiTenantApp, retentionDays: o.retentionDays }),
-      roles: opts.grantedRoles?.[identity.index] ?? [ALL_AUDIT_LOGS_ROLE],
       queries: new Map(),
       requests: {},
     });
@@ -93,7 +94,7 @@ export async function startGraphAuditEmulator(opts: GraphAuditEmulatorOptions = 
     issueToken: (tenantIndex) => {
       const t = identities[tenantIndex];
       if (!t) throw new Error(`no emulated tenant ${tenantIndex}: the emulator has ${identities.length}`);
-      const { raw, token } = tokens.issue(t.tenantId, t.clientId, GRAPH_AUDIENCE, o.tokenLifetimeSeconds);
+      const { raw, token } = tokens.issue(t.tenantId, t.clientId, GRAPH_AUDIENCE, o.tokenLifetimeSeconds, tokens.granted(t.tenantId, GRAPH_AUDIENCE) ?? []);
       return { token: raw, expiresOnTimestamp: token.expiresAtMs };
     },
     truth,

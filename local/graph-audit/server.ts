@@ -23,7 +23,6 @@ const MAX_TOP = 1000;
 export interface GraphTenant {
   tenantId: string;
   log: TenantAuditLog;
-  roles: string[];
   queries: Map<string, AuditLogQuery>;
   requests: Record<string, number>;
 }
@@ -140,8 +139,10 @@ export async function startGraphServer(o: GraphServerOptions) {
         tenant.requests.throttled = (tenant.requests.throttled ?? 0) + 1;
         throw throttled;
       }
-      if (!tenant.roles.some((x) => x === ALL_AUDIT_LOGS_ROLE || Object.values(WORKLOAD_ROLES).includes(x))) {
-        throw GraphErrors.missingRole(`${ALL_AUDIT_LOGS_ROLE} (or a per-workload AuditLogsQuery-<workload>.Read.All)`, tenant.roles);
+      // the token's roles claim decides, as at Graph: consent given after the token was issued shows in the next one
+      const roles = check.token.roles;
+      if (!roles.some((x) => x === ALL_AUDIT_LOGS_ROLE || Object.values(WORKLOAD_ROLES).includes(x))) {
+        throw GraphErrors.missingRole(`${ALL_AUDIT_LOGS_ROLE} (or a per-workload AuditLogsQuery-<workload>.Read.All)`, roles);
       }
       const now = o.nowMs();
 
@@ -155,8 +156,8 @@ export async function startGraphServer(o: GraphServerOptions) {
         }
         if (req.method !== "POST") throw GraphErrors.methodNotAllowed(req.method ?? "");
         const filter = parseQueryFilter(await readBody(req, 256 * 1024));
-        const missing = missingRole(filter, tenant.roles);
-        if (missing) throw GraphErrors.missingRole(missing, tenant.roles);
+        const missing = missingRole(filter, roles);
+        if (missing) throw GraphErrors.missingRole(missing, roles);
         const queries = [...tenant.queries.values()];
         const limited = o.throttle.admitSubmission(queries.map((q) => q.createdMs), queries.filter((q) => !q.isFinished(now)).length, now);
         if (limited) throw limited;

@@ -132,7 +132,9 @@ export async function startLoginServer(o: LoginServerOptions) {
       entraError(res, 400, "invalid_resource", 500011, `The resource principal named ${requested} was not found in the tenant named ${tenant.domain}. Use the Management API host (e.g. https://manage.office.com) or the emulator's API origin.`);
       return;
     }
-    const { raw, token } = o.tokens.issue(tenant.tenantId, clientId, audience, o.tokenLifetimeSeconds, consent === "granted" ? ACTIVITY_FEED_ROLES : []);
+    // a token holds the roles of its own resource only: Graph's are what the admin granted on Graph (none without consent)
+    const granted = consent === "granted" ? (o.tokens.granted(tenant.tenantId, audience) ?? (audience === GRAPH_AUDIENCE ? [] : ACTIVITY_FEED_ROLES)) : [];
+    const { raw, token } = o.tokens.issue(tenant.tenantId, clientId, audience, o.tokenLifetimeSeconds, granted);
     const expiresIn = o.tokenLifetimeSeconds;
     const body = v2
       ? { token_type: "Bearer", expires_in: expiresIn, ext_expires_in: expiresIn, access_token: raw }
@@ -148,7 +150,8 @@ export async function startLoginServer(o: LoginServerOptions) {
     sendJson(res, 200, JSON.stringify(body), { "Cache-Control": "no-store, no-cache", Pragma: "no-cache" });
   };
   const tenantNamed = (key: string) => o.tenants.find((t) => t.tenantId === key || t.domain === key);
-  /** The emulator's control, standing for an admin's consent (or its withdrawal): body {"consent": "granted" | "none" | "no-app-role"}, empty = granted. */
+  /** The emulator's control, standing for an admin's consent (or its withdrawal): body {"consent": "granted" | "none" | "no-app-role",
+   *  "graphRoles"?: [...]}, empty = granted. */
   const setConsent = async (req: IncomingMessage, res: ServerResponse, key: string) => {
     const tenant = tenantNamed(key);
     if (req.method !== "POST") return sendJson(res, 405, JSON.stringify({ error: "POST /_emulator/consent/{tenant id or domain} with {\"consent\": \"granted\"}" }));
@@ -163,8 +166,12 @@ export async function startLoginServer(o: LoginServerOptions) {
     if (!TENANT_CONSENT.includes(consent as TenantConsent)) {
       return sendJson(res, 400, JSON.stringify({ error: `consent must be one of ${TENANT_CONSENT.join(", ")}.` }));
     }
+    // consenting again to an app that now asks for Graph roles too (back-fill enabled) grants them: {"graphRoles": [...]}
+    const graphRoles = parseRoles(text);
+    if (graphRoles === null) return sendJson(res, 400, JSON.stringify({ error: "graphRoles must be an array of role names, e.g. [\"AuditLogsQuery.Read.All\"]." }));
+    if (graphRoles) o.tokens.grant(tenant.tenantId, GRAPH_AUDIENCE, graphRoles);
     o.consent.set(tenant.tenantId, consent as TenantConsent);
-    sendJson(res, 200, JSON.stringify({ tenantId: tenant.tenantId, consent }));
+    sendJson(res, 200, JSON.stringify({ tenantId: tenant.tenantId, consent, ...(graphRoles ? { graphRoles } : {}) }));
   };
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((e) => entraError(res, 500, "server_error", 50000, `The token endpoint failed: ${(e as Error).message}`));
@@ -174,6 +181,18 @@ export async function startLoginServer(o: LoginServerOptions) {
   const listening = await listen(server, o.host, o.port);
   url = listening.url.replace(/^http:/, "https:"); // listen() names the address; the scheme is ours
   return { url, close: listening.close };
+}
+
+/** The body's graphRoles: undefined when absent, null when not a list of strings. */
+function parseRoles(text: string): string[] | undefined | null {
+  let roles: unknown;
+  try {
+    roles = text.trim() ? (JSON.parse(text) as { graphRoles?: unknown }).graphRoles : undefined;
+  } catch {
+    return undefined; // the consent field's own check reports a body that is not JSON
+  }
+  if (roles === undefined) return undefined;
+  return Array.isArray(roles) && roles.every((r) => typeof r === "string") ? roles : null;
 }
 
 /** The discovery document MSAL reads before its first token request (the fields it uses, with Entra's URL shapes). */

@@ -24,6 +24,20 @@ export const ACTIVITY_FEED_ROLES = ["ActivityFeed.Read", "ActivityFeed.ReadDlp"]
 
 export class TokenStore {
   private readonly tokens = new Map<string, IssuedToken>();
+  /** Application roles of another resource (Microsoft Graph) granted to the app per tenant: Entra puts in a token
+   *  only the roles of the resource it is for, so a consent given before a role was added carries none of it. */
+  private readonly grants = new Map<string, string[]>();
+
+  /** Sets the app's granted roles on `audience` in the tenant (what an admin's consent gave), for tokens issued from now on. */
+  grant(tenantId: string, audience: string, roles: readonly string[]): void {
+    this.grants.set(`${tenantId.toLowerCase()}|${audience}`, [...roles]);
+  }
+
+  /** The app's granted roles on `audience` in the tenant; undefined when nobody set them (the Management API's roles apply). */
+  granted(tenantId: string, audience: string): string[] | undefined {
+    const roles = this.grants.get(`${tenantId.toLowerCase()}|${audience}`);
+    return roles && [...roles];
+  }
 
   issue(tenantId: string, clientId: string, audience: string, lifetimeSeconds: number, roles: string[] = ACTIVITY_FEED_ROLES): { raw: string; token: IssuedToken } {
     if (this.tokens.size > 10_000) this.forgetExpired();

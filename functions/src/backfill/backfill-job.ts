@@ -41,8 +41,12 @@ export interface BackfillInterval {
   nextLink?: string;
   /** Not before this instant is the query polled again (or, after throttling, anything sent). */
   notBefore?: Date;
-  /** Queries submitted for this interval (a failed query is submitted again, a bounded number of times). */
+  /** Queries submitted for this interval (a failed query, or a page ADX failed after accepting it, is queried again,
+   *  a bounded number of times: MAX_INTERVAL_ATTEMPTS). */
   attempts: number;
+  /** Times ADX's failure reports re-opened the interval: the generation its pages' ingestions are recorded with, so a
+   *  report about an older landing is known to be re-landed already. */
+  adxReopens: number;
   pages: number;
   fetched: number;
   landed: number;
@@ -66,6 +70,22 @@ export interface StoredJob {
   jobError?: { code: string; message: string };
   createdAt: Date;
   updatedAt: Date;
+  /** ETag of the stored entity: the runner and the ADX failure settlement both write a job. */
+  etag?: string;
+}
+
+/** Queries per interval before it is failed: Graph failing the query, or ADX failing a page after accepting it. */
+export const MAX_INTERVAL_ATTEMPTS = 3;
+
+/** The rows' ContentId for one interval (back-fill has no content blob): which job and interval they came from. */
+export function intervalContentId(jobId: string, index: number): string {
+  return `backfill:${jobId}:${index}`;
+}
+
+/** The job and interval a ContentId of `intervalContentId` names; undefined for any other ContentId. */
+export function parseIntervalContentId(contentId: string): { jobId: string; index: number } | undefined {
+  const m = /^backfill:(.+):(\d+)$/.exec(contentId);
+  return m ? { jobId: m[1], index: Number(m[2]) } : undefined;
 }
 
 export function intervalName(iv: Pick<BackfillInterval, "from" | "to">): string {

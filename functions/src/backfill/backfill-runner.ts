@@ -4,12 +4,13 @@
 import { Tables } from "../../../kql/tables";
 import type { TenantConfig } from "../config";
 import type { GraphAuditLogClient } from "../graph-audit";
+import type { AdxIngestionSources } from "../state/adx-ingestion-sources";
 import { forEachConcurrent } from "../use-cases/concurrency";
 import { pipelineLog, type EngineLog, type PipelineLog } from "../use-cases/engine-log";
-import { intervalName, jobView, type BackfillInterval, type BackfillJob, type StoredJob } from "./backfill-job";
+import { intervalContentId, intervalName, jobView, MAX_INTERVAL_ATTEMPTS, type BackfillInterval, type BackfillJob, type StoredJob } from "./backfill-job";
 import type { BackfillStore } from "./backfill-store";
 import { classifyGraphFailure, failureCode, failureMessage } from "./graph-failure";
-import { BACKFILL_CONTENT_TYPE, BACKFILL_STAGE as STAGE, errorRow, landPage, type PageSink } from "./page-landing";
+import { BACKFILL_CONTENT_TYPE, BACKFILL_STAGE as STAGE, errorRow, intervalSource, landPage, type PageSink } from "./page-landing";
 
 export interface BackfillTenant {
   config: TenantConfig;
@@ -27,6 +28,8 @@ export interface BackfillRunnerDeps {
   store: BackfillStore;
   tenants: Map<string, BackfillTenant>;
   sink: PageSink;
+  /** Where each page's ADX source ids are recorded against its interval, so the ADX failure settlement re-opens it. */
+  sources?: Pick<AdxIngestionSources, "record">;
   now?: () => Date;
   /** Wall-clock time one run may spend landing pages (default 4 min: the timer fires every 5). */
   budgetMs?: number;
@@ -34,7 +37,8 @@ export interface BackfillRunnerDeps {
   maxOpenQueries?: number;
   /** Intervals whose pages are landed at once (default PAGING_CONCURRENCY). */
   pagingConcurrency?: number;
-  /** Queries submitted per interval before it is failed (a failed query says no reason; it often passes again). */
+  /** Queries submitted per interval before it is failed (a failed query says no reason; it often passes again).
+   *  Default MAX_INTERVAL_ATTEMPTS, the bound the ADX failure settlement counts re-openings against too. */
   maxQueryAttempts?: number;
   onStep?: (s: BackfillStep) => void | Promise<void>;
 }
@@ -97,16 +101,21 @@ export class BackfillRunner {
       await this.stop(job, err.code, err.message, log);
       return;
     }
-    if (intervals.every((i) => i.state === "done" || i.state === "failed")) {
+    const finished = intervals.every((i) => i.state === "done" || i.state === "failed");
+    if (finished) job.state = intervals.some((i) => i.state === "failed") ? "failed" : "succeeded";
+    job.updatedAt = this.now();
+    // refused when the ADX failure settlement re-opened an interval meanwhile: the next run reads the job afresh
+    if (!(await this.deps.store.saveJob(job))) {
+      job.state = "running";
+      return;
+    }
+    if (finished) {
       const failed = intervals.filter((i) => i.state === "failed").length;
-      job.state = failed ? "failed" : "succeeded";
       const what = `back-fill ${job.id} of tenant ${job.tenantId} (${intervalName(job)})`;
       const fields = { stage: STAGE, tenant: job.tenantId, jobId: job.id, intervals: intervals.length, failed };
       if (failed) log.error(`${what} finished with ${failed} of ${intervals.length} interval(s) failed; their reasons are in the job and in ingestion_errors (Stage backfill). Start a job for those intervals again.`, { ...fields, outcome: "failed" });
       else log.info(`${what} succeeded: ${intervals.length} interval(s)`, { ...fields, outcome: "succeeded" });
     }
-    job.updatedAt = this.now();
-    await this.deps.store.saveJob(job);
   }
 
   private async submit(job: StoredJob, iv: BackfillInterval, graph: NonNullable<BackfillTenant["graph"]>, log: PipelineLog): Promise<void> {
@@ -150,7 +159,7 @@ export class BackfillRunner {
   }
 
   private async page(job: StoredJob, iv: BackfillInterval, graph: NonNullable<BackfillTenant["graph"]>, database: string, deadline: number, log: PipelineLog): Promise<void> {
-    const target = { tenantId: job.tenantId, database, contentId: `backfill:${job.id}:${iv.index}` };
+    const target = { tenantId: job.tenantId, database, contentId: intervalContentId(job.id, iv.index) };
     while (iv.nextLink && Date.now() < deadline) {
       let page;
       try {
@@ -161,6 +170,8 @@ export class BackfillRunner {
       }
       // landed before the link moves on: a crash in between lands this page again, never skips it
       const landed = await landPage(page.records, target, this.deps.sink, this.now());
+      // recorded before the link moves on, so a failure ADX reports later always finds the interval
+      await this.deps.sources?.record(database, landed.posted, [intervalSource(job.tenantId, iv)], this.now());
       await this.deps.onStep?.({ step: "page-landed", jobId: job.id, index: iv.index, page: iv.pages + 1, records: landed.fetched });
       iv.pages++;
       iv.fetched += landed.fetched;
@@ -170,7 +181,12 @@ export class BackfillRunner {
         iv.state = "done";
         if (iv.errorCode !== "RecordCountLimitExceeded") iv.errorCode = iv.errorMessage = undefined;
       }
-      await this.deps.store.saveInterval(iv, this.now());
+      // refused when the ADX failure settlement re-opened the interval meanwhile: the next run reads it afresh; this
+      // run's copy counts as unfinished and not due, so it neither finishes the job nor submits a query of its own
+      if (!(await this.deps.store.saveInterval(iv, this.now()))) {
+        Object.assign(iv, { state: "pending", nextLink: undefined, notBefore: new Date(8.64e15) });
+        return;
+      }
     }
     if (iv.state === "done") await this.deps.onStep?.({ step: "interval-finished", jobId: job.id, index: iv.index, state: "done" });
   }
@@ -180,7 +196,7 @@ export class BackfillRunner {
     const code = failureCode(err);
     const message = failureMessage(err);
     if (kind.kind === "job") throw new JobStopped(code, message);
-    const max = this.deps.maxQueryAttempts ?? 3;
+    const max = this.deps.maxQueryAttempts ?? MAX_INTERVAL_ATTEMPTS;
     const fields = { stage: STAGE, tenant: job.tenantId, jobId: job.id, interval: intervalName(iv), code };
     iv.errorCode = code;
     if (kind.kind === "later") {
@@ -196,8 +212,10 @@ export class BackfillRunner {
       Object.assign(iv, { state: "failed", nextLink: undefined, notBefore: undefined });
       log.error(`back-fill ${job.id} ${intervalName(iv)} failed [${code}]: ${iv.errorMessage}`, { ...fields, outcome: "failed", attempt: iv.attempts });
       const database = this.deps.tenants.get(job.tenantId)!.config.database;
-      const row = errorRow({ tenantId: job.tenantId, contentId: `backfill:${job.id}:${iv.index}` }, BACKFILL_CONTENT_TYPE, "", code, iv.errorMessage, { jobId: job.id, from: iv.from.toISOString(), to: iv.to.toISOString(), queryId: iv.queryId ?? null, attempts: iv.attempts }, this.now());
-      await this.deps.sink.ingestRows(database, Tables.errors, [row as unknown as Record<string, unknown>]);
+      const row = errorRow({ tenantId: job.tenantId, contentId: intervalContentId(job.id, iv.index) }, BACKFILL_CONTENT_TYPE, "", code, iv.errorMessage, { jobId: job.id, from: iv.from.toISOString(), to: iv.to.toISOString(), queryId: iv.queryId ?? null, attempts: iv.attempts }, this.now());
+      const report = await this.deps.sink.ingestRows(database, Tables.errors, [row as unknown as Record<string, unknown>]);
+      const posted = (report?.sources ?? []).map((s) => ({ table: Tables.errors, sourceId: s.sourceId }));
+      await this.deps.sources?.record(database, posted, [intervalSource(job.tenantId, iv, "failure-record")], this.now());
     }
     await this.deps.store.saveInterval(iv, this.now());
     if (iv.state === "failed") await this.deps.onStep?.({ step: "interval-finished", jobId: job.id, index: iv.index, state: "failed" });

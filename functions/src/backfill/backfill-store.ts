@@ -35,6 +35,7 @@ interface IntervalEntity {
   nextLink?: string;
   notBefore?: Date;
   attempts: number;
+  adxReopens?: number;
   pages: number;
   fetched: number;
   landed: number;
@@ -66,16 +67,46 @@ export class BackfillStore {
     await this.jobsTable.createEntity(toJobEntity(job));
   }
 
-  async saveJob(job: StoredJob): Promise<void> {
+  /**
+   * Saves the job; when it was read with an ETag, only if nobody wrote it since (false then: the ADX failure settlement
+   * re-opened one of its intervals, and the next run reads it afresh).
+   */
+  async saveJob(job: StoredJob): Promise<boolean> {
     await this.ready();
-    await this.jobsTable.upsertEntity(toJobEntity(job), "Replace");
+    const saved = await this.write(this.jobsTable, toJobEntity(job), job.etag);
+    if (saved) job.etag = saved;
+    return saved !== undefined;
   }
 
-  /** Saves an interval's progress (after every page landed). */
-  async saveInterval(iv: BackfillInterval, at: Date): Promise<void> {
+  /** Saves an interval's progress (after every page landed); false, like saveJob, when another writer changed it since. */
+  async saveInterval(iv: BackfillInterval, at: Date): Promise<boolean> {
     await this.ready();
     iv.updatedAt = at;
-    await this.intervalsTable.upsertEntity(toIntervalEntity(iv, at), "Replace");
+    const saved = await this.write(this.intervalsTable, toIntervalEntity(iv, at), iv.etag);
+    if (saved) iv.etag = saved;
+    return saved !== undefined;
+  }
+
+  /** One interval of a job, with its ETag; undefined if the job has no such interval (or no longer exists). */
+  async interval(jobId: string, index: number): Promise<BackfillInterval | undefined> {
+    await this.ready();
+    try {
+      return fromIntervalEntity(jobId, await this.intervalsTable.getEntity<IntervalEntity>(encodeKeyPart(jobId), rowKeyOf(index)));
+    } catch (e) {
+      if (statusOf(e) === 404) return undefined;
+      throw e;
+    }
+  }
+
+  /** The new ETag, or undefined when `etag` no longer matches (412): the caller's copy is stale. */
+  private async write(table: TableClient, entity: JobEntity | IntervalEntity, etag: string | undefined): Promise<string | undefined> {
+    try {
+      const r = etag ? await table.updateEntity(entity, "Replace", { etag }) : await table.upsertEntity(entity, "Replace");
+      return r.etag ?? "*";
+    } catch (e) {
+      if (statusOf(e) === 412) return undefined;
+      throw e;
+    }
   }
 
   async jobs(filter: { tenantId?: string; states?: BackfillState[] } = {}): Promise<StoredJob[]> {
@@ -138,7 +169,13 @@ function fromJobEntity(e: JobEntity): StoredJob {
     jobError: e.jobErrorCode ? { code: e.jobErrorCode, message: e.jobErrorMessage ?? "" } : undefined,
     createdAt: asDate(e.createdAt)!,
     updatedAt: asDate(e.updatedAt)!,
+    etag: etagOf(e),
   };
+}
+
+function etagOf(e: object): string | undefined {
+  const etag = (e as { etag?: unknown }).etag;
+  return typeof etag === "string" ? etag : undefined;
 }
 
 function toIntervalEntity(iv: BackfillInterval, at: Date): IntervalEntity {
@@ -152,6 +189,7 @@ function toIntervalEntity(iv: BackfillInterval, at: Date): IntervalEntity {
     nextLink: iv.nextLink,
     notBefore: iv.notBefore,
     attempts: iv.attempts,
+    adxReopens: iv.adxReopens,
     pages: iv.pages,
     fetched: iv.fetched,
     landed: iv.landed,
@@ -172,11 +210,13 @@ function fromIntervalEntity(jobId: string, e: IntervalEntity): BackfillInterval 
     nextLink: e.nextLink,
     notBefore: asDate(e.notBefore),
     attempts: e.attempts ?? 0,
+    adxReopens: e.adxReopens ?? 0,
     pages: e.pages ?? 0,
     fetched: e.fetched ?? 0,
     landed: e.landed ?? 0,
     errorCode: e.errorCode,
     errorMessage: e.errorMessage,
     updatedAt: asDate(e.updatedAt),
+    etag: etagOf(e),
   };
 }

@@ -4,7 +4,10 @@ import { readFileSync } from "node:fs";
 import type { EngineConfig, TenantConfig } from "../config";
 import { GRAPH_SCOPE, GraphAuditLogClient } from "../graph-audit";
 import { cloudEndpoints, createManagementCredential } from "../management-api";
+import type { AdxIngestionSources } from "../state/adx-ingestion-sources";
 import type { StorageAccount } from "../state/storage-account";
+import { AdxFailedIntervals } from "./adx-failed-interval";
+import { MAX_INTERVAL_ATTEMPTS } from "./backfill-job";
 import { BackfillJobs } from "./backfill-jobs";
 import { BackfillRunner, type BackfillRunnerDeps, type BackfillTenant } from "./backfill-runner";
 import { BACKFILL_INTERVALS_TABLE, BACKFILL_JOBS_TABLE, BackfillStore } from "./backfill-store";
@@ -14,12 +17,15 @@ export interface Backfill {
   store: BackfillStore;
   jobs: BackfillJobs;
   runner: BackfillRunner;
+  /** For the ADX failure settlement: a back-fill page ADX failed after accepting it re-opens its interval. */
+  adxFailedIntervals: AdxFailedIntervals;
 }
 
 export function createBackfill(
   config: EngineConfig,
   account: StorageAccount,
   sink: PageSink,
+  sources: AdxIngestionSources,
   opts: { now?: () => Date; onStep?: BackfillRunnerDeps["onStep"]; budgetMs?: number } = {},
 ): Backfill {
   const store = new BackfillStore(account.table(BACKFILL_JOBS_TABLE), account.table(BACKFILL_INTERVALS_TABLE));
@@ -28,7 +34,8 @@ export function createBackfill(
   return {
     store,
     jobs: new BackfillJobs(store, config.tenants, opts.now),
-    runner: new BackfillRunner({ store, tenants, sink, now: opts.now, onStep: opts.onStep, budgetMs: opts.budgetMs }),
+    runner: new BackfillRunner({ store, tenants, sink, sources, now: opts.now, onStep: opts.onStep, budgetMs: opts.budgetMs }),
+    adxFailedIntervals: new AdxFailedIntervals({ store, sink, sources, maxAttempts: MAX_INTERVAL_ATTEMPTS, now: opts.now ?? (() => new Date()) }),
   };
 }
 

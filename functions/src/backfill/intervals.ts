@@ -21,6 +21,7 @@ export function splitIntervals(jobId: string, from: Date, to: Date, sizeMs = INT
       to: new Date(Math.min(start + sizeMs, to.getTime())),
       state: "pending",
       attempts: 0,
+      adxReopens: 0,
       pages: 0,
       fetched: 0,
       landed: 0,

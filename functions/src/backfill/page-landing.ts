@@ -3,13 +3,14 @@
 import type { IngestionErrorsRow } from "../../../kql/generated/table-rows";
 import { Tables } from "../../../kql/tables";
 import { unwrapAuditLogRecord, type GraphAuditLogRecord, type ManagementApiRecord } from "../graph-audit";
+import type { RowSink } from "../sinks/row-sink";
+import type { PostedSource, SourceBlob } from "../state/adx-ingestion-sources";
 import { transformBlob } from "../transform/transform";
+import { intervalContentId, type BackfillInterval } from "./backfill-job";
 import { contentTypeOfRecord } from "./record-content-type";
 
-/** What landing needs of the ADX sink (the worker's RowSink). */
-export interface PageSink {
-  ingestRows(database: string, table: string, rows: Record<string, unknown>[]): Promise<unknown>;
-}
+/** What landing needs of the ADX sink (the worker's RowSink): its queued ingestions name their source ids. */
+export type PageSink = Pick<RowSink, "ingestRows">;
 
 export interface PageTarget {
   tenantId: string;
@@ -24,6 +25,8 @@ export interface LandedPage {
   landed: number;
   /** Records that could not land, each a row in ingestion_errors with the reason. */
   quarantined: number;
+  /** The page's queued ingestions, to record against the interval: ADX may still fail them after accepting them. */
+  posted: PostedSource[];
 }
 
 /** Stage written in ingestion_errors for what back-fill could not land. */
@@ -58,12 +61,19 @@ export async function landPage(records: GraphAuditLogRecord[], target: PageTarge
   }
 
   // the page counts as landed once ADX has accepted all its tables' rows
-  await Promise.all([
-    sink.ingestRows(target.database, Tables.unifiedAudit, auditRows),
-    sink.ingestRows(target.database, Tables.accessMail, mailRows),
-    errorRows.length ? sink.ingestRows(target.database, Tables.errors, errorRows as unknown as Record<string, unknown>[]) : undefined,
-  ]);
-  return { fetched: records.length, landed: auditRows.length, quarantined: errorRows.length };
+  const tables: Array<[string, Record<string, unknown>[]]> = [
+    [Tables.unifiedAudit, auditRows],
+    [Tables.accessMail, mailRows],
+    ...(errorRows.length ? [[Tables.errors, errorRows as unknown as Record<string, unknown>[]] as [string, Record<string, unknown>[]]] : []),
+  ];
+  const reports = await Promise.all(tables.map(([table, rows]) => sink.ingestRows(target.database, table, rows)));
+  const posted = reports.flatMap((r, i) => (r?.sources ?? []).map((s) => ({ table: tables[i][0], sourceId: s.sourceId })));
+  return { fetched: records.length, landed: auditRows.length, quarantined: errorRows.length, posted };
+}
+
+/** An interval as the ADX source records name it: the settlement maps a failed page back to its job and interval. */
+export function intervalSource(tenantId: string, iv: BackfillInterval, purpose: "backfill" | "failure-record" = "backfill"): SourceBlob {
+  return { tenantId, contentType: BACKFILL_CONTENT_TYPE, contentId: intervalContentId(iv.jobId, iv.index), contentCreated: iv.from.toISOString(), generation: iv.adxReopens, purpose };
 }
 
 export function errorRow(target: Pick<PageTarget, "tenantId" | "contentId">, contentType: string, recordId: string, code: string, reason: string, payload: unknown, at: Date): IngestionErrorsRow {

@@ -14,16 +14,21 @@ import { deletePartitionRange, ensureTable, statusOf } from "./storage-account";
  */
 export const ADX_SOURCES_TABLE = "AuditLakeAdxSources";
 
-/** Why the rows were sent: the blob's own rows, or the record of its failure (whose own failure ends in the log). */
-export type SourcePurpose = "rows" | "failure-record";
+/**
+ * Why the rows were sent: the blob's own rows, the record of its failure (whose own failure ends in the log), or a
+ * back-fill interval's page (contentId = the interval's, contentCreated = its start; no content blob, no ledger entry).
+ */
+export type SourcePurpose = "rows" | "failure-record" | "backfill";
+const PURPOSES: readonly SourcePurpose[] = ["rows", "failure-record", "backfill"];
 
-/** One blob whose rows an ingestion holds. */
+/** One blob (or back-fill interval) whose rows an ingestion holds. */
 export interface SourceBlob {
   tenantId: string;
   contentType: string;
   contentId: string;
   contentCreated: string;
-  /** the ledger entry's replay count when the rows were sent: a failure of an older generation was replayed already */
+  /** the ledger entry's replay count (a back-fill interval's re-openings) when the rows were sent: a failure of an
+   *  older generation was replayed already */
   generation: number;
   purpose: SourcePurpose;
 }
@@ -92,7 +97,7 @@ export class AdxIngestionSources {
             contentId,
             contentCreated,
             generation: Number(generation ?? 0),
-            purpose: purpose === "failure-record" ? "failure-record" : "rows",
+            purpose: PURPOSES.includes(purpose as SourcePurpose) ? (purpose as SourcePurpose) : "rows",
           })),
           postedAt: new Date(e.postedAt as string | Date),
         };

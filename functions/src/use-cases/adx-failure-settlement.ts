@@ -1,3 +1,4 @@
+import type { AdxFailedIntervals } from "../backfill/adx-failed-interval";
 import type { AdxFailureQueue, ReceivedFailure } from "../sinks/adx-failures";
 import type { RowSink } from "../sinks/row-sink";
 import { failureCode as errorCodeOf, failureReason } from "../service-error";
@@ -32,14 +33,16 @@ export interface AdxFailureSettlementDeps {
   retentionDays: number;
   now?: () => Date;
   maxReplays?: number;
+  /** Back-fill intervals named by reports: re-opened (queried and landed again) or failed. */
+  intervals?: Pick<AdxFailedIntervals, "settle">;
 }
 
 export interface AdxFailureSettlementResult {
   /** reports read from the FailedIngestionsQueue */
   received: number;
-  /** blobs now failed in the ledger (a permanent failure, or ADX still failing after the replays) */
+  /** blobs now failed in the ledger (a permanent failure, or ADX still failing after the replays), or back-fill intervals failed */
   failed: number;
-  /** blobs sent back to the queue (a transient failure ADX gave up on) */
+  /** blobs sent back to the queue (a transient failure ADX gave up on), or back-fill intervals re-opened to land again */
   replayed: number;
   /** blobs already taken care of: replayed since, failed or expired already, or skipped by ADX as already there (a tag skip) */
   settled: number;
@@ -58,7 +61,8 @@ export interface AdxFailureSettlementResult {
  * a permanent failure (a mapping missing after a bad deploy, an invalid blob) fails the blob in the ledger with ADX's
  * error code, logs at error level what to fix, and tries to record it in ingestion_errors; a transient failure ADX gave
  * up on re-enqueues the blob (rows of it that landed meanwhile are kept once by the _dedup views). One report names
- * every blob of the queue message whose rows the ingestion held. Reports are deleted only once acted on, so a crash
+ * every blob of the queue message whose rows the ingestion held. A back-fill page has no blob: its interval is re-opened
+ * to be queried and landed again, or failed (backfill/adx-failed-interval.ts). Reports are deleted only once acted on, so a crash
  * leaves them for the next run. Runs on its own timer (handlers/settle-adx-failures.ts).
  */
 export class AdxFailureSettlement {
@@ -156,7 +160,19 @@ export class AdxFailureSettlement {
     }
     // One outcome per blob the ingestion held; the report is settled once none of them waits.
     const outcomes: BlobVerdict[] = [];
-    for (const blob of source.blobs) outcomes.push(await this.blobs.settle(f, blob, r.deliveries, log));
+    for (const blob of source.blobs) {
+      if (blob.purpose !== "backfill") outcomes.push(await this.blobs.settle(f, blob, r.deliveries, log));
+      else if (this.deps.intervals) outcomes.push(await this.deps.intervals.settle(f, blob, log));
+      else {
+        log.error(`ADX failed a back-fill page of ${blob.contentId} into ${f.database}.${f.table} [${f.errorCode}], and this app runs no back-fill to land it again: ${f.details}`, {
+          stage: STAGE,
+          outcome: "unattributed",
+          code: f.errorCode,
+          contentId: blob.contentId,
+        });
+        outcomes.push("unattributed");
+      }
+    }
     return outcomes;
   }
 

@@ -80,6 +80,7 @@ export function createEngine(config: EngineConfig, opts: EngineOptions): Engine 
   // Queued ingestion fails after the fact: every ingestion's source id is recorded against its blob, and ADX's
   // failure reports are acted on by their own timer (handlers/settle-adx-failures.ts).
   const sources = new AdxIngestionSources(account.table(ADX_SOURCES_TABLE), LEDGER_RETENTION_DAYS);
+  const backfill = createBackfill(config, account, adx, sources, { now: opts.now, onStep: opts.onBackfillStep });
   const adxFailures = new AdxFailureSettlement({
     failures: adx.failureQueue(),
     sources,
@@ -89,6 +90,7 @@ export function createEngine(config: EngineConfig, opts: EngineOptions): Engine 
     databases: [...new Set(config.tenants.map((t) => t.database))],
     retentionDays: LEDGER_RETENTION_DAYS,
     now: opts.now,
+    intervals: backfill.adxFailedIntervals,
   });
 
   const planner = new Planner({
@@ -113,7 +115,7 @@ export function createEngine(config: EngineConfig, opts: EngineOptions): Engine 
     worker,
     adxFailures,
     tenants,
-    backfill: createBackfill(config, account, adx, { now: opts.now, onStep: opts.onBackfillStep }),
+    backfill,
     close: () => adx.close(),
   };
 }
