@@ -2,43 +2,25 @@
 // finds the interval through the page's recorded source ids and re-opens it, so it is queried and landed again; a
 // table ADX refuses outright fails the interval with ADX's code and advice, in the job and in ingestion_errors.
 // Each test points its lane at its own ADX emulator on the cloud's Azurite, so the cluster can be broken on purpose.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { loadCatalog } from "../../kql/catalog";
 import { Tables } from "../../kql/tables";
-import { startAdxEmulator, type AdxEmulator } from "../../local/adx";
-import { DEV_ACCOUNT_KEY, DEV_ACCOUNT_NAME } from "../../local/azurite";
 import { twiceInView, viewRows } from "../../local/runner/views";
 import { auditLake } from "../../functions/src/composition-root";
 import { DAY, runUntilFinished, startBackfillFixture, type BackfillFixture } from "./backfill-fixture";
+import type { AdxEmulator } from "../../local/adx";
+import { extraAdxClusters } from "../cloud/extra-adx-clusters";
 
 let f: BackfillFixture;
-let dir: string;
-const clusters: AdxEmulator[] = [];
+const clusters = extraAdxClusters(() => f.cloud, "backfill-adx-");
 
 beforeAll(async () => {
   // no Graph query fails: every re-query seen here is the settlement's doing
   f = await startBackfillFixture({ seed: 23, tenants: 2, users: 4, graph: { failedShare: 0 } });
-  dir = mkdtempSync(join(tmpdir(), "backfill-adx-"));
 }, 120_000);
 afterAll(async () => {
-  for (const c of clusters) await c.close().catch(() => undefined);
+  await clusters.close();
   await f?.close();
-  rmSync(dir, { recursive: true, force: true });
 });
-
-async function cluster(name: string, o: Partial<Parameters<typeof startAdxEmulator>[0]> = {}): Promise<AdxEmulator> {
-  const c = await startAdxEmulator({
-    databases: f.cloud.tenants.map((t) => t.database),
-    dataDir: join(dir, name),
-    storage: { ...f.cloud.storage, accountName: DEV_ACCOUNT_NAME, accountKey: DEV_ACCOUNT_KEY },
-    resourceSuffix: name,
-    ...o,
-  });
-  clusters.push(c);
-  return c;
-}
 
 async function rows(adx: AdxEmulator, database: string, table: string): Promise<Record<string, unknown>[]> {
   await adx.store.idle();
@@ -52,7 +34,7 @@ function period() {
 }
 
 test("a back-fill page ADX gives up on after accepting it re-opens its interval: re-landed, every record once in the views", async () => {
-  const adx = await cluster("flaky");
+  const adx = await clusters.start("flaky");
   const lane = await f.backfillLane(0, { ADX_INGEST_URI: adx.url });
   const engine = lane.engine();
   const { from, to } = period();
@@ -92,7 +74,7 @@ test("a back-fill page ADX gives up on after accepting it re-opens its interval:
 test("a table ADX refuses (its mapping missing) fails the interval with ADX's code and the fix, in the job and in ingestion_errors", async () => {
   const catalog = loadCatalog();
   catalog.get(Tables.unifiedAudit)!.mappings = {}; // a bad deploy: the table exists, its JSON mapping does not
-  const adx = await cluster("baddeploy", { catalog });
+  const adx = await clusters.start("baddeploy", { catalog });
   const lane = await f.backfillLane(1, { ADX_INGEST_URI: adx.url });
   const engine = lane.engine();
   const { from, to } = period();

@@ -4,49 +4,30 @@
 // as ingested. The planner's tick leaves the reports alone.
 // Each test points its lane at its own ADX emulator on the cloud's Azurite (own ingestion queues by suffix), so the
 // cluster can be broken on purpose without touching the other tests.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { QueueServiceClient } from "@azure/storage-queue";
 import { KustoConnectionStringBuilder } from "azure-kusto-data";
 import { DataFormat, IngestClient, IngestionProperties } from "azure-kusto-ingest";
 import { loadCatalog } from "../../kql/catalog";
 import { Tables, jsonMappingName } from "../../kql/tables";
-import { startAdxEmulator, type AdxEmulator } from "../../local/adx";
-import { DEV_ACCOUNT_KEY, DEV_ACCOUNT_NAME } from "../../local/azurite";
 import type { LedgerEntry } from "../../functions/src/state/content-ledger";
 import type { Engine } from "../../functions/src/use-cases/engine";
 import { healthReport } from "../../functions/src/use-cases/health";
 import { AdxSink } from "../../functions/src/sinks/adx";
 import { localCredential, multijson } from "../cloud/fixtures";
 import { availableContentIds, availableRecordIds, seenTwice, startFixture, type Fixture, type Lane } from "./engine-fixture";
+import type { AdxEmulator } from "../../local/adx";
+import { extraAdxClusters } from "../cloud/extra-adx-clusters";
 
 let f: Fixture;
-let dir: string;
-const clusters: AdxEmulator[] = [];
+const clusters = extraAdxClusters(() => f.cloud, "adx-failures-");
 
 beforeAll(async () => {
   f = await startFixture({ seed: 5, tenants: 2 });
-  dir = mkdtempSync(join(tmpdir(), "adx-failures-"));
 }, 60_000);
 afterAll(async () => {
-  for (const c of clusters) await c.close().catch(() => undefined);
+  await clusters.close();
   await f?.close();
-  rmSync(dir, { recursive: true, force: true });
 });
-
-/** Another ADX cluster for the cloud's tenants, on the cloud's Azurite. */
-async function cluster(name: string, o: Partial<Parameters<typeof startAdxEmulator>[0]> = {}): Promise<AdxEmulator> {
-  const c = await startAdxEmulator({
-    databases: f.cloud.tenants.map((t) => t.database),
-    dataDir: join(dir, name),
-    storage: { ...f.cloud.storage, accountName: DEV_ACCOUNT_NAME, accountKey: DEV_ACCOUNT_KEY },
-    resourceSuffix: name,
-    ...o,
-  });
-  clusters.push(c);
-  return c;
-}
 
 /** The lane's ledger entries (the last 8 days) of the given content types. */
 async function entries(lane: Lane, engine: Engine, types: string[]): Promise<LedgerEntry[]> {
@@ -63,7 +44,7 @@ async function rows(adx: AdxEmulator, lane: Lane, table: string): Promise<Record
 test("a mapping missing after a bad deploy: the blobs end failed in the ledger and in health, with the fix in the error log", async () => {
   const catalog = loadCatalog();
   catalog.get(Tables.unifiedAudit)!.mappings = {}; // the table exists, its JSON mapping does not
-  const adx = await cluster("baddeploy", { catalog });
+  const adx = await clusters.start("baddeploy", { catalog });
   const types = ["DLP.All", "Audit.AzureActiveDirectory"];
   const lane = await f.lane(0, { ADX_INGEST_URI: adx.url }, { contentTypes: types });
   const engine = lane.engine();
@@ -122,7 +103,7 @@ test("a mapping missing after a bad deploy: the blobs end failed in the ledger a
 }, 60_000);
 
 test("a transient failure ADX gives up on is replayed by the next tick, and every record lands exactly once", async () => {
-  const adx = await cluster("flaky");
+  const adx = await clusters.start("flaky");
   const types = ["Audit.General"];
   const lane = await f.lane(1, { ADX_INGEST_URI: adx.url }, { contentTypes: types });
   const engine = lane.engine();
@@ -165,7 +146,7 @@ test("a transient failure ADX gives up on is replayed by the next tick, and ever
 }, 60_000);
 
 test("a tag skip (Skipped_IngestByTagAlreadyExists, Permanent) counts as landed: settled and deleted, no blob failed", async () => {
-  const adx = await cluster("tagskip");
+  const adx = await clusters.start("tagskip");
   const lane = await f.lane(0, { ADX_INGEST_URI: adx.url }, { contentTypes: ["DLP.All"] });
   const engine = lane.engine();
   // A client that still tags its ingestions sends the same tagged rows twice into this app's database: ADX skips the second.
