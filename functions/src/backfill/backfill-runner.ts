@@ -4,12 +4,13 @@
 import { Tables } from "../../../kql/tables";
 import type { TenantConfig } from "../config";
 import type { GraphAuditLogClient } from "../graph-audit";
+import { failureCode, failureReason } from "../service-error";
 import type { AdxIngestionSources } from "../state/adx-ingestion-sources";
 import { forEachConcurrent } from "../use-cases/concurrency";
 import { pipelineLog, type EngineLog, type PipelineLog } from "../use-cases/engine-log";
 import { intervalContentId, intervalName, jobView, MAX_INTERVAL_ATTEMPTS, type BackfillInterval, type BackfillJob, type StoredJob } from "./backfill-job";
 import type { BackfillStore } from "./backfill-store";
-import { classifyGraphFailure, failureCode, failureMessage } from "./graph-failure";
+import { classifyGraphFailure } from "./graph-failure";
 import { BACKFILL_CONTENT_TYPE, BACKFILL_STAGE as STAGE, errorRow, intervalSource, landPage, type PageSink } from "./page-landing";
 
 export interface BackfillTenant {
@@ -194,7 +195,7 @@ export class BackfillRunner {
   /** A Graph call for the interval failed: retry later, resubmit (bounded), fail the interval, or stop the job. */
   private async failed(job: StoredJob, iv: BackfillInterval, err: unknown, log: PipelineLog, kind = classifyGraphFailure(err)): Promise<void> {
     const code = failureCode(err);
-    const message = failureMessage(err);
+    const message = failureReason(err);
     if (kind.kind === "job") throw new JobStopped(code, message);
     const max = this.deps.maxQueryAttempts ?? MAX_INTERVAL_ATTEMPTS;
     const fields = { stage: STAGE, tenant: job.tenantId, jobId: job.id, interval: intervalName(iv), code };

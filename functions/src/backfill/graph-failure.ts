@@ -24,12 +24,3 @@ export function classifyGraphFailure(err: unknown): FailureKind {
   if (err.status === 400 || err.code === GraphAuditErrorCodes.InvalidArgument) return { kind: "interval" };
   return { kind: "later", afterMs: err.retryAfterMs ?? RETRY_LATER_MS };
 }
-
-export function failureCode(err: unknown): string {
-  const code = (err as { code?: unknown })?.code;
-  return typeof code === "string" && code ? code : ((err as Error)?.name ?? "Error");
-}
-
-export function failureMessage(err: unknown): string {
-  return (err as Error)?.message ?? String(err);
-}

@@ -90,7 +90,7 @@ export class GraphAuditLogClient {
       response = await this.pipeline.sendRequest(this.http, request);
     } catch (e) {
       if (isRestError(e)) {
-        throw new GraphAuditError(`${operation} could not reach ${this.endpoint.origin}: ${e.message}`, { code: e.code ?? "ConnectionFailed", status: e.statusCode ?? 0, queryId, cause: e });
+        throw new GraphAuditError(`${operation} could not reach ${this.endpoint.origin}: ${e.message}`, { code: e.code ?? "ConnectionFailed", status: e.statusCode ?? 0, transient: true, queryId, cause: e });
       }
       throw e;
     }

@@ -1,4 +1,6 @@
-// Typed errors of the audit log query client: callers branch on `code` (Graph's error code or one of ours).
+// Typed errors of the audit log query client: callers branch on `code` (Graph's error code or one of ours). They share
+// the app's error base, so failure codes and "may this succeed later" read the same as for every other service.
+import { ServiceError } from "../service-error";
 
 export const GraphAuditErrorCodes = {
   InvalidArgument: "InvalidArgument",
@@ -25,12 +27,14 @@ export interface GraphAuditErrorInit {
   requestId?: string;
   retryAfterMs?: number;
   queryId?: string;
+  /** Whether the same call may succeed later; default: throttled (429) or a server error (5xx). */
+  transient?: boolean;
+  advice?: string;
   cause?: unknown;
 }
 
-export class GraphAuditError extends Error {
+export class GraphAuditError extends ServiceError {
   override readonly name = "GraphAuditError";
-  readonly code: string;
   readonly status: number;
   readonly serviceMessage?: string;
   readonly requestId?: string;
@@ -38,9 +42,9 @@ export class GraphAuditError extends Error {
   readonly queryId?: string;
 
   constructor(message: string, init: GraphAuditErrorInit) {
-    super(message, init.cause === undefined ? undefined : { cause: init.cause });
-    this.code = init.code;
-    this.status = init.status ?? 0;
+    const status = init.status ?? 0;
+    super(message, { code: init.code, transient: init.transient ?? (status === 429 || status >= 500), advice: init.advice, cause: init.cause });
+    this.status = status;
     this.serviceMessage = init.serviceMessage;
     this.requestId = init.requestId;
     this.retryAfterMs = init.retryAfterMs;
