@@ -6,13 +6,12 @@
 // runs here without fetching providers.
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { execFileSync } from "node:child_process";
 import { runCli } from "../../cli/main";
 import type { SynthFunction } from "../../cli/deploy/synthesized-stacks";
 import type { CommandIo } from "../../cli/output/command-io";
 import { ExitCode } from "../../cli/output/exit-codes";
 import type { ResourceManagerEmulator } from "../../local/resource-manager";
-import { deployFixture, type DeployFixture, BUNDLED_FUNCTIONS } from "./deploy-fixture";
+import { deployFixture, type DeployFixture, BUNDLED_FUNCTIONS, terraformOnPath } from "./deploy-fixture";
 
 let fx: DeployFixture;
 let rm: ResourceManagerEmulator;
@@ -29,15 +28,6 @@ function capture(): CommandIo & { out: string; err: string } {
   const io = { out: "", err: "", interactive: false, stdout: (t: string) => void (io.out += t), stderr: (t: string) => void (io.err += t) };
   return io;
 }
-
-const terraformOnPath = (() => {
-  try {
-    execFileSync("terraform", ["version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 interface StandInStack {
   name: string;

@@ -7,6 +7,7 @@ import { bundleFunctions } from "../../functions/bundle";
 import { httpRoutes } from "../../functions/src/http-routes";
 import { startResourceManagerEmulator, type EmulatedSiteOptions, type ResourceManagerEmulator } from "../../local/resource-manager";
 import { createLocalTls, type LocalTls } from "../../local/tls";
+import { execFileSync } from "node:child_process";
 
 /** The functions functions/src/app.ts registers (test/engine/bundle.test.ts holds the bundle to them): what Kudu must index. */
 export const BUNDLED_FUNCTIONS = ["ingest-content", "plan", "run-backfills", "settle-adx-failures", ...httpRoutes.map((r) => r.name)].sort();
@@ -53,3 +54,13 @@ export async function deployFixture(): Promise<DeployFixture> {
     },
   };
 }
+
+/** Whether a real terraform answers on PATH (the apply tests need one; without it they skip and say so). */
+export const terraformOnPath = (() => {
+  try {
+    execFileSync("terraform", ["version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+})();

@@ -11,15 +11,8 @@ import type { CommandIo } from "../../cli/output/command-io";
 import { ExitCode } from "../../cli/output/exit-codes";
 import { loadDeploymentConfig } from "../../infra/config/load";
 import { platformStackName, tenantStackName } from "../../infra/config/naming";
+import { terraformOnPath } from "./deploy-fixture";
 
-const terraformOnPath = (() => {
-  try {
-    execFileSync("terraform", ["version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 if (!terraformOnPath) console.log("onboard-azure.test: terraform is not on PATH here, so the Azure onboarding test is skipped.");
 
 /** Stacks as the infra app names them, holding only outputs: the platform's lists the tenants its settings would carry. */
