@@ -4,6 +4,7 @@ import { hash32, Random } from "../random";
 import { CONTENT_TYPES, type ContentTypeName, type EmailEventRow, type IncidentTruth } from "../types";
 import { ActivityLog } from "./activity-log";
 import { layoutBlobs, type EagerBlob } from "./blob-layout";
+import { backgroundStream, generateBackground, serviceAccount } from "./background";
 import { BulkTraffic } from "./bulk-traffic";
 import { emailEventRows } from "./email-events";
 import { generateIncident, planIncident } from "./incident";
@@ -43,6 +44,8 @@ export function buildTenantScenario(input: TenantScenarioInput): TenantScenario 
   const users = createUsers(seed, identity, input.users);
   const log = new ActivityLog(anchorMs - 7 * DAY, anchorMs);
   const ctx: WorkdayContext = { tenant: identity, users, log, mailboxes: new Map() };
+  // before the throttled mailbox: its limit counts every record of that mailbox (the background reads only its own)
+  generateBackground(ctx, backgroundStream(seed, index), serviceAccount(seed, ctx));
 
   let incident: IncidentTruth | null = null;
   let emailEvents: EmailEventRow[] = [];

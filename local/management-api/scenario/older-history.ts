@@ -6,6 +6,7 @@ import type { ContentTypeName } from "../types";
 import { ActivityLog, type LoggedRecord } from "./activity-log";
 import { tenantIdentity, type TenantIdentity } from "./tenant-identity";
 import { createUsers, type EmulatedUser } from "./users";
+import { backgroundStream, generateBackground, serviceAccount } from "./background";
 import { generateWorkdays } from "./workday";
 
 export const DAY_MS = 86_400_000;
@@ -50,7 +51,9 @@ export class OlderHistory {
     const log = new ActivityLog(chunkMs, toMs);
     // its own stream per chunk: a chunk never depends on which other chunks were generated before it
     const rng = new Random(hash32(this.input.seed, "older-history", this.input.index, chunkMs));
-    generateWorkdays({ tenant: this.identity, users: this.users, log, mailboxes: new Map() }, rng);
+    const ctx = { tenant: this.identity, users: this.users, log, mailboxes: new Map() };
+    generateWorkdays(ctx, rng);
+    generateBackground(ctx, backgroundStream(this.input.seed, "older-history", this.input.index, chunkMs), serviceAccount(this.input.seed, ctx));
     const out: HistoryRecord[] = [];
     for (const [contentType, records] of Object.entries(log.byContentType) as Array<[ContentTypeName, LoggedRecord[]]>) {
       for (const r of records) out.push({ ...r, contentType });
