@@ -3,7 +3,7 @@
 import type { BackfillJob } from "../../functions/src/backfill/backfill-job";
 import type { Engine } from "../../functions/src/use-cases/engine";
 import type { EmulatedCloudOptions } from "../../local/cloud";
-import { startFixture, type Fixture, type Lane } from "../engine/engine-fixture";
+import { PINNED_NOW, startFixture, type Fixture, type Lane } from "../engine/engine-fixture";
 
 export const MINUTE = 60_000;
 export const DAY = 86_400_000;
@@ -16,7 +16,7 @@ export interface BackfillFixture extends Fixture {
 }
 
 export async function startBackfillFixture(opts: EmulatedCloudOptions = {}): Promise<BackfillFixture> {
-  const start = Math.floor(Date.now() / MINUTE) * MINUTE;
+  const start = PINNED_NOW;
   let offset = 0;
   const now = () => new Date(start + offset);
   const f = await startFixture({ ...opts, now });

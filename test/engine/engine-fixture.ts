@@ -52,16 +52,21 @@ export interface Lane {
 
 export interface Fixture {
   cloud: EmulatedCloud;
-  /** The emulator's clock, frozen at start-up so no blob becomes available mid-test; engines share it by default. */
+  /** The emulator's clock, frozen at PINNED_NOW (or the test's own) so no blob becomes available mid-test; engines share it by default. */
   now: () => Date;
   /** Tenant k as the only tenant of an app; `tenant` adds to its AUDIT_LAKE_TENANTS entry (e.g. contentTypes). */
   lane(tenantIndex: number, settings?: Record<string, string>, tenant?: Record<string, unknown>): Promise<Lane>;
   close(): Promise<void>;
 }
 
+/**
+ * The moment engine tests run at unless they pass their own clock: a Wednesday afternoon, whatever day the suite runs,
+ * so "the last day" of the emulated week is a working day's and no test reads a window of the machine's clock.
+ */
+export const PINNED_NOW = Date.UTC(2026, 10, 18, 14, 30, 0);
+
 export async function startFixture(opts: EmulatedCloudOptions = {}): Promise<Fixture> {
-  const frozen = new Date();
-  const now = opts.now ?? (() => new Date(frozen));
+  const now = opts.now ?? (() => new Date(PINNED_NOW));
   const cloud = await startEmulatedCloud({ users: 3, ...opts, now });
   const queues = QueueServiceClient.fromConnectionString(cloud.storage.connectionString);
   const engines: Engine[] = [];

@@ -49,7 +49,7 @@ test("announced blobs are enqueued once, and the planner does not enqueue them a
   const engine = lane.engine();
   const client = engine.tenants.get(lane.tenantId)!.client;
   const listed: ContentBlobRef[] = [];
-  for await (const b of client.listContent("Audit.Exchange", new Date(Date.now() - 24 * 3600_000), new Date())) listed.push(b);
+  for await (const b of client.listContent("Audit.Exchange", new Date(f.now().getTime() - 24 * 3600_000), f.now())) listed.push(b);
   expect(listed.length).toBeGreaterThan(3);
   const announced = listed.slice(0, 3).map((b) => ({ ...b, tenantId: lane.tenantId, clientId: "client" }));
 
@@ -67,7 +67,7 @@ test("announced blobs are enqueued once, and the planner does not enqueue them a
 });
 
 test("notifications for a foreign host, another tenant or an uncollected content type are rejected, not enqueued", async () => {
-  const created = new Date(Date.now() - 3600_000);
+  const created = new Date(f.now().getTime() - 3600_000);
   const base = {
     tenantId: lane.tenantId,
     clientId: "client",
