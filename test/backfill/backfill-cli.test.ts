@@ -56,6 +56,14 @@ test("the back-fill routes need the function key, answer 202 with the queued job
   expect(off).toMatchObject({ status: 400, body: { error: { code: "BackfillDisabled", message: expect.stringMatching(/^tenantId: /) } } });
   const bad = await call("POST", "operator/backfills", { tenantId, from: "yesterday", to: to.toISOString() });
   expect(bad).toMatchObject({ status: 400, body: { error: { code: "InvalidRequest", message: expect.stringMatching(/^from: /), advice: expect.any(String) } } });
+
+  // one back-fill per tenant: the same request again is refused naming the running job, until that job finished
+  const again = await call("POST", "operator/backfills", { tenantId, from: from.toISOString(), to: to.toISOString(), operations: ["MailItemsAccessed"] });
+  expect(again).toMatchObject({ status: 409, body: { error: { code: "BackfillRunning", message: expect.stringContaining(started.body.job.id) } } });
+  for (let state = started.body.job.state; state === "queued" || state === "running"; ) {
+    await new Promise((r) => setTimeout(r, 500));
+    state = (await call("GET", `operator/backfills/${started.body.job.id}`)).body.job.state;
+  }
 }, 120_000);
 
 test("`backfill` starts a job through the admin endpoint, follows it to the end and prints it; the records are in the tables", async () => {

@@ -46,6 +46,21 @@ interface IntervalEntity {
 
 const rowKeyOf = (index: number) => String(index).padStart(5, "0");
 
+/** In the jobs table, each tenant's row naming its running job (not a job: job ids start with a digit). */
+const ACTIVE_ROW = "active";
+/** A claim whose job row never appeared is from a start that died midway: free after this long. */
+const ABANDONED_CLAIM_MS = 5 * 60_000;
+
+interface ActiveEntity {
+  partitionKey: string;
+  rowKey: string;
+  jobId: string;
+  claimedAt: Date;
+}
+
+/** What claiming a tenant's one back-fill slot gave: the slot, or the job that holds it. */
+export type ActiveClaim = { ok: true } | { ok: false; job: StoredJob | undefined; jobId: string };
+
 export class BackfillStore {
   constructor(
     private readonly jobsTable: TableClient,
@@ -65,6 +80,39 @@ export class BackfillStore {
       await this.intervalsTable.submitTransaction(actions);
     }
     await this.jobsTable.createEntity(toJobEntity(job));
+  }
+
+  /**
+   * Makes `jobId` the tenant's one running back-fill, unless another job holds the slot: queued or running, or just
+   * being created. Conditional writes, so of two starts racing for a tenant exactly one gets the slot.
+   */
+  async claimActive(tenantId: string, jobId: string, now: Date): Promise<ActiveClaim> {
+    await this.ready();
+    const keys = { partitionKey: encodeKeyPart(tenantId), rowKey: ACTIVE_ROW };
+    const entity: ActiveEntity = { ...keys, jobId, claimedAt: now };
+    for (let attempt = 0; attempt < 5; attempt++) {
+      let held: (ActiveEntity & { etag?: string }) | undefined;
+      try {
+        held = await this.jobsTable.getEntity<ActiveEntity>(keys.partitionKey, keys.rowKey);
+      } catch (e) {
+        if (statusOf(e) !== 404) throw e;
+      }
+      try {
+        if (!held) {
+          await this.jobsTable.createEntity(entity);
+          return { ok: true };
+        }
+        const job = await this.job(held.jobId);
+        const busy = job ? job.state === "queued" || job.state === "running" : now.getTime() - (asDate(held.claimedAt)?.getTime() ?? 0) < ABANDONED_CLAIM_MS;
+        if (busy) return { ok: false, job, jobId: held.jobId };
+        await this.jobsTable.updateEntity(entity, "Replace", { etag: held.etag });
+        return { ok: true };
+      } catch (e) {
+        // another start took the slot between our read and write: read it again
+        if (statusOf(e) !== 409 && statusOf(e) !== 412) throw e;
+      }
+    }
+    throw new Error(`Could not claim the back-fill slot of tenant ${tenantId}: it kept changing. Try again.`);
   }
 
   /**
@@ -114,6 +162,7 @@ export class BackfillStore {
     const query = filter.tenantId ? { queryOptions: { filter: odata`PartitionKey eq ${encodeKeyPart(filter.tenantId)}` } } : undefined;
     const out: StoredJob[] = [];
     for await (const e of this.jobsTable.listEntities<JobEntity>(query)) {
+      if (e.rowKey === ACTIVE_ROW) continue;
       const job = fromJobEntity(e);
       if (!filter.states || filter.states.includes(job.state)) out.push(job);
     }
@@ -122,6 +171,7 @@ export class BackfillStore {
 
   async job(id: string): Promise<StoredJob | undefined> {
     await this.ready();
+    if (encodeKeyPart(id) === ACTIVE_ROW) return undefined;
     for await (const e of this.jobsTable.listEntities<JobEntity>({ queryOptions: { filter: odata`RowKey eq ${encodeKeyPart(id)}` } })) return fromJobEntity(e);
     return undefined;
   }
