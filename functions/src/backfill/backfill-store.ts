@@ -36,9 +36,12 @@ interface IntervalEntity {
   notBefore?: Date;
   attempts: number;
   adxReopens?: number;
+  submittedAt?: Date;
+  retries?: number;
   pages: number;
   fetched: number;
   landed: number;
+  outOfRange?: number;
   errorCode?: string;
   errorMessage?: string;
   updatedAt?: Date;
@@ -240,9 +243,12 @@ function toIntervalEntity(iv: BackfillInterval, at: Date): IntervalEntity {
     notBefore: iv.notBefore,
     attempts: iv.attempts,
     adxReopens: iv.adxReopens,
+    submittedAt: iv.submittedAt,
+    retries: iv.retries,
     pages: iv.pages,
     fetched: iv.fetched,
     landed: iv.landed,
+    outOfRange: iv.outOfRange,
     errorCode: iv.errorCode,
     errorMessage: iv.errorMessage?.slice(0, 4000),
     updatedAt: iv.updatedAt ?? at,
@@ -261,9 +267,12 @@ function fromIntervalEntity(jobId: string, e: IntervalEntity): BackfillInterval 
     notBefore: asDate(e.notBefore),
     attempts: e.attempts ?? 0,
     adxReopens: e.adxReopens ?? 0,
+    submittedAt: asDate(e.submittedAt),
+    retries: e.retries ?? 0,
     pages: e.pages ?? 0,
     fetched: e.fetched ?? 0,
     landed: e.landed ?? 0,
+    outOfRange: e.outOfRange ?? 0,
     errorCode: e.errorCode,
     errorMessage: e.errorMessage,
     updatedAt: asDate(e.updatedAt),
