@@ -18,9 +18,13 @@ const variant = z.strictObject({
   /** The search reaches this far past both ends of the range, ms: the docs say nothing of filterEndDateTime being
    *  exclusive, so a record at (or near) a boundary may come back from both adjacent queries. */
   rangeSlackMs: int(0).max(86_400_000).default(0),
+  /** Every query stays running: "queries take minutes to hours", and nothing says they always end. */
+  stuckRunning: z.boolean().default(false),
+  /** Every request of the tenant is answered 429 with Retry-After: 0 (a tenant throttled without end). */
+  alwaysThrottled: z.boolean().default(false),
 });
 export type GraphVariant = z.output<typeof variant>;
-export const PLAIN_VARIANT: GraphVariant = { wrappedGet: false, malformedGet: false, refuseTop: false, rangeSlackMs: 0 };
+export const PLAIN_VARIANT: GraphVariant = { wrappedGet: false, malformedGet: false, refuseTop: false, rangeSlackMs: 0, stuckRunning: false, alwaysThrottled: false };
 
 const schema = z.object({
   // seed, tenants, users and multiTenantApp must equal the Management API emulator's for both to serve one tenant

@@ -86,7 +86,7 @@ export async function startGraphServer(o: GraphServerOptions) {
   let submitted = 0;
 
   const queryView = async (q: AuditLogQuery, now: number) => {
-    const status = q.status(now);
+    const status = o.tenants.get(q.tenantId)?.variant.stuckRunning && q.status(now) !== "notStarted" ? "running" : q.status(now);
     const count = status === "succeeded" ? (await q.records(search)).length : null;
     return {
       "@odata.type": "#microsoft.graph.security.auditLogQuery",
@@ -137,7 +137,7 @@ export async function startGraphServer(o: GraphServerOptions) {
         }
         throw fault.error;
       }
-      const throttled = o.throttle.admit(tenant.tenantId, check.token.clientId);
+      const throttled = tenant.variant.alwaysThrottled ? GraphErrors.throttled(0, "the tenant's requests are throttled") : o.throttle.admit(tenant.tenantId, check.token.clientId);
       if (throttled) {
         tenant.requests.throttled = (tenant.requests.throttled ?? 0) + 1;
         throw throttled;

@@ -1,6 +1,7 @@
 // Back-fill under each answer Microsoft's Graph documentation prints or leaves open, as the emulator models them per
 // tenant: it finishes (or fails with the reason, in a bounded number of timer runs) under every one of them.
 import { Tables } from "../../kql/tables";
+import { MAX_QUERY_WAIT_MS, MAX_TRANSIENT_RETRIES } from "../../functions/src/backfill/backfill-job";
 import { DAY, runUntilFinished, startBackfillFixture, type BackfillFixture } from "./backfill-fixture";
 
 const HOUR = 3_600_000;
@@ -10,9 +11,12 @@ let f: BackfillFixture;
 beforeAll(async () => {
   f = await startBackfillFixture({
     seed: 31,
-    tenants: 4,
+    tenants: 6,
     users: 4,
-    graph: { failedShare: 0, variants: { 0: { wrappedGet: true }, 1: { malformedGet: true }, 2: { rangeSlackMs: SLACK }, 3: { refuseTop: true } } },
+    graph: {
+      failedShare: 0,
+      variants: { 0: { wrappedGet: true }, 1: { malformedGet: true }, 2: { rangeSlackMs: SLACK }, 3: { refuseTop: true }, 4: { stuckRunning: true }, 5: { alwaysThrottled: true } },
+    },
   });
 }, 120_000);
 afterAll(async () => {
@@ -82,3 +86,33 @@ test("list-records refusing $top is asked again without it: the job finishes wit
   const { job } = await runUntilFinished(f, lane, () => engine, started.id, 20);
   expect(job).toMatchObject({ state: "succeeded", errors: [], records: { fetched: truth.length, landed: truth.length } });
 }, 120_000);
+
+test("a query that never leaves running is given up on after 12 hours and submitted again; after three such queries the interval fails", async () => {
+  const lane = await f.backfillLane(4);
+  const engine = lane.engine();
+  const { from } = period();
+  const started = await engine.backfill.jobs.start({ tenantId: lane.tenantId, from: from.toISOString(), to: new Date(from.getTime() + DAY).toISOString() });
+  let job = await engine.backfill.jobs.get(started.id);
+  let runs = 0;
+  // an hour between timer runs, so twelve hours pass in a dozen runs
+  for (; runs < 60 && (job.state === "queued" || job.state === "running"); runs++) {
+    await engine.backfill.runner.run(lane.log);
+    job = await engine.backfill.jobs.get(started.id);
+    f.advance(HOUR);
+  }
+  expect(job).toMatchObject({ state: "failed", intervals: { total: 1, failed: 1 } });
+  expect(job.errors).toEqual([expect.objectContaining({ code: "AuditLogQueryTimedOut", message: expect.stringMatching(/is still running 12 h after it was submitted\..*Gave up after 3 queries/) })]);
+  expect(f.cloud.graphAudit.truth.queries(lane.tenantId)).toHaveLength(3);
+  expect(runs).toBeLessThanOrEqual(3 * (MAX_QUERY_WAIT_MS / HOUR + 2));
+}, 120_000);
+
+test("a tenant Graph throttles without end: the interval fails after a bounded number of tries in a row, naming the throttling", async () => {
+  const lane = await f.backfillLane(5);
+  const engine = lane.engine();
+  const { from } = period();
+  const started = await engine.backfill.jobs.start({ tenantId: lane.tenantId, from: from.toISOString(), to: new Date(from.getTime() + DAY).toISOString() });
+  const { job, runs } = await runUntilFinished(f, lane, () => engine, started.id, MAX_TRANSIENT_RETRIES + 5);
+  expect(runs).toBe(MAX_TRANSIENT_RETRIES + 1);
+  expect(job).toMatchObject({ state: "failed", intervals: { total: 1, failed: 1 } });
+  expect(job.errors).toEqual([expect.objectContaining({ code: "TooManyRequests", message: expect.stringMatching(/still throttled \(429\).*Gave up after 31 tries in a row/) })]);
+}, 180_000);
