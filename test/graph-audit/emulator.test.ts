@@ -286,7 +286,7 @@ describe("Graph audit log query emulator", () => {
     expect(refused.json<GraphErrorBody>().error.message).toContain("$top");
     const records: RecordsPage["value"] = [];
     for (let url: string | undefined = `${t.base}/${created.id}/records`; url; ) {
-      const page = (await t.call("GET", url)).json<RecordsPage>();
+      const page: RecordsPage = (await t.call("GET", url)).json<RecordsPage>();
       records.push(...page.value);
       url = page["@odata.nextLink"];
     }
