@@ -81,7 +81,7 @@ export class AdminClient {
   }
 
   /** POST operator/backfills: 202 with the queued job. */
-  startBackfill(body: { tenantId: string; from: string; to: string; operations?: string[]; recordTypes?: string[] }): Promise<{ job: BackfillJob }> {
+  startBackfill(body: { tenantId: string; from: string; to: string; operations?: string[]; recordTypes?: string[]; tenantRetentionDays?: number }): Promise<{ job: BackfillJob }> {
     return this.send("POST", `${ADMIN_ROUTE_PREFIX}/backfills`, body, [202]);
   }
 

@@ -19,6 +19,7 @@ interface BackfillOptions extends CommonOptions, AppEndpointOptions {
   to?: string;
   operations?: string[];
   recordTypes?: string[];
+  tenantRetentionDays?: number;
   wait: boolean;
   dryRun?: boolean;
   pollSeconds: number;
@@ -37,6 +38,7 @@ export function backfillCommand(io: CommandIo, sink: ExitCodeSink, access?: Azur
     .option("--to <date>", "end of the period (exclusive; default now)")
     .option("--operations <names>", "only these operations, comma-separated (e.g. MailItemsAccessed,Send)", listOption)
     .option("--record-types <names>", "only these Graph record types, comma-separated (e.g. exchangeItem,exchangeItemAggregated)", listOption)
+    .option("--tenant-retention-days <n>", "the tenant's audit retention, to back-fill more than 365 days (e.g. 3650 with 10-Year Audit Log Retention)", (v) => Number(v))
     .option("--no-wait", "start the job and return at once (follow it later with status)")
     .addOption(new Option("--poll-seconds <n>", "how often the job is read while following it").default(15).argParser((v) => Math.max(1, Number(v) || 15)));
   withAppOptions(command, access);

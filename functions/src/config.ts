@@ -3,7 +3,7 @@ import hostJson from "../host.json";
 import { CONTENT_TYPES, type ContentType } from "./management-api/content-types";
 import type { CloudName } from "./management-api/clouds";
 import { credentialConfigSchema, type CredentialConfig } from "./management-api/credentials";
-import { graphEndpoint, GRAPH_GLOBAL_ORIGIN } from "./graph-audit/graph-endpoint";
+import { DEFAULT_GRAPH_BASE_URL, graphEndpoint, GRAPH_GLOBAL_ORIGIN } from "./graph-audit/graph-endpoint";
 
 /**
  * The Function App's settings (app settings / environment), validated once per process.
@@ -87,7 +87,7 @@ const HINTS: Record<string, string> = {
   [MAX_DEQUEUE_COUNT_SETTING]:
     `Set ${MAX_DEQUEUE_COUNT_SETTING} to 1-20, or leave it unset for host.json's extensions.queues.maxDequeueCount (${HOST_JSON_MAX_DEQUEUE_COUNT}); the queue trigger and the worker both read it.`,
   WEBHOOK_ADDRESS: "Set WEBHOOK_ADDRESS to https://<app>.azurewebsites.net/api/webhook to have subscriptions notify it, or leave it unset to poll only.",
-  GRAPH_AUDIT_BASE_URL: `Set GRAPH_AUDIT_BASE_URL to ${GRAPH_GLOBAL_ORIGIN}/v1.0 (the default) or ${GRAPH_GLOBAL_ORIGIN}/beta: where the audit log query API lives, global cloud only.`,
+  GRAPH_AUDIT_BASE_URL: `Set GRAPH_AUDIT_BASE_URL to ${DEFAULT_GRAPH_BASE_URL} (the default) or ${GRAPH_GLOBAL_ORIGIN}/beta: where the audit log query API lives, global cloud only.`,
   GRAPH_AUDIT_PAGE_SIZE: "Set GRAPH_AUDIT_PAGE_SIZE to 1-1000 (default 999): records per page a back-fill asks Graph for; progress is saved after each page.",
   GRAPH_AUDIT_CA_FILE: "GRAPH_AUDIT_CA_FILE is for local emulators only: the path of a PEM CA certificate.",
   WEBHOOK_AUTH_ID: "Set WEBHOOK_AUTH_ID to the secret passed as authId when the webhook subscription was started (8+ characters).",
@@ -129,7 +129,7 @@ const settingsSchema = z
     // The audit log query API moved between /beta and /v1.0 and its path changed: where it lives is a setting.
     GRAPH_AUDIT_BASE_URL: z
       .string()
-      .default(`${GRAPH_GLOBAL_ORIGIN}/v1.0`)
+      .default(DEFAULT_GRAPH_BASE_URL)
       .refine((u) => {
         try {
           graphEndpoint(u);

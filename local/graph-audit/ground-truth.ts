@@ -1,7 +1,7 @@
 // What the audit log holds, read straight from the tenant's log (not through the query machinery), and what each
 // submitted query is and found: for tests and for completeness checks of a back-fill. HTTP: GET /_emulator/truth/{tenantId}
 // ?from=ISO&to=ISO[&operation=..][&user=..][&recordType=..].
-import { recordMatcher, type QueryFilter } from "./query-filter";
+import { filterView, recordMatcher, type QueryFilter } from "./query-filter";
 import type { GraphTenant } from "./server";
 
 export interface TruthFilter {
@@ -37,12 +37,12 @@ export class GraphTruth {
     return tenant.log.search(filter.fromMs!, filter.toMs!, asOf, recordMatcher(filter)).map((ref) => ({ id: ref.id, creationTime: new Date(ref.ms).toISOString() }));
   }
 
-  /** The tenant's queries: id, status now, searched range, and how many records each found once finished. */
-  queries(tenantId: string): Array<{ id: string; status: string; from: string; to: string; records: number | null }> {
+  /** The tenant's queries: id, status now, searched range, how many records each found once finished, and the filter as submitted. */
+  queries(tenantId: string): Array<{ id: string; status: string; from: string; to: string; records: number | null; filter: Record<string, unknown> }> {
     const tenant = this.tenants.get(tenantId.toLowerCase());
     if (!tenant) return [];
     const now = this.nowMs();
-    return [...tenant.queries.values()].map((q) => ({ id: q.id, status: q.status(now), from: new Date(q.fromMs).toISOString(), to: new Date(q.toMs).toISOString(), records: q.resultCount }));
+    return [...tenant.queries.values()].map((q) => ({ id: q.id, status: q.status(now), from: new Date(q.fromMs).toISOString(), to: new Date(q.toMs).toISOString(), records: q.resultCount, filter: filterView(q.filter) }));
   }
 
   /** Requests received per operation ("POST queries", "GET records", ...), throttled and faulted ones included, and the counts `throttled` and `faulted`. */

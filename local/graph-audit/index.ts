@@ -8,14 +8,14 @@ import { tenantIdentity } from "../management-api/scenario/tenant-identity";
 import { TokenStore } from "../management-api/tokens";
 import { createLocalTls } from "../tls";
 import { GraphTruth } from "./ground-truth";
-import { resolveGraphOptions, type GraphAuditEmulatorOptions } from "./options";
+import { PLAIN_VARIANT, resolveGraphOptions, type GraphAuditEmulatorOptions } from "./options";
 import { RequestThrottle } from "./request-throttle";
 import { ServiceFaults } from "./service-faults";
 import { GRAPH_AUDIENCE, startGraphServer, type GraphTenant } from "./server";
 import { TenantAuditLog } from "./tenant-audit-log";
 import { ALL_AUDIT_LOGS_ROLE } from "./record-types";
 
-export { GraphEmulatorOptionsError, type GraphAuditEmulatorOptions } from "./options";
+export { GraphEmulatorOptionsError, type GraphAuditEmulatorOptions, type GraphVariant } from "./options";
 export type { TruthFilter, TruthRecord } from "./ground-truth";
 export { GRAPH_AUDIENCE } from "./server";
 
@@ -53,6 +53,7 @@ export async function startGraphAuditEmulator(opts: GraphAuditEmulatorOptions = 
       log: new TenantAuditLog({ seed: o.seed, index: identity.index, users: o.users, anchorMs, multiTenantApp: o.multiTenantApp, retentionDays: o.retentionDays }),
       queries: new Map(),
       requests: {},
+      variant: { ...PLAIN_VARIANT, ...o.variants[String(identity.index)] },
     });
   }
   const truth = new GraphTruth(tenants, nowMs);

@@ -18,7 +18,9 @@ export interface QueryFilter {
   keyword: string | null;
 }
 
-const STRING_LISTS = ["recordTypeFilters", "operationFilters", "userPrincipalNameFilters", "ipAddressFilters", "objectIdFilters", "serviceFilters", "administrativeUnitIdFilters"] as const;
+// what "Create auditLogQuery" (v1.0 and beta) lists: the workload is serviceFilter, one string (the resource page's
+// serviceFilters collection is not among the properties a create takes)
+const STRING_LISTS = ["recordTypeFilters", "operationFilters", "userPrincipalNameFilters", "ipAddressFilters", "objectIdFilters", "administrativeUnitIdFilters"] as const;
 const KNOWN_PROPERTIES = new Set<string>(["@odata.type", "displayName", "filterStartDateTime", "filterEndDateTime", "keywordFilter", "serviceFilter", "status", ...STRING_LISTS]);
 const DATE_TIME_OFFSET = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,7})?)?(Z|[+-]\d\d:\d\d)$/;
 
@@ -57,9 +59,8 @@ export function parseQueryFilter(raw: string): QueryFilter {
   const fromMs = dateTime(b, "filterStartDateTime");
   const toMs = dateTime(b, "filterEndDateTime");
   if (fromMs !== null && toMs !== null && fromMs >= toMs) throw GraphErrors.badRequest("filterStartDateTime must be earlier than filterEndDateTime.");
-  // beta spelt the workload filter serviceFilter (one string), v1.0 serviceFilters (a collection): take either
-  const services = stringList(b, "serviceFilters");
-  if (typeof b.serviceFilter === "string" && b.serviceFilter) services.push(b.serviceFilter);
+  if (b.serviceFilter !== undefined && b.serviceFilter !== null && typeof b.serviceFilter !== "string") throw GraphErrors.badRequest("Invalid value for property 'serviceFilter': expected a string.");
+  const services = typeof b.serviceFilter === "string" && b.serviceFilter ? [b.serviceFilter] : [];
   if (b.keywordFilter !== undefined && b.keywordFilter !== null && typeof b.keywordFilter !== "string") throw GraphErrors.badRequest("Invalid value for property 'keywordFilter': expected a string.");
   if (b.displayName !== undefined && b.displayName !== null && typeof b.displayName !== "string") throw GraphErrors.badRequest("Invalid value for property 'displayName': expected a string.");
   return {
@@ -114,7 +115,7 @@ export function filterView(f: QueryFilter): Record<string, unknown> {
     filterEndDateTime: iso(f.toMs),
     recordTypeFilters: f.recordTypes,
     keywordFilter: f.keyword,
-    serviceFilters: f.services,
+    serviceFilter: f.services[0] ?? null,
     operationFilters: f.operations,
     userPrincipalNameFilters: f.users,
     ipAddressFilters: f.ipAddresses,

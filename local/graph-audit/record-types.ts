@@ -2,6 +2,8 @@
 // RecordType and UserType integers of the Management Activity API schema. The emulator keeps its own table (the
 // client has another): a client that maps a type wrongly is then caught by the tests instead of agreeing by copy.
 
+import { AUDIT_LOG_RECORD_TYPES } from "../../functions/src/graph-audit/record-type-members";
+
 /** RecordType integer → auditLogRecordType member, for every type the emulated tenant writes and their neighbours. */
 export const RECORD_TYPE_NAMES: ReadonlyMap<number, string> = new Map([
   [1, "exchangeAdmin"],
@@ -24,9 +26,12 @@ export const RECORD_TYPE_NAMES: ReadonlyMap<number, string> = new Map([
   [50, "exchangeItemAggregated"],
 ]);
 
-const KNOWN_NAMES = new Set(RECORD_TYPE_NAMES.values());
+// Which names are members is a published fact (Microsoft's list), read once for the product and the emulator alike;
+// the numbering above stays the emulator's own, so a wrong mapping in the client is still caught.
+const KNOWN_NAMES = new Set([...RECORD_TYPE_NAMES.values(), ...AUDIT_LOG_RECORD_TYPES]);
 
-/** Enum members the emulator accepts in recordTypeFilters (a name outside it is a 400, as an unknown enum member is). */
+/** Enum members the emulator accepts in recordTypeFilters (a name outside it is a 400, as an unknown enum member is;
+ *  spelt as the create page spells them). */
 export function isKnownRecordTypeName(name: string): boolean {
   return KNOWN_NAMES.has(name);
 }

@@ -14,6 +14,7 @@ import { filterView, parseQueryFilter, recordMatcher } from "./query-filter";
 import { ALL_AUDIT_LOGS_ROLE, WORKLOAD_ROLES, workloadOfRecordType } from "./record-types";
 import type { RequestThrottle } from "./request-throttle";
 import type { ServiceFaults } from "./service-faults";
+import type { GraphVariant } from "./options";
 import type { RecordRef, TenantAuditLog } from "./tenant-audit-log";
 
 export const GRAPH_AUDIENCE = "https://graph.microsoft.com";
@@ -25,6 +26,8 @@ export interface GraphTenant {
   log: TenantAuditLog;
   queries: Map<string, AuditLogQuery>;
   requests: Record<string, number>;
+  /** How this tenant's answers are shaped where the documentation allows more than one. */
+  variant: GraphVariant;
 }
 
 export interface GraphServerOptions {
@@ -83,7 +86,7 @@ export async function startGraphServer(o: GraphServerOptions) {
   let submitted = 0;
 
   const queryView = async (q: AuditLogQuery, now: number) => {
-    const status = q.status(now);
+    const status = o.tenants.get(q.tenantId)?.variant.stuckRunning && q.status(now) !== "notStarted" ? "running" : q.status(now);
     const count = status === "succeeded" ? (await q.records(search)).length : null;
     return {
       "@odata.type": "#microsoft.graph.security.auditLogQuery",
@@ -134,7 +137,7 @@ export async function startGraphServer(o: GraphServerOptions) {
         }
         throw fault.error;
       }
-      const throttled = o.throttle.admit(tenant.tenantId, check.token.clientId);
+      const throttled = tenant.variant.alwaysThrottled ? GraphErrors.throttled(0, "the tenant's requests are throttled") : o.throttle.admit(tenant.tenantId, check.token.clientId);
       if (throttled) {
         tenant.requests.throttled = (tenant.requests.throttled ?? 0) + 1;
         throw throttled;
@@ -165,7 +168,9 @@ export async function startGraphServer(o: GraphServerOptions) {
         const fromMs = Math.max(filter.fromMs ?? log.retentionStartMs, log.retentionStartMs);
         const toMs = filter.toMs ?? now;
         const fails = o.failedShare > 0 && unitHash(o.seed, "graph-query-fails", submitted++) < o.failedShare;
-        const q = new AuditLogQuery(randomUUID(), tenant.tenantId, filter, fromMs, Math.max(fromMs, toMs), now, o.timing, fails);
+        // the range searched: the filter's, widened by the tenant's variant (an end the service counts in, and more)
+        const slack = tenant.variant.rangeSlackMs;
+        const q = new AuditLogQuery(randomUUID(), tenant.tenantId, filter, fromMs - slack, Math.max(fromMs, toMs) + slack, now, o.timing, fails);
         tenant.queries.set(q.id, q);
         q.startSearch(search);
         send(201, await entity(q, r.base, now), { Location: `${origin}${r.base}/security/auditLog/queries/${q.id}` });
@@ -176,12 +181,15 @@ export async function startGraphServer(o: GraphServerOptions) {
       const q = tenant.queries.get(r.id);
       if (!q) throw GraphErrors.notFound(`Audit log query '${r.id}'`);
       if (r.op === "query") {
-        send(200, await entity(q, r.base, now));
+        if (tenant.variant.malformedGet) send(200, { "@odata.context": `${origin}${r.base}/$metadata#security/auditLog/queries/$entity` });
+        else if (tenant.variant.wrappedGet) send(200, { value: await queryView(q, now) });
+        else send(200, await entity(q, r.base, now));
         return;
       }
 
       // records: a query that has not succeeded has none to give (yet) — an empty page, not an error
       const topText = url.searchParams.get("$top");
+      if (topText !== null && tenant.variant.refuseTop) throw GraphErrors.badRequest("The query option $top is not supported on the records of an audit log query.");
       const top = topText === null ? o.pageSize : Number(topText);
       if (!Number.isInteger(top) || top < 1 || top > MAX_TOP) throw GraphErrors.badRequest(`Invalid $top value '${topText}': use an integer from 1 to ${MAX_TOP}.`);
       const skipText = url.searchParams.get("$skiptoken");

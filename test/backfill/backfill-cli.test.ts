@@ -56,6 +56,14 @@ test("the back-fill routes need the function key, answer 202 with the queued job
   expect(off).toMatchObject({ status: 400, body: { error: { code: "BackfillDisabled", message: expect.stringMatching(/^tenantId: /) } } });
   const bad = await call("POST", "operator/backfills", { tenantId, from: "yesterday", to: to.toISOString() });
   expect(bad).toMatchObject({ status: 400, body: { error: { code: "InvalidRequest", message: expect.stringMatching(/^from: /), advice: expect.any(String) } } });
+
+  // one back-fill per tenant: the same request again is refused naming the running job, until that job finished
+  const again = await call("POST", "operator/backfills", { tenantId, from: from.toISOString(), to: to.toISOString(), operations: ["MailItemsAccessed"] });
+  expect(again).toMatchObject({ status: 409, body: { error: { code: "BackfillRunning", message: expect.stringContaining(started.body.job.id) } } });
+  for (let state = started.body.job.state; state === "queued" || state === "running"; ) {
+    await new Promise((r) => setTimeout(r, 500));
+    state = (await call("GET", `operator/backfills/${started.body.job.id}`)).body.job.state;
+  }
 }, 120_000);
 
 test("`backfill` starts a job through the admin endpoint, follows it to the end and prints it; the records are in the tables", async () => {
@@ -93,4 +101,17 @@ test("`backfill` starts a job through the admin endpoint, follows it to the end 
   const wrong = capture();
   expect(await runCli(["backfill", "--tenant", tenantId, "--from", "last week", "--app-url", host.url, "--function-key", host.functionKey], { io: wrong })).toBe(ExitCode.Usage);
   expect(wrong.err).toMatch(/error \[BadOption\]: --from: "last week" is not a date/);
+
+  // a span over a year needs the tenant's retention named; every documented record type is known to the CLI
+  const app = ["--tenant", tenantId, "--to", to.toISOString(), "--app-url", host.url, "--function-key", host.functionKey];
+  const longAgo = new Date(to.getTime() - 400 * DAY).toISOString();
+  const tooLong = capture();
+  expect(await runCli(["backfill", ...app, "--from", longAgo, "--dry-run"], { io: tooLong })).toBe(ExitCode.Usage);
+  expect(tooLong.err).toMatch(/--from: the period is 400 days, longer than 365 .*--tenant-retention-days/);
+  const retained = capture();
+  expect(await runCli(["backfill", ...app, "--from", longAgo, "--tenant-retention-days", "730", "--record-types", "ThreatIntelligence,exchangeItem", "--dry-run"], { io: retained })).toBe(ExitCode.Success);
+  expect(retained.out).toMatch(/400 Graph queries of 24 h, record types threatIntelligence, exchangeItem\./);
+  const notAType = capture();
+  expect(await runCli(["backfill", ...app, "--from", new Date(to.getTime() - DAY).toISOString(), "--record-types", "mailItemsAccessed", "--dry-run"], { io: notAType })).toBe(ExitCode.Usage);
+  expect(notAType.err).toMatch(/--record-types: mailItemsAccessed is not among the 275 auditLogRecordType members/);
 }, 180_000);

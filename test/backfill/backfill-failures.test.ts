@@ -67,7 +67,7 @@ test("a bad request is refused naming the field and what to send: unknown tenant
   expect(await bad({ from: "last tuesday", to: day(1) })).toMatchObject({ status: 400, message: expect.stringMatching(/^from: expected an ISO 8601/) });
   expect(await bad({ from: day(1), to: day(2) })).toMatchObject({ status: 400, message: expect.stringMatching(/^from: .* is not earlier than to/) });
   expect(await bad({ from: day(1), to: new Date(now.getTime() + DAY).toISOString() })).toMatchObject({ status: 400, message: expect.stringMatching(/^to: .* is in the future/) });
-  expect(await bad({ from: day(3), to: day(1), recordTypes: ["ExchangeItem"] })).toMatchObject({ status: 400, message: expect.stringMatching(/^recordTypes: ExchangeItem is not/) });
+  expect(await bad({ from: day(3), to: day(1), recordTypes: ["mailItemsAccessed"] })).toMatchObject({ status: 400, message: expect.stringMatching(/^recordTypes: mailItemsAccessed is not/) });
   expect(await bad({ from: day(3), to: day(1), users: ["x"] })).toMatchObject({ status: 400, code: "InvalidRequest" });
   await expect(onEngine.backfill.jobs.get("nope")).rejects.toMatchObject({ status: 404, code: "UnknownBackfill" });
 }, 120_000);

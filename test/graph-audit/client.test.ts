@@ -1,13 +1,20 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { queryRequestBody } from "../../functions/src/graph-audit/query-request";
 import { GraphAuditError, GraphAuditErrorCodes, GraphAuditLogClient, graphEndpoint, type GraphAuditLogClientOptions, type GraphAuditLogRecord } from "../../functions/src/graph-audit/index";
+import { loadConfig } from "../../functions/src/config";
 import { startGraphAuditEmulator, type GraphAuditEmulator, type GraphAuditEmulatorOptions } from "../../local/graph-audit/index";
 import { createLocalTls, type LocalTls } from "../../local/tls";
 import { EmulatedGraphCredential } from "./graph-credential";
 import { DAY, FastClock, TestClock } from "./graph-http";
 
 const T0 = Date.UTC(2026, 10, 24, 10, 0, 0);
+const APP_SETTINGS = {
+  AzureWebJobsStorage: "UseDevelopmentStorage=true",
+  ADX_INGEST_URI: "https://ingest-x.kusto.windows.net",
+  AUDIT_LAKE_TENANTS: JSON.stringify([{ tenantId: "00000000-0000-4000-8000-000000000000", credential: { kind: "managedIdentity" }, database: "d", backfill: true }]),
+};
 
 describe("Graph audit log query client against the emulator", () => {
   let tls: LocalTls;
@@ -135,14 +142,55 @@ describe("Graph audit log query client against the emulator", () => {
     expect(emu.truth.requests(tenantId)).toEqual(before);
   });
 
-  test("the base path is a setting: /v1.0 works the same; the default is Graph's global /beta over HTTPS only", async () => {
-    const { emu, client: _unused } = await setup();
+  test("the base path is a setting: /beta works the same; the default is Graph's global /v1.0 over HTTPS only, as in the app's settings", async () => {
+    const { emu, client: beta } = await setup();
     const v1 = new GraphAuditLogClient(new EmulatedGraphCredential(emu), { baseUrl: `${emu.url}/v1.0`, tls: { ca: emu.caPem }, pollIntervalMs: 20 });
-    const q = await v1.createQuery({ from: new Date(T0 - 9 * DAY), to: new Date(T0 - 8 * DAY), services: ["Exchange", "SharePoint"] });
-    expect(q.status).toBe("notStarted");
-    expect(graphEndpoint().baseUrl).toBe("https://graph.microsoft.com/beta");
+    // "Create auditLogQuery" documents serviceFilter, one string, under both versions
+    for (const client of [v1, beta]) {
+      const q = await client.createQuery({ from: new Date(T0 - 9 * DAY), to: new Date(T0 - 8 * DAY), service: "Exchange" });
+      expect(q.status).toBe("notStarted");
+    }
+    expect(graphEndpoint().baseUrl).toBe("https://graph.microsoft.com/v1.0");
+    expect(new GraphAuditLogClient(new EmulatedGraphCredential(emu)).endpoint.baseUrl).toBe(loadConfig(APP_SETTINGS).graphAudit.baseUrl);
     expect(graphEndpoint("/v1.0").baseUrl).toBe("https://graph.microsoft.com/v1.0");
     expect(() => graphEndpoint("http://graph.microsoft.com/beta")).toThrow(GraphAuditError);
     expect(() => graphEndpoint("https://graph.microsoft.com")).toThrow(/\/beta or \/v1\.0/);
+  });
+  test("a Get answered as {\"value\": {…}}, the shape v1.0's Get auditLogQuery example prints, is read like the plain entity", async () => {
+    const { emu, client, tenantId } = await setup({ variants: { 0: { wrappedGet: true } } });
+    const from = new Date(T0 - 12 * DAY);
+    const to = new Date(T0 - 11 * DAY);
+    const created = await client.createQuery({ from, to });
+    const done = await client.waitForQuery(created.id);
+    expect(done).toMatchObject({ id: created.id, status: "succeeded", filterStartDateTime: from.toISOString().replace(".000Z", "Z") });
+    const { records } = await collect(client.recordPages(created.id));
+    expect(records.map((r) => r.id)).toEqual(emu.truth.records(tenantId, { from, to }).map((r) => r.id));
+  });
+
+  test("a Get answer that is no query at all (no id, no status) is a MalformedResponse, not a query still running", async () => {
+    const { client } = await setup({ variants: { 0: { malformedGet: true } } });
+    const created = await client.createQuery({ from: new Date(T0 - 12 * DAY), to: new Date(T0 - 11 * DAY) });
+    await expect(client.getQuery(created.id)).rejects.toMatchObject({ code: GraphAuditErrorCodes.MalformedResponse, message: expect.stringMatching(/not an audit log query/) });
+  });
+
+  test("list-records refusing $top (400) is asked again once without it; every record arrives once and later queries leave $top out", async () => {
+    const { emu, client, tenantId } = await setup({ variants: { 0: { refuseTop: true } } }, { pageSize: 500 });
+    const from = new Date(T0 - 12 * DAY);
+    const to = new Date(T0 - 10 * DAY);
+    const { records, pages } = await collect(client.runQuery({ from, to }));
+    expect(pages).toBeGreaterThan(1); // the service's own page size (150) instead of 500
+    expect(records.map((r) => r.id)).toEqual(emu.truth.records(tenantId, { from, to }).map((r) => r.id));
+    const created = await client.createQuery({ from: new Date(T0 - 9 * DAY), to: new Date(T0 - 8 * DAY) });
+    expect(client.firstRecordsPage(created.id)).not.toContain("$top");
+    // a 400 on a page without $top is the service's answer, not retried
+    await expect(client.recordPage(created.id, `${client.firstRecordsPage(created.id)}?$skiptoken=bm9wZQ`)).rejects.toMatchObject({ status: 400 });
+  });
+
+  test("every record type Graph documents is accepted, in either case, and sent as the create page spells it", async () => {
+    const { emu, client, tenantId } = await setup();
+    const q = await client.createQuery({ from: new Date(T0 - 9 * DAY), to: new Date(T0 - 8 * DAY), recordTypes: ["threatIntelligence", "MicrosoftTeamsAdmin", "MDASH"] });
+    expect(q.status).toBe("notStarted");
+    expect(emu.truth.queries(tenantId).at(-1)).toMatchObject({ filter: { recordTypeFilters: ["threatIntelligence", "microsoftTeamsAdmin", "mdash"] } });
+    expect(() => queryRequestBody({ from: new Date(T0 - DAY), to: new Date(T0), recordTypes: ["mailItemsAccessed"] })).toThrow(/"mailItemsAccessed": Graph documents 275 auditLogRecordType members/);
   });
 });

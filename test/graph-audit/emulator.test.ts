@@ -260,4 +260,47 @@ describe("Graph audit log query emulator", () => {
     expect(inside.length).toBeGreaterThan(0);
     expect(Date.parse(inside[0].creationTime)).toBeGreaterThanOrEqual(T0 - 30 * DAY);
   });
+  test("a create takes what its page lists: serviceFilter (one string), not the resource page's serviceFilters; every documented record type", async () => {
+    const clock = new TestClock(T0);
+    const t = await start(clock);
+    const range = { filterStartDateTime: iso(T0 - 9 * DAY), filterEndDateTime: iso(T0 - 8 * DAY) };
+    const collection = await t.call("POST", t.base, { ...range, serviceFilters: ["Exchange"] });
+    expect(collection.status).toBe(400);
+    expect(collection.json<GraphErrorBody>().error.message).toContain("serviceFilters");
+    expect((await t.call("POST", `${t.emu.url}/v1.0/security/auditLog/queries`, { ...range, serviceFilter: "Exchange" })).status).toBe(201);
+    expect((await t.call("POST", t.base, { ...range, serviceFilter: ["Exchange"] })).status).toBe(400);
+    expect((await t.call("POST", t.base, { ...range, recordTypeFilters: ["threatIntelligence", "mapgOnboard", "sparkCoreCustomLivePool"] })).status).toBe(201);
+  });
+
+  test("documented variants per tenant: a Get wrapped in value, a Get with no query in it, $top refused, a range reaching past its ends", async () => {
+    const clock = new TestClock(T0);
+    const t = await start(clock, { tenants: 2, variants: { 0: { wrappedGet: true, refuseTop: true, rangeSlackMs: 3_600_000 }, 1: { malformedGet: true } } });
+    const from = T0 - 12 * DAY;
+    const to = T0 - 11 * DAY;
+    const created = (await t.call("POST", t.base, { filterStartDateTime: iso(from), filterEndDateTime: iso(to) })).json<Query>();
+    clock.advance(DAY);
+    const got = (await t.call("GET", `${t.base}/${created.id}`)).json<{ value: Query }>();
+    expect(got.value).toMatchObject({ id: created.id, status: "succeeded", filterEndDateTime: iso(to).replace(".000Z", "Z") });
+    const refused = await t.call("GET", `${t.base}/${created.id}/records?$top=100`);
+    expect(refused.status).toBe(400);
+    expect(refused.json<GraphErrorBody>().error.message).toContain("$top");
+    const records: RecordsPage["value"] = [];
+    for (let url: string | undefined = `${t.base}/${created.id}/records`; url; ) {
+      const page: RecordsPage = (await t.call("GET", url)).json<RecordsPage>();
+      records.push(...page.value);
+      url = page["@odata.nextLink"];
+    }
+    const inside = t.emu.truth.records(t.tenantId, { from: new Date(from), to: new Date(to) }).map((r) => r.id);
+    const widened = t.emu.truth.records(t.tenantId, { from: new Date(from - 3_600_000), to: new Date(to + 3_600_000) }).map((r) => r.id);
+    expect(records.map((r) => r.id)).toEqual(widened);
+    expect(widened.length).toBeGreaterThan(inside.length);
+
+    const other = graphRequest.bind(null, t.emu.caPem);
+    const token1 = t.emu.issueToken(1).token;
+    const q1 = (await other("POST", t.base, token1, { filterStartDateTime: iso(from), filterEndDateTime: iso(to) })).json<Query>();
+    const malformed = await other("GET", `${t.base}/${q1.id}`, token1, undefined);
+    expect(malformed.status).toBe(200);
+    expect(malformed.json<Record<string, unknown>>()).not.toHaveProperty("id");
+    expect(malformed.json<Record<string, unknown>>()).not.toHaveProperty("status");
+  });
 });

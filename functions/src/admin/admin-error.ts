@@ -2,10 +2,12 @@
 export class AdminRequestError extends Error {
   override readonly name = "AdminRequestError";
   constructor(
-    readonly status: 400 | 404 | 409,
+    readonly status: 400 | 404 | 409 | 429,
     readonly code: string,
     message: string,
     readonly advice: string,
+    /** With 429: when to ask again (the Retry-After header). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }

@@ -57,6 +57,8 @@ export class AdxFailedIntervals {
       pages: 0,
       fetched: 0,
       landed: 0,
+      outOfRange: 0,
+      retries: 0,
       adxReopens: iv.adxReopens + 1,
       errorCode: f.errorCode,
       errorMessage: `${reason} Re-opened: queried and landed again (attempt ${iv.attempts + 1} of ${this.deps.maxAttempts}).`,

@@ -18,7 +18,8 @@ export interface BackfillJob {
   recordTypes: string[];
   state: BackfillState;
   intervals: { total: number; done: number; failed: number };
-  records: { fetched: number; landed: number };
+  /** `outOfRange`: records Graph returned from outside the job's intervals, not landed (present when there were any). */
+  records: { fetched: number; landed: number; outOfRange?: number };
   errors: BackfillError[];
   createdAt: string;
   updatedAt: string;
@@ -47,9 +48,15 @@ export interface BackfillInterval {
   /** Times ADX's failure reports re-opened the interval: the generation its pages' ingestions are recorded with, so a
    *  report about an older landing is known to be re-landed already. */
   adxReopens: number;
+  /** When its current query was submitted: a query that never finishes is given up on after MAX_QUERY_WAIT_MS. */
+  submittedAt?: Date;
+  /** Transient failures (throttling, 5xx, no connection) in a row: past MAX_TRANSIENT_RETRIES the interval fails. */
+  retries: number;
   pages: number;
   fetched: number;
   landed: number;
+  /** Records a query returned from outside [from, to): dropped, so adjacent intervals never land one twice. */
+  outOfRange: number;
   errorCode?: string;
   errorMessage?: string;
   updatedAt?: Date;
@@ -76,6 +83,15 @@ export interface StoredJob {
 
 /** Queries per interval before it is failed: Graph failing the query, or ADX failing a page after accepting it. */
 export const MAX_INTERVAL_ATTEMPTS = 3;
+
+/** Transient failures in a row before an interval fails: at 60 s or more each, an hour or more of Graph not answering. */
+export const MAX_TRANSIENT_RETRIES = 30;
+
+/** A query still not finished this long after submission is given up on and submitted again (one attempt spent). */
+export const MAX_QUERY_WAIT_MS = 12 * 3_600_000;
+
+/** Graph's documented limit of records per query (recordCountLimit): an interval paging past it is looping. */
+export const MAX_RECORDS_PER_QUERY = 1_000_000;
 
 /** The rows' ContentId for one interval (back-fill has no content blob): which job and interval they came from. */
 export function intervalContentId(jobId: string, index: number): string {
@@ -111,11 +127,16 @@ export function jobView(job: StoredJob, intervals: BackfillInterval[]): Backfill
       done: intervals.filter((i) => i.state === "done").length,
       failed: intervals.filter((i) => i.state === "failed").length,
     },
-    records: { fetched: sum(intervals, (i) => i.fetched), landed: sum(intervals, (i) => i.landed) },
+    records: { fetched: sum(intervals, (i) => i.fetched), landed: sum(intervals, (i) => i.landed), ...outOfRange(intervals) },
     errors,
     createdAt: job.createdAt.toISOString(),
     updatedAt: new Date(Math.max(job.updatedAt.getTime(), ...intervals.map((i) => i.updatedAt?.getTime() ?? 0))).toISOString(),
   };
+}
+
+function outOfRange(intervals: BackfillInterval[]): { outOfRange?: number } {
+  const n = sum(intervals, (i) => i.outOfRange ?? 0);
+  return n ? { outOfRange: n } : {};
 }
 
 function sum<T>(items: T[], f: (t: T) => number): number {

@@ -17,12 +17,26 @@ export class BackfillJobs {
     this.now = now ?? (() => new Date());
   }
 
-  /** Checks the request, records the job and its intervals (state "queued"); the run-backfills timer does the rest. */
+  /**
+   * Checks the request, records the job and its intervals (state "queued"); the run-backfills timer does the rest.
+   * One back-fill runs per tenant: while one is queued or running, another is refused with its id (409), so two jobs
+   * never query the same days twice nor share the tenant's Graph quota.
+   */
   async start(body: unknown): Promise<BackfillJob> {
     const now = this.now();
     const r = parseBackfillRequest(body, this.tenants, now);
     // sortable by creation, unique without coordination
     const id = `${now.toISOString().replace(/[-:.]/g, "").slice(0, 15)}-${randomBytes(4).toString("hex")}`;
+    const claim = await this.store.claimActive(r.tenantId, id, now);
+    if (!claim.ok) {
+      const what = claim.job ? `is ${claim.job.state} (${claim.job.from.toISOString()} – ${claim.job.to.toISOString()})` : "is being created";
+      throw new BackfillRequestError(
+        409,
+        "BackfillRunning",
+        `tenantId: back-fill ${claim.jobId} of tenant ${r.tenantId} ${what}; a tenant runs one back-fill at a time.`,
+        `Follow it with GET /api/operator/backfills/${claim.jobId} and start what it does not cover once it finished.`,
+      );
+    }
     const job: StoredJob = { id, tenantId: r.tenantId, from: r.from, to: r.to, operations: r.operations, recordTypes: r.recordTypes, state: "queued", createdAt: now, updatedAt: now };
     const intervals = splitIntervals(id, r.from, r.to);
     await this.store.create(job, intervals);

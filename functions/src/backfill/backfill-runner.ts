@@ -8,7 +8,18 @@ import { failureCode, failureReason } from "../service-error";
 import type { AdxIngestionSources } from "../state/adx-ingestion-sources";
 import { forEachConcurrent } from "../use-cases/concurrency";
 import { pipelineLog, type EngineLog, type PipelineLog } from "../use-cases/engine-log";
-import { intervalContentId, intervalName, jobView, MAX_INTERVAL_ATTEMPTS, type BackfillInterval, type BackfillJob, type StoredJob } from "./backfill-job";
+import {
+  intervalContentId,
+  intervalName,
+  jobView,
+  MAX_INTERVAL_ATTEMPTS,
+  MAX_QUERY_WAIT_MS,
+  MAX_RECORDS_PER_QUERY,
+  MAX_TRANSIENT_RETRIES,
+  type BackfillInterval,
+  type BackfillJob,
+  type StoredJob,
+} from "./backfill-job";
 import type { BackfillStore } from "./backfill-store";
 import { classifyGraphFailure } from "./graph-failure";
 import { BACKFILL_CONTENT_TYPE, BACKFILL_STAGE as STAGE, errorRow, intervalSource, landPage, type PageSink } from "./page-landing";
@@ -125,18 +136,24 @@ export class BackfillRunner {
       iv.queryId = q.id;
       iv.state = "submitted";
       iv.attempts++;
+      iv.submittedAt = this.now();
+      iv.retries = 0;
       // polled from the next run on: the timer's schedule (5 min) paces the status reads
       iv.notBefore = undefined;
       await this.deps.store.saveInterval(iv, this.now());
       await this.deps.onStep?.({ step: "submitted", jobId: job.id, index: iv.index, queryId: q.id });
     } catch (err) {
-      await this.failed(job, iv, err, log);
+      const kind = classifyGraphFailure(err);
+      // a malformed answer to a create may still have created a query: it spends this attempt
+      if (kind.kind === "resubmit") iv.attempts++;
+      await this.failed(job, iv, err, log, kind);
     }
   }
 
   private async poll(job: StoredJob, iv: BackfillInterval, graph: NonNullable<BackfillTenant["graph"]>, log: PipelineLog): Promise<void> {
     try {
       const q = await graph.getQuery(iv.queryId!);
+      iv.retries = 0;
       if (q.status === "succeeded") {
         iv.state = "paging";
         iv.nextLink = graph.firstRecordsPage(q.id);
@@ -148,27 +165,35 @@ export class BackfillRunner {
         }
       } else if (q.status === "failed" || q.status === "cancelled") {
         throw Object.assign(new Error(`Audit log query ${q.id} for ${intervalName(iv)} ended ${q.status}; Graph gives no reason.`), { code: q.status === "failed" ? "AuditLogQueryFailed" : "AuditLogQueryCancelled" });
+      } else if (this.now().getTime() - (iv.submittedAt ?? iv.updatedAt ?? this.now()).getTime() > MAX_QUERY_WAIT_MS) {
+        // still notStarted, running (or a status Graph added since): not waited on for ever
+        throw Object.assign(new Error(`Audit log query ${q.id} for ${intervalName(iv)} is still ${q.status} ${Math.round(MAX_QUERY_WAIT_MS / 3_600_000)} h after it was submitted.`), { code: "AuditLogQueryTimedOut" });
       }
       // still notStarted or running: read again on the next run
       await this.deps.store.saveInterval(iv, this.now());
     } catch (err) {
       const code = failureCode(err);
       // the query's own failure is Graph's answer, not a call that failed: submit it again
-      const kind = code === "AuditLogQueryFailed" || code === "AuditLogQueryCancelled" ? { kind: "resubmit" as const } : classifyGraphFailure(err);
+      const kind = code === "AuditLogQueryFailed" || code === "AuditLogQueryCancelled" || code === "AuditLogQueryTimedOut" ? { kind: "resubmit" as const } : classifyGraphFailure(err);
       await this.failed(job, iv, err, log, kind);
     }
   }
 
   private async page(job: StoredJob, iv: BackfillInterval, graph: NonNullable<BackfillTenant["graph"]>, database: string, deadline: number, log: PipelineLog): Promise<void> {
-    const target = { tenantId: job.tenantId, database, contentId: intervalContentId(job.id, iv.index) };
+    const target = { tenantId: job.tenantId, database, contentId: intervalContentId(job.id, iv.index), range: { from: iv.from, to: iv.to } };
     while (iv.nextLink && Date.now() < deadline) {
       let page;
       try {
         page = await graph.recordPage(iv.queryId!, iv.nextLink);
+        // a link to itself, or more records than a query ever holds: the paging would not end
+        if (page.nextLink === iv.nextLink || iv.fetched + page.records.length > MAX_RECORDS_PER_QUERY) {
+          throw Object.assign(new Error(`The records of query ${iv.queryId} for ${intervalName(iv)} do not end: ${page.nextLink === iv.nextLink ? "a page links to itself" : `more than ${MAX_RECORDS_PER_QUERY} records, Graph's limit per query`}. Back-fill this interval again with operations or recordTypes filters.`), { code: "PagingLoop" });
+        }
       } catch (err) {
-        await this.failed(job, iv, err, log);
+        await this.failed(job, iv, err, log, failureCode(err) === "PagingLoop" ? { kind: "interval" } : classifyGraphFailure(err));
         return;
       }
+      iv.retries = 0;
       // landed before the link moves on: a crash in between lands this page again, never skips it
       const landed = await landPage(page.records, target, this.deps.sink, this.now());
       // recorded before the link moves on, so a failure ADX reports later always finds the interval
@@ -177,6 +202,7 @@ export class BackfillRunner {
       iv.pages++;
       iv.fetched += landed.fetched;
       iv.landed += landed.landed;
+      iv.outOfRange += landed.outOfRange;
       iv.nextLink = page.nextLink;
       if (!iv.nextLink) {
         iv.state = "done";
@@ -200,16 +226,24 @@ export class BackfillRunner {
     const max = this.deps.maxQueryAttempts ?? MAX_INTERVAL_ATTEMPTS;
     const fields = { stage: STAGE, tenant: job.tenantId, jobId: job.id, interval: intervalName(iv), code };
     iv.errorCode = code;
+    let finalMessage = message;
+    if (kind.kind === "later" && iv.retries >= MAX_TRANSIENT_RETRIES) {
+      // bounded like every other retry: Graph not answering for this long is reported, not waited out for ever
+      kind = { kind: "interval" };
+      finalMessage = `${message} Gave up after ${iv.retries + 1} tries in a row; start a back-fill of this interval again later.`;
+    }
     if (kind.kind === "later") {
+      iv.retries++;
       iv.errorMessage = `${message} (retrying after ${Math.round(kind.afterMs / 1000)} s)`;
       iv.notBefore = new Date(this.now().getTime() + kind.afterMs);
       log.warn(`back-fill ${job.id} ${intervalName(iv)}: ${iv.errorMessage}`, { ...fields, outcome: "retryLater" });
     } else if (kind.kind === "resubmit" && iv.attempts < max) {
       iv.errorMessage = `${message} Attempt ${iv.attempts} of ${max}: submitted again.`;
-      Object.assign(iv, { state: "pending", queryId: undefined, nextLink: undefined, notBefore: undefined });
+      // pages already landed are landed again from the new query (the _dedup views keep each record once)
+      Object.assign(iv, { state: "pending", queryId: undefined, nextLink: undefined, notBefore: undefined, submittedAt: undefined, pages: 0, fetched: 0, landed: 0, outOfRange: 0 });
       log.warn(`back-fill ${job.id} ${intervalName(iv)}: ${iv.errorMessage}`, { ...fields, outcome: "resubmitted", attempt: iv.attempts });
     } else {
-      iv.errorMessage = kind.kind === "resubmit" ? `${message} Gave up after ${iv.attempts} queries.` : message;
+      iv.errorMessage = kind.kind === "resubmit" ? `${message} Gave up after ${iv.attempts} queries.` : finalMessage;
       Object.assign(iv, { state: "failed", nextLink: undefined, notBefore: undefined });
       log.error(`back-fill ${job.id} ${intervalName(iv)} failed [${code}]: ${iv.errorMessage}`, { ...fields, outcome: "failed", attempt: iv.attempts });
       const database = this.deps.tenants.get(job.tenantId)!.config.database;

@@ -36,15 +36,33 @@ interface IntervalEntity {
   notBefore?: Date;
   attempts: number;
   adxReopens?: number;
+  submittedAt?: Date;
+  retries?: number;
   pages: number;
   fetched: number;
   landed: number;
+  outOfRange?: number;
   errorCode?: string;
   errorMessage?: string;
   updatedAt?: Date;
 }
 
 const rowKeyOf = (index: number) => String(index).padStart(5, "0");
+
+/** In the jobs table, each tenant's row naming its running job (not a job: job ids start with a digit). */
+const ACTIVE_ROW = "active";
+/** A claim whose job row never appeared is from a start that died midway: free after this long. */
+const ABANDONED_CLAIM_MS = 5 * 60_000;
+
+interface ActiveEntity {
+  partitionKey: string;
+  rowKey: string;
+  jobId: string;
+  claimedAt: Date;
+}
+
+/** What claiming a tenant's one back-fill slot gave: the slot, or the job that holds it. */
+export type ActiveClaim = { ok: true } | { ok: false; job: StoredJob | undefined; jobId: string };
 
 export class BackfillStore {
   constructor(
@@ -65,6 +83,39 @@ export class BackfillStore {
       await this.intervalsTable.submitTransaction(actions);
     }
     await this.jobsTable.createEntity(toJobEntity(job));
+  }
+
+  /**
+   * Makes `jobId` the tenant's one running back-fill, unless another job holds the slot: queued or running, or just
+   * being created. Conditional writes, so of two starts racing for a tenant exactly one gets the slot.
+   */
+  async claimActive(tenantId: string, jobId: string, now: Date): Promise<ActiveClaim> {
+    await this.ready();
+    const keys = { partitionKey: encodeKeyPart(tenantId), rowKey: ACTIVE_ROW };
+    const entity: ActiveEntity = { ...keys, jobId, claimedAt: now };
+    for (let attempt = 0; attempt < 5; attempt++) {
+      let held: (ActiveEntity & { etag?: string }) | undefined;
+      try {
+        held = await this.jobsTable.getEntity<ActiveEntity>(keys.partitionKey, keys.rowKey);
+      } catch (e) {
+        if (statusOf(e) !== 404) throw e;
+      }
+      try {
+        if (!held) {
+          await this.jobsTable.createEntity(entity);
+          return { ok: true };
+        }
+        const job = await this.job(held.jobId);
+        const busy = job ? job.state === "queued" || job.state === "running" : now.getTime() - (asDate(held.claimedAt)?.getTime() ?? 0) < ABANDONED_CLAIM_MS;
+        if (busy) return { ok: false, job, jobId: held.jobId };
+        await this.jobsTable.updateEntity(entity, "Replace", { etag: held.etag });
+        return { ok: true };
+      } catch (e) {
+        // another start took the slot between our read and write: read it again
+        if (statusOf(e) !== 409 && statusOf(e) !== 412) throw e;
+      }
+    }
+    throw new Error(`Could not claim the back-fill slot of tenant ${tenantId}: it kept changing. Try again.`);
   }
 
   /**
@@ -114,6 +165,7 @@ export class BackfillStore {
     const query = filter.tenantId ? { queryOptions: { filter: odata`PartitionKey eq ${encodeKeyPart(filter.tenantId)}` } } : undefined;
     const out: StoredJob[] = [];
     for await (const e of this.jobsTable.listEntities<JobEntity>(query)) {
+      if (e.rowKey === ACTIVE_ROW) continue;
       const job = fromJobEntity(e);
       if (!filter.states || filter.states.includes(job.state)) out.push(job);
     }
@@ -122,6 +174,7 @@ export class BackfillStore {
 
   async job(id: string): Promise<StoredJob | undefined> {
     await this.ready();
+    if (encodeKeyPart(id) === ACTIVE_ROW) return undefined;
     for await (const e of this.jobsTable.listEntities<JobEntity>({ queryOptions: { filter: odata`RowKey eq ${encodeKeyPart(id)}` } })) return fromJobEntity(e);
     return undefined;
   }
@@ -190,9 +243,12 @@ function toIntervalEntity(iv: BackfillInterval, at: Date): IntervalEntity {
     notBefore: iv.notBefore,
     attempts: iv.attempts,
     adxReopens: iv.adxReopens,
+    submittedAt: iv.submittedAt,
+    retries: iv.retries,
     pages: iv.pages,
     fetched: iv.fetched,
     landed: iv.landed,
+    outOfRange: iv.outOfRange,
     errorCode: iv.errorCode,
     errorMessage: iv.errorMessage?.slice(0, 4000),
     updatedAt: iv.updatedAt ?? at,
@@ -211,9 +267,12 @@ function fromIntervalEntity(jobId: string, e: IntervalEntity): BackfillInterval 
     notBefore: asDate(e.notBefore),
     attempts: e.attempts ?? 0,
     adxReopens: e.adxReopens ?? 0,
+    submittedAt: asDate(e.submittedAt),
+    retries: e.retries ?? 0,
     pages: e.pages ?? 0,
     fetched: e.fetched ?? 0,
     landed: e.landed ?? 0,
+    outOfRange: e.outOfRange ?? 0,
     errorCode: e.errorCode,
     errorMessage: e.errorMessage,
     updatedAt: asDate(e.updatedAt),

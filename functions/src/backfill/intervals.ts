@@ -22,9 +22,11 @@ export function splitIntervals(jobId: string, from: Date, to: Date, sizeMs = INT
       state: "pending",
       attempts: 0,
       adxReopens: 0,
+      retries: 0,
       pages: 0,
       fetched: 0,
       landed: 0,
+      outOfRange: 0,
     });
   }
   return out;

@@ -17,6 +17,9 @@ export interface PageTarget {
   database: string;
   /** The rows' ContentId: which job, interval and page they came from (back-fill has no content blob). */
   contentId: string;
+  /** The interval's [from, to): a record outside it is dropped and counted (the docs do not say whether Graph's
+   *  filterEndDateTime is exclusive, so a record at a boundary could otherwise land from both adjacent queries). */
+  range?: { from: Date; to: Date };
 }
 
 export interface LandedPage {
@@ -25,6 +28,8 @@ export interface LandedPage {
   landed: number;
   /** Records that could not land, each a row in ingestion_errors with the reason. */
   quarantined: number;
+  /** Records outside the target's range: not landed. */
+  outOfRange: number;
   /** The page's queued ingestions, to record against the interval: ADX may still fail them after accepting them. */
   posted: PostedSource[];
 }
@@ -37,12 +42,17 @@ export const BACKFILL_CONTENT_TYPE = "Backfill";
 export async function landPage(records: GraphAuditLogRecord[], target: PageTarget, sink: PageSink, at: Date): Promise<LandedPage> {
   const errorRows: IngestionErrorsRow[] = [];
   const byContentType = new Map<string, ManagementApiRecord[]>();
+  let outOfRange = 0;
   for (const graph of records) {
     let record: ManagementApiRecord;
     try {
       record = unwrapAuditLogRecord(graph);
     } catch (e) {
       errorRows.push(errorRow(target, BACKFILL_CONTENT_TYPE, typeof graph?.id === "string" ? graph.id : "", "RecordNotUnwrappable", (e as Error).message, graph, at));
+      continue;
+    }
+    if (target.range && !inRange(record, target.range)) {
+      outOfRange++;
       continue;
     }
     const ct = contentTypeOfRecord(record);
@@ -68,7 +78,13 @@ export async function landPage(records: GraphAuditLogRecord[], target: PageTarge
   ];
   const reports = await Promise.all(tables.map(([table, rows]) => sink.ingestRows(target.database, table, rows)));
   const posted = reports.flatMap((r, i) => (r?.sources ?? []).map((s) => ({ table: tables[i][0], sourceId: s.sourceId })));
-  return { fetched: records.length, landed: auditRows.length, quarantined: errorRows.length, posted };
+  return { fetched: records.length, landed: auditRows.length, quarantined: errorRows.length, outOfRange, posted };
+}
+
+/** CreationTime (UTC, to the second, no zone: the Management API's form) within [from, to). */
+function inRange(record: ManagementApiRecord, range: { from: Date; to: Date }): boolean {
+  const at = Date.parse(`${record.CreationTime}Z`);
+  return at >= range.from.getTime() && at < range.to.getTime();
 }
 
 /** An interval as the ADX source records name it: the settlement maps a failed page back to its job and interval. */

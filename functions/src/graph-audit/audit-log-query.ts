@@ -14,8 +14,11 @@ export interface AuditLogQuery {
   isRecordCountLimitExceeded?: boolean;
 }
 
+/** The query as Graph answers it: the entity itself (as the Create page prints it), or wrapped as `{"value": {…}}`
+ *  (as v1.0's "Get auditLogQuery" example prints it). */
 export function readAuditLogQuery(json: unknown): AuditLogQuery {
-  const q = json as Partial<AuditLogQuery> | null;
+  const wrapped = (json as { value?: unknown } | null)?.value;
+  const q = (wrapped && typeof wrapped === "object" && !Array.isArray(wrapped) && !("id" in (json as object)) ? wrapped : json) as Partial<AuditLogQuery> | null;
   if (!q || typeof q !== "object" || typeof q.id !== "string" || typeof q.status !== "string") {
     throw new GraphAuditError(`Graph answered with something that is not an audit log query (no id or status): ${JSON.stringify(json).slice(0, 200)}`, {
       code: GraphAuditErrorCodes.MalformedResponse,

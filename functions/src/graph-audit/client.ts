@@ -5,7 +5,7 @@ import type { TokenCredential } from "@azure/core-auth";
 import { createDefaultHttpClient, createHttpHeaders, createPipelineRequest, isRestError, type HttpClient, type Pipeline, type TlsSettings } from "@azure/core-rest-pipeline";
 import { setTimeout as sleep } from "node:timers/promises";
 import { readAuditLogQuery, type AuditLogQuery } from "./audit-log-query";
-import { GraphAuditError, GraphAuditErrorCodes } from "./errors";
+import { GraphAuditError, GraphAuditErrorCodes, isGraphAuditError } from "./errors";
 import { graphEndpoint, type GraphEndpoint } from "./graph-endpoint";
 import { createGraphPipeline } from "./pipeline";
 import { queryRequestBody, type AuditLogQueryFilter } from "./query-request";
@@ -13,7 +13,7 @@ import { errorFromResponse } from "./response-errors";
 import type { GraphAuditLogRecord } from "./unwrap-record";
 
 export interface GraphAuditLogClientOptions {
-  /** https://graph.microsoft.com/beta (default), https://graph.microsoft.com/v1.0, "/v1.0", or an emulator's origin + version. */
+  /** https://graph.microsoft.com/v1.0 (default, DEFAULT_GRAPH_BASE_URL), https://graph.microsoft.com/beta, "/beta", or an emulator's origin + version. */
   baseUrl?: string;
   /** First wait between status polls, ms (default 15 s); doubles up to maxPollIntervalMs. */
   pollIntervalMs?: number;
@@ -55,6 +55,8 @@ export class GraphAuditLogClient {
   private readonly pipeline: Pipeline;
   private readonly http: HttpClient = createDefaultHttpClient();
   private readonly o: Required<Omit<GraphAuditLogClientOptions, "baseUrl" | "tls" | "maxRetries" | "retryDelayMs">>;
+  /** Graph refused $top on a records page once: later first pages go without it (the service's own page size). */
+  private topRefused = false;
 
   constructor(credential: TokenCredential, options: GraphAuditLogClientOptions = {}) {
     this.endpoint = graphEndpoint(options.baseUrl);
@@ -113,7 +115,7 @@ export class GraphAuditLogClient {
 
   /** Submits a query; it starts `notStarted`. */
   async createQuery(filter: AuditLogQueryFilter, o: CallOptions = {}): Promise<AuditLogQuery> {
-    const body = queryRequestBody(filter, this.endpoint.version);
+    const body = queryRequestBody(filter);
     return readAuditLogQuery(await this.send("Creating an audit log query", "POST", this.queriesUrl(), body, o));
   }
 
@@ -177,13 +179,23 @@ export class GraphAuditLogClient {
 
   /** The URL of a succeeded query's first records page. */
   firstRecordsPage(queryId: string): string {
-    return `${this.queriesUrl(queryId)}/records?$top=${this.o.pageSize}`;
+    return `${this.queriesUrl(queryId)}/records${this.topRefused ? "" : `?$top=${this.o.pageSize}`}`;
   }
 
   /** One records page at `url` (the first page's, or a saved @odata.nextLink: a back-fill resumes from it after a
    *  crash) and the link to the next page, if any. */
   async recordPage(queryId: string, url: string, o: CallOptions = {}): Promise<RecordPage> {
-    const page = (await this.send(`Reading the records of audit log query ${queryId}`, "GET", url, undefined, o, queryId)) as { value?: unknown; "@odata.nextLink"?: unknown };
+    const operation = `Reading the records of audit log query ${queryId}`;
+    let page: { value?: unknown; "@odata.nextLink"?: unknown };
+    try {
+      page = (await this.send(operation, "GET", url, undefined, o, queryId)) as typeof page;
+    } catch (e) {
+      // list-records promises only "some of the OData query parameters": a 400 with $top is asked once more without it
+      const withoutTop = dropTop(url);
+      if (!(isGraphAuditError(e) && e.status === 400 && withoutTop !== url)) throw e;
+      page = (await this.send(operation, "GET", withoutTop, undefined, o, queryId)) as typeof page;
+      this.topRefused = true;
+    }
     if (!Array.isArray(page?.value)) {
       throw new GraphAuditError(`A records page of query ${queryId} has no value array.`, { code: GraphAuditErrorCodes.MalformedResponse, queryId });
     }
@@ -200,4 +212,12 @@ export class GraphAuditLogClient {
     await this.waitForQuery(created.id, o);
     yield* this.recordPages(created.id, { ...o, succeeded: true });
   }
+}
+
+/** `url` without its $top query parameter (unchanged when it has none). */
+function dropTop(url: string): string {
+  const u = new URL(url);
+  if (!u.searchParams.has("$top")) return url;
+  u.searchParams.delete("$top");
+  return u.toString();
 }

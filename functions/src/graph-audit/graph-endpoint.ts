@@ -3,8 +3,9 @@
 import { GraphAuditError, GraphAuditErrorCodes } from "./errors";
 
 export const GRAPH_GLOBAL_ORIGIN = "https://graph.microsoft.com";
-/** The API has lived under /beta (since April 2025) and /v1.0; which one is a setting. */
-export const DEFAULT_GRAPH_BASE_URL = `${GRAPH_GLOBAL_ORIGIN}/beta`;
+/** The API lives under /v1.0 (documented there as generally available) and /beta; which one is a setting. The one
+ *  default of the client, the app's settings and the README. */
+export const DEFAULT_GRAPH_BASE_URL = `${GRAPH_GLOBAL_ORIGIN}/v1.0`;
 /** The token is always for Graph's audience, whatever host serves the API (the emulator checks the same audience). */
 export const GRAPH_SCOPE = `${GRAPH_GLOBAL_ORIGIN}/.default`;
 
@@ -12,7 +13,7 @@ export interface GraphEndpoint {
   /** e.g. https://graph.microsoft.com/beta, without a trailing slash. */
   baseUrl: string;
   origin: string;
-  /** "beta" or "v1.0": the two differ in small ways (serviceFilter vs serviceFilters). */
+  /** "beta" or "v1.0". */
   version: string;
 }
 
@@ -23,7 +24,7 @@ export function graphEndpoint(baseUrl: string = DEFAULT_GRAPH_BASE_URL): GraphEn
   try {
     url = new URL(full);
   } catch {
-    throw new GraphAuditError(`The Graph base URL "${baseUrl}" is not a URL: use ${DEFAULT_GRAPH_BASE_URL} or ${GRAPH_GLOBAL_ORIGIN}/v1.0.`, {
+    throw new GraphAuditError(`The Graph base URL "${baseUrl}" is not a URL: use ${DEFAULT_GRAPH_BASE_URL} or ${GRAPH_GLOBAL_ORIGIN}/beta.`, {
       code: GraphAuditErrorCodes.InvalidArgument,
     });
   }

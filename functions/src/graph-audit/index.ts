@@ -6,3 +6,4 @@ export { GraphAuditError, GraphAuditErrorCodes, isGraphAuditError } from "./erro
 export { DEFAULT_GRAPH_BASE_URL, GRAPH_GLOBAL_ORIGIN, GRAPH_SCOPE, graphEndpoint } from "./graph-endpoint";
 export { unwrapAuditLogRecord, type GraphAuditLogRecord, type ManagementApiRecord } from "./unwrap-record";
 export { RECORD_TYPE_NUMBERS } from "./record-types";
+export { AUDIT_LOG_RECORD_TYPES, auditLogRecordType } from "./record-type-members";

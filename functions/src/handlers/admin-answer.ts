@@ -16,7 +16,11 @@ export async function adminCall(work: () => Promise<HttpResponseInit>): Promise<
   try {
     return await work();
   } catch (error) {
-    if (error instanceof AdminRequestError) return refusal(error.status, error.code, error.message, error.advice);
+    if (error instanceof AdminRequestError) {
+      const refused = refusal(error.status, error.code, error.message, error.advice);
+      if (error.retryAfterSeconds !== undefined) refused.headers = { ...(refused.headers as Record<string, string>), "Retry-After": String(error.retryAfterSeconds) };
+      return refused;
+    }
     throw error;
   }
 }

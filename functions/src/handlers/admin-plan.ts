@@ -3,9 +3,10 @@ import { z } from "zod";
 import { getAuditLake } from "../composition-root";
 import { adminCall, answer, parseBody } from "./admin-answer";
 
-const body = z.strictObject({ tenantId: z.string().min(1).optional() });
+// one tenant per request: a run of every tenant is the timer's (every 5 minutes), not something to ask for in a loop
+const body = z.strictObject({ tenantId: z.string({ error: "is required: the tenant to plan now (the timer plans every tenant every 5 minutes)" }).min(1).max(64) });
 
-/** POST admin/plan {tenantId?}: a plan run now, for one tenant or all; failures are per pair in the results. */
+/** POST operator/plan {tenantId}: a plan run now for one tenant, rate-limited per tenant; failures are per pair in the results. */
 export async function adminPlan(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const parsed = await parseBody(request, body);
   if (!parsed.ok) return parsed.response;
