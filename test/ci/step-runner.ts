@@ -63,8 +63,16 @@ case "$name" in
     if [ "$1 $2" = "m365-audit-lake stacks" ]; then
       if [ "$STUB_REAL_STACKS" = 1 ]; then
         shift
-        PATH="$STUB_REAL_PATH" node "$STUB_REAL_CLI" "$@" | tee -a "$state/stacks-real.log"
-        exit "\${PIPESTATUS[0]}"
+        # The real synthesis, once per config file per test run (it takes seconds); the list is what it printed.
+        config=""; prev=""
+        for a in "$@"; do [ "$prev" = --config ] && config="$a"; prev="$a"; done
+        cached="$STUB_REAL_CACHE/$(basename "$config").stacks"
+        if [ ! -f "$cached" ]; then
+          PATH="$STUB_REAL_PATH" node "$STUB_REAL_CLI" "$@" > "$cached.tmp" || { cat "$cached.tmp"; exit 1; }
+          mv "$cached.tmp" "$cached"
+        fi
+        tee -a "$state/stacks-real.log" < "$cached"
+        exit 0
       fi
       shift 2; out=cdktf.out; json=0
       while [ $# -gt 0 ]; do case "$1" in --out) out="$2"; shift ;; --json) json=1 ;; esac; shift; done
@@ -104,10 +112,16 @@ function stubBin(): string {
   if (binDir && existsSync(binDir)) return binDir;
   binDir = mkdtempSync(join(tmpdir(), "ci-stubs-"));
   for (const name of STUBBED) {
-    writeFileSync(join(binDir, name), STUB.replace(/\\\$\{PIPESTATUS/g, "${PIPESTATUS"));
+    writeFileSync(join(binDir, name), STUB);
     chmodSync(join(binDir, name), 0o755);
   }
   return binDir;
+}
+
+let realCacheDir: string | undefined;
+function realCache(): string {
+  realCacheDir ??= mkdtempSync(join(tmpdir(), "ci-real-stacks-"));
+  return realCacheDir;
 }
 
 /** The project's own CLI bin, run in place of `npx m365-audit-lake` when a case wants the real synthesis. */
@@ -166,6 +180,7 @@ export function runStep(target: ShellStep, settings: Settings, world: World = DE
         STUB_HTTP_STATUS: String(world.httpStatus),
         STUB_REAL_STACKS: world.realStacks ? "1" : "0",
         STUB_REAL_CLI: realCli,
+        STUB_REAL_CACHE: realCache(),
         STUB_REAL_PATH: process.env.PATH ?? "",
         STUB_FUNCTION_KEY: SECRET_MARKERS.functionKey,
         STUB_HEALTH_BODY: SECRET_MARKERS.healthBody,
