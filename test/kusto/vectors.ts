@@ -1,56 +1,104 @@
-// npm run test:kusto: the shared scope vectors through the real KQL (MailAccessScope over the dedup view) on a Kusto
-// endpoint: the Kusto emulator container (docker run mcr.microsoft.com/azuredataexplorer/kustainer-linux) or a dev
-// cluster. No Kusto engine runs on the development machines, so without KUSTO_TEST_ENDPOINT it says so and exits 0.
+// npm run test:kusto: kql/ on a real Kusto engine, every row ingested through its table's production JSON mapping.
+//   landing vectors: per table, a row with every mapped column set goes in through `<table>_json` and must come back
+//                    unchanged from the table's dedup view (test/kusto/landing-vectors.ts)
+//   scope vectors:   the shared vectors (test/vectors/) go in through microsoft_unified_access_mail_json and must give
+//                    the expected MailAccessScope answer
+// Each vector gets a database of its own, so no view materialization of an earlier vector can race a later one.
+// Endpoints: the Kusto emulator container (docker run mcr.microsoft.com/azuredataexplorer/kustainer-linux:stable) or a
+// dev cluster. No Kusto engine runs on the development machines, so without KUSTO_TEST_ENDPOINT it says so and exits 0.
 //   KUSTO_TEST_ENDPOINT  http://localhost:8080 (emulator, no auth) or https://<cluster>.<region>.kusto.windows.net
-//   KUSTO_TEST_DATABASE  a database this run may clear and fill (default NetDefaultDB, the emulator's)
-// Against a cluster the caller's DefaultAzureCredential is used (az login); the database's tables are cleared.
-import { DefaultAzureCredential } from "@azure/identity";
-import { Client, ClientRequestProperties, KustoConnectionStringBuilder } from "azure-kusto-data";
-import { loadCatalog } from "../../kql/catalog";
+//   KUSTO_TEST_DATABASE  cluster only (ADX creates databases through Resource Manager, not commands): a database this
+//                        run may empty; each vector drops and recreates the tables, views and functions in it
+import { ClientRequestProperties, type Client } from "azure-kusto-data";
 import { deploymentCommands } from "../../kql/scripts";
-import { DedupViews, Tables } from "../../kql/tables";
+import { DedupViews, Tables, jsonMappingName } from "../../kql/tables";
+import { loadCatalog } from "../../kql/catalog";
 import { scopeRow } from "../../investigation/sources/adx-lake";
 import { comparable, loadVectors, type ScopeVector } from "../vectors/vectors";
+import { kustoTarget, type KustoTarget } from "./kusto-client";
+import { landingVectors, normalise, type LandingVector } from "./landing-vectors";
 
-const CONVERT: Record<string, string> = { string: "tostring", datetime: "todatetime", bool: "tobool", int: "toint", long: "tolong", real: "toreal", dynamic: "todynamic", guid: "toguid" };
+const RUN = `${process.pid}${Date.now().toString(36)}`;
 
 async function main(): Promise<number> {
   const endpoint = process.env.KUSTO_TEST_ENDPOINT;
   if (!endpoint) {
     process.stdout.write(
       "test:kusto skipped: KUSTO_TEST_ENDPOINT is not set, and no Kusto engine runs on this machine. Set it to the Kusto emulator " +
-        "container (e.g. http://localhost:8080) or a dev cluster URL, and KUSTO_TEST_DATABASE to a database this run may clear.\n",
+        "container (e.g. http://localhost:8080) or a dev cluster URL (then KUSTO_TEST_DATABASE to a database this run may empty).\n",
     );
     return 0;
   }
-  const database = process.env.KUSTO_TEST_DATABASE ?? "NetDefaultDB";
-  const kcsb = endpoint.startsWith("https://") ? KustoConnectionStringBuilder.withTokenCredential(endpoint, new DefaultAzureCredential()) : endpoint;
-  const client = new Client(kcsb);
+  const target = kustoTarget(endpoint);
+  if (!target.canCreateDatabases && !process.env.KUSTO_TEST_DATABASE) throw new Error("against a cluster, set KUSTO_TEST_DATABASE to a database this run may empty");
   try {
-    process.stdout.write(`test:kusto: deploying kql/ to ${endpoint}/${database}\n`);
-    // the vectors' rows are ingested here, not through a mapping: no view lookback may hide them
-    for (const command of deploymentCommands({ parameters: { dedupLookbackDays: 365 } })) await client.execute(database, command);
-    const vectors = loadVectors();
+    const vectors: Array<{ name: string; why: string; run: (client: Client, database: string) => Promise<string | null> }> = [
+      ...landingVectors().map((v) => ({ name: `landing ${v.table}`, why: `a row through ${v.mapping} comes back unchanged from ${v.view}`, run: (c: Client, d: string) => landing(c, d, v) })),
+      ...loadVectors().map((v) => ({ name: v.name, why: v.why, run: (c: Client, d: string) => scope(c, d, v) })),
+    ];
     let failed = 0;
-    for (const v of vectors) {
-      const problem = await runVector(client, database, v);
+    for (const [i, v] of vectors.entries()) {
+      let problem: string | null;
+      try {
+        problem = await inFreshDatabase(target, i, (database) => v.run(target.client, database));
+      } catch (e) {
+        problem = `the engine refused: ${(e as Error).message}`;
+      }
       process.stdout.write(`${problem ? "FAIL" : "ok  "}  ${v.name}: ${v.why}\n${problem ? `      ${problem}\n` : ""}`);
       if (problem) failed++;
     }
-    process.stdout.write(`test:kusto: ${vectors.length - failed} of ${vectors.length} vectors pass through MailAccessScope\n`);
+    process.stdout.write(`test:kusto: ${vectors.length - failed} passed, ${failed} failed\n`);
     return failed === 0 ? 0 : 1;
   } finally {
-    client.close();
+    target.client.close();
   }
 }
 
-async function runVector(client: Client, database: string, v: ScopeVector): Promise<string | null> {
-  await client.execute(database, `.clear table ${Tables.accessMail} data`);
-  await client.execute(database, `.clear materialized-view ${DedupViews.accessMail} data`);
-  const columns = loadCatalog().get(Tables.accessMail)!.columns;
-  const project = columns.map((c) => `${c.name} = ${CONVERT[c.type]}(r["${c.name}"])`).join(", ");
-  // inline rows through a query: typed exactly as the table's columns, in the table's order
-  await client.execute(database, `.set-or-append ${Tables.accessMail} <| print d = dynamic(${JSON.stringify(v.rows)}) | mv-expand r = d | project ${project}`);
+/** A database holding nothing but kql/'s tables, mappings, views and functions, for one vector. */
+async function inFreshDatabase<T>(target: KustoTarget, index: number, body: (database: string) => Promise<T>): Promise<T> {
+  const { client } = target;
+  let database: string;
+  if (target.canCreateDatabases) {
+    // The emulator's documented form: metadata and data under the container's /kustodata.
+    database = `test_kusto_${RUN}_${index}`;
+    await client.execute(null, `.create database ${database} persist (@"/kustodata/dbs/${database}/md", @"/kustodata/dbs/${database}/data")`);
+  } else {
+    database = process.env.KUSTO_TEST_DATABASE!;
+    for (const view of Object.values(DedupViews)) await client.execute(database, `.drop materialized-view ${view} ifexists`);
+    for (const table of Object.values(Tables)) await client.execute(database, `.drop table ${table} ifexists`);
+  }
+  try {
+    for (const command of deploymentCommands({ parameters: { dedupLookbackDays: 365 } })) await client.execute(database, command);
+    return await body(database);
+  } finally {
+    if (target.canCreateDatabases) {
+      await client.execute(null, `.drop database ${database} ifexists`).catch((e: Error) => process.stdout.write(`      (could not drop ${database}: ${e.message})\n`));
+    }
+  }
+}
+
+/** `.ingest inline` through the table's production mapping: multijson, one JSON object per line. */
+async function ingestThroughMapping(client: Client, database: string, table: string, rows: Array<Record<string, unknown>>): Promise<void> {
+  const lines = rows.map((r) => JSON.stringify(r)).join("\n");
+  await client.execute(database, `.ingest inline into table ${table} with (format="multijson", ingestionMappingReference="${jsonMappingName(table)}") <|\n${lines}`);
+}
+
+async function landing(client: Client, database: string, v: LandingVector): Promise<string | null> {
+  await ingestThroughMapping(client, database, v.table, [v.row]);
+  const response = await client.execute(database, `${v.view} | project ${v.columns.map((c) => c.name).join(", ")}`);
+  const rows = response.primaryResults[0].toJSON<Record<string, unknown>>().data;
+  if (rows.length !== 1) return `expected 1 row in ${v.view}, got ${rows.length}`;
+  const differences = v.columns
+    .map((c) => ({ column: c.name, sent: normalise(c.type, v.row[c.name]), got: normalise(c.type, rows[0][c.name]) }))
+    .filter((d) => JSON.stringify(d.sent) !== JSON.stringify(d.got));
+  return differences.length === 0 ? null : differences.map((d) => `${d.column}: sent ${JSON.stringify(d.sent)}, got ${JSON.stringify(d.got)}`).join("; ");
+}
+
+async function scope(client: Client, database: string, v: ScopeVector): Promise<string | null> {
+  // The vector rows are rows as the functions write them: only the columns the mapping reads go in.
+  const mapped = new Set(loadCatalog().get(Tables.accessMail)!.mappings[jsonMappingName(Tables.accessMail)].map((e) => e.column));
+  const rows = v.rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k, value]) => mapped.has(k) && value !== null)));
+  await ingestThroughMapping(client, database, Tables.accessMail, rows);
 
   const q = v.question;
   const props = new ClientRequestProperties();
