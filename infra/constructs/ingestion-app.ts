@@ -95,10 +95,11 @@ function siteTemplate() {
           serverFarmId: p("planId"),
           httpsOnly: true,
           clientCertEnabled: false,
+          // Only properties Flex accepts: ARM refuses ftpsState and the other properties of test/infra/provider-rules.ts with
+          // 51021. Flex has no FTP; basic publishing is off through basicPublishingCredentialsPolicies below.
           siteConfig: {
             minTlsVersion: "1.2",
             scmMinTlsVersion: "1.2",
-            ftpsState: "Disabled",
             http20Enabled: true,
             appSettings: p("appSettings"),
           },

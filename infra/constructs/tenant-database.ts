@@ -23,6 +23,9 @@ export interface TenantDatabaseProps {
 
 export const scriptHash = (script: string) => createHash("sha256").update(script).digest("hex");
 
+/** Principal assignment names allow letters, digits, spaces, dots and dashes only (azurerm's kusto validate/name.go): no `_`. */
+export const principalAssignmentName = (database: string, what: string) => `${database.replace(/_/g, "-")}-${what}`;
+
 export class TenantDatabase extends Construct {
   readonly database: KustoDatabase;
   readonly script: KustoScript;
@@ -46,7 +49,7 @@ export class TenantDatabase extends Construct {
       continueOnErrorsEnabled: false,
     });
     new KustoDatabasePrincipalAssignment(this, "ingestor", {
-      name: `${props.name}-function-ingestor`,
+      name: principalAssignmentName(props.name, "function-ingestor"),
       clusterName: props.clusterName,
       databaseName: this.database.name,
       resourceGroupName: props.resourceGroupName,
@@ -57,7 +60,7 @@ export class TenantDatabase extends Construct {
     });
     if (props.analysts) {
       new KustoDatabasePrincipalAssignment(this, "analysts", {
-        name: `${props.name}-analysts-viewer`,
+        name: principalAssignmentName(props.name, "analysts-viewer"),
         clusterName: props.clusterName,
         databaseName: this.database.name,
         resourceGroupName: props.resourceGroupName,

@@ -84,7 +84,9 @@ test("IngestionApp: a Flex Consumption plan and a Node 22 site from an ARM templ
   const template = JSON.parse(deployment.template_content);
   const site = template.resources.find((r: { type: string }) => r.type === "Microsoft.Web/sites");
   expect(site.properties.httpsOnly).toBe(true);
-  expect(site.properties.siteConfig).toMatchObject({ minTlsVersion: "1.2", ftpsState: "Disabled" });
+  expect(site.properties.siteConfig).toMatchObject({ minTlsVersion: "1.2" });
+  // ARM refuses ftpsState on a Flex site (51021); FTP is off through the publishing policies.
+  expect(site.properties.siteConfig).not.toHaveProperty("ftpsState");
   expect(site.properties.functionAppConfig.runtime).toEqual({ name: "node", version: "22" });
   expect(site.properties.functionAppConfig.deployment.storage.authentication.type).toBe("UserAssignedIdentity");
   expect(site.identity.type).toBe("UserAssigned");
@@ -182,7 +184,8 @@ test("MailAccessForwarding: the custom table, DCR stream and columns all come fr
   );
   const columns = stream.columns.map((c) => ({ name: c.name, type: c.type }));
   expect(columns[0]).toEqual({ name: "TimeGenerated", type: "datetime" });
-  expect(out).toHaveResourceWithProperties(LogAnalyticsWorkspaceTableCustomLog, { name: stream.tableName, column: columns });
+  // The table's API spells the type dateTime (case-sensitive); the DCR's stream declaration takes datetime.
+  expect(out).toHaveResourceWithProperties(LogAnalyticsWorkspaceTableCustomLog, { name: stream.tableName, column: columns.map((c) => (c.type === "datetime" ? { ...c, type: "dateTime" } : c)) });
   expect(out).toHaveResourceWithProperties(MonitorDataCollectionRule, { stream_declaration: [{ stream_name: stream.streamName, column: columns }] });
   const rule = Object.values(JSON.parse(out).resource.azurerm_monitor_data_collection_rule)[0] as { data_flow: unknown[] };
   expect(rule.data_flow).toEqual([{ streams: [stream.streamName], destinations: ["sentinel"], output_stream: stream.streamName, transform_kql: "source" }]);

@@ -48,7 +48,7 @@ describe.each(examples.map(([name]) => [name]))("%s", (name) => {
     }
     const { web } = site(example());
     expect(web.properties.httpsOnly).toBe(true);
-    expect(web.properties.siteConfig).toMatchObject({ minTlsVersion: "1.2", scmMinTlsVersion: "1.2", ftpsState: "Disabled" });
+    expect(web.properties.siteConfig).toMatchObject({ minTlsVersion: "1.2", scmMinTlsVersion: "1.2" });
   });
 
   test("no public blob access and shared keys off; local auth off on every workspace and on Application Insights", () => {
