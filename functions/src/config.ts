@@ -38,6 +38,9 @@ const tenantSchema = z.strictObject({
   loginUrl: z.url({ protocol: /^https?$/ }).optional(),
   // Back-fill beyond 7 days through Graph's audit log query API: needs AuditLogsQuery.Read.All consented in the tenant.
   backfill: z.boolean().default(false),
+  // This tenant's mail-access rows go to the Sentinel destination (SENTINEL_*), which is this tenant's workspace; a
+  // tenant without it never has a row sent there, so no client's rows reach another client's workspace.
+  forwardMailAccess: z.boolean().default(false),
 }).refine(
   // Graph publishes the audit log query API on the global cloud only (graph.microsoft.com; GCC uses it too).
   (t) => !t.backfill || (t.cloud !== "GCCHigh" && t.cloud !== "DoD"),
@@ -178,6 +181,8 @@ export interface TenantConfig {
   loginUrl?: string;
   /** Back-fill jobs may run for this tenant (Graph audit log query API). */
   backfill: boolean;
+  /** This tenant's mail-access rows are forwarded to the Sentinel destination (its own workspace). */
+  forwardMailAccess: boolean;
 }
 
 export interface EngineConfig {
@@ -213,6 +218,12 @@ export function loadConfig(env: Env = process.env): EngineConfig {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ""));
   const parsed = settingsSchema.safeParse(present);
   const issues = [...crossSettingProblems(present), ...(parsed.success ? [] : parsed.error.issues)];
+  if (parsed.success && !parsed.data.SENTINEL_DCE_URI) {
+    parsed.data.AUDIT_LAKE_TENANTS.forEach((t, i) => {
+      if (t.forwardMailAccess)
+        issues.push({ code: "custom", path: ["AUDIT_LAKE_TENANTS", i, "forwardMailAccess"], message: "is true but no Sentinel destination is set (SENTINEL_DCE_URI, SENTINEL_DCR_ID, SENTINEL_STREAM)", input: undefined } as z.core.$ZodIssue);
+    });
+  }
   if (!parsed.success || issues.length) throw new ConfigError(issues.map(describeIssue));
   const s = parsed.data;
   return {

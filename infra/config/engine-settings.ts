@@ -22,7 +22,12 @@ export interface EngineTenantEntry {
   database: string;
   publisherId: string;
   backfill?: true;
+  /** Only this tenant's mail-access rows go to the Sentinel destination, which is its own workspace. */
+  forwardMailAccess?: true;
 }
+
+/** Whether a tenant's mail-access rows go to its own Sentinel workspace. */
+export const forwardsMailAccess = (t: DeploymentConfig["tenants"][number]) => t.sentinel.workspace !== "none" && t.sentinel.forwardMailAccess;
 
 export function engineTenants(config: DeploymentConfig, inputs: Pick<EngineSettingsInputs, "identityClientId" | "msspAppClientId">): EngineTenantEntry[] {
   return config.tenants.map((t) => ({
@@ -37,6 +42,7 @@ export function engineTenants(config: DeploymentConfig, inputs: Pick<EngineSetti
     // Microsoft's rule for ISVs and MSSPs: send the publisher's own tenant id, so throttling counts against it.
     publisherId: config.platform.tenantId.toLowerCase(),
     ...(t.backfill ? { backfill: true as const } : {}),
+    ...(forwardsMailAccess(t) ? { forwardMailAccess: true as const } : {}),
   }));
 }
 

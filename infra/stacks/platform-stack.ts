@@ -2,7 +2,7 @@
 // Management API access (own tenant and the MSSP app), the tenants' new Sentinel workspaces and mail-access forwarding.
 import { mailAccessStream } from "../../kql/sentinel-stream";
 import { Construct, TerraformOutput, TerraformStack } from "../cdk";
-import { engineSettings } from "../config/engine-settings";
+import { engineSettings, forwardsMailAccess } from "../config/engine-settings";
 import type { DeploymentConfig } from "../config/load";
 import { clusterUri, platformNames, platformStackName, sentinelWorkspaceName } from "../config/naming";
 import { AdxCluster } from "../constructs/adx-cluster";
@@ -84,7 +84,7 @@ export class PlatformStack extends TerraformStack {
       });
       workspaces.set(t.key, ws.workspace.id);
     }
-    const forwarding = tenants.find((t) => t.sentinel.workspace !== "none" && t.sentinel.forwardMailAccess);
+    const forwarding = tenants.find(forwardsMailAccess);
     const forward = forwarding
       ? new MailAccessForwarding(this, "mail-access-forwarding", {
           endpointName: names.dataCollectionEndpoint,

@@ -39,6 +39,8 @@ export function appSettings(input: AppSettingsInput): AppSettings {
     loginUrl: input.loginUrl,
     database: t.database,
     ...(t.publisherId ? { publisherId: t.publisherId } : {}),
+    // The emulated organisation's one workspace: every local tenant forwards to it when Sentinel is on.
+    ...(input.sentinel ? { forwardMailAccess: true } : {}),
   }));
   const settings: AppSettings = {
     AzureWebJobsStorage: input.storageConnectionString,

@@ -117,6 +117,14 @@ describe("app settings", () => {
   });
 });
 
+test("forwarding is a tenant's own property: off by default, and refused without a Sentinel destination", () => {
+  expect(loadConfig(base).tenants[0]!.forwardMailAccess).toBe(false);
+  const forwarding = { ...base, AUDIT_LAKE_TENANTS: JSON.stringify([{ ...tenant, forwardMailAccess: true }]) };
+  expect(problems(forwarding)).toEqual([expect.stringMatching(/^AUDIT_LAKE_TENANTS at \[0\]\.forwardMailAccess: is true but no Sentinel destination is set/)]);
+  const sentinel = { SENTINEL_DCE_URI: "https://dce.westeurope-1.ingest.monitor.azure.com", SENTINEL_DCR_ID: "dcr-0123456789abcdef0123456789abcdef", SENTINEL_STREAM: "Custom-M365MailItemsAccessed_CL" };
+  expect(loadConfig({ ...forwarding, ...sentinel }).tenants[0]!.forwardMailAccess).toBe(true);
+});
+
 test("a webhook address must be https except on loopback", () => {
   const ok = (address: string) => loadConfig({ ...base, WEBHOOK_ADDRESS: address, WEBHOOK_AUTH_ID: "a-long-secret" }).webhook?.address;
   expect(ok("https://lake.azurewebsites.net/api/webhook")).toBe("https://lake.azurewebsites.net/api/webhook");
