@@ -4,6 +4,7 @@ import { CONTENT_TYPES, type ContentType } from "./management-api/content-types"
 import type { CloudName } from "./management-api/clouds";
 import { credentialConfigSchema, type CredentialConfig } from "./management-api/credentials";
 import { graphEndpoint, GRAPH_GLOBAL_ORIGIN } from "./graph-audit/graph-endpoint";
+import { locateJsonSyntaxError } from "./json-syntax-error";
 
 /**
  * The Function App's settings (app settings / environment), validated once per process.
@@ -104,8 +105,11 @@ const settingsSchema = z
     AUDIT_LAKE_TENANTS: z.string({ error: "is not set" }).transform((text, ctx) => {
       try {
         return JSON.parse(text) as unknown;
-      } catch (e) {
-        ctx.addIssue({ code: "custom", message: `is not valid JSON (${(e as Error).message})` });
+      } catch {
+        // Position and field only: JSON.parse's message quotes the text around the error, which may be a secret.
+        const at = locateJsonSyntaxError(text);
+        const where = at ? `line ${at.line}, column ${at.column}, in ${at.field}` : "somewhere";
+        ctx.addIssue({ code: "custom", message: `is not valid JSON (${where}; the text is not shown, it may hold a client secret)` });
         return z.NEVER;
       }
     }).pipe(tenantsSchema),

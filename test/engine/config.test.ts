@@ -117,6 +117,24 @@ describe("app settings", () => {
   });
 });
 
+test("a malformed AUDIT_LAKE_TENANTS is reported by line, column and field, never by its content (it may hold a client secret)", () => {
+  const secret = "S3cr3tV4lue~abcdefghij";
+  const texts = [
+    `[{"tenantId":"${tenant.tenantId}","credential":{"kind":"secret","clientId":"c","clientSecret":${secret}},"database":"audit_x"}]`,
+    `[{"tenantId":"${tenant.tenantId}","credential":{"kind":"secret","clientId":"c","clientSecret":"${secret}" "database":"audit_x"}}]`,
+    `[{"tenantId":"${tenant.tenantId}",\n "credential":{"kind":"secret","clientSecret":"${secret}`,
+  ];
+  const found = texts.map((t) => problems({ ...base, AUDIT_LAKE_TENANTS: t }));
+  for (const p of found) {
+    expect(p).toHaveLength(1);
+    expect(p[0]).not.toContain(secret.slice(0, 6));
+    expect(p[0]).not.toMatch(/S3cr|4lue|abcdef/);
+  }
+  expect(found[0]![0]).toMatch(/^AUDIT_LAKE_TENANTS: is not valid JSON \(line 1, column \d+, in \[0\]\.credential\.clientSecret;/);
+  expect(found[1]![0]).toMatch(/line 1, column \d+, in \[0\]\.credential/);
+  expect(found[2]![0]).toMatch(/line 2, column \d+, in \[0\]\.credential\.clientSecret/);
+});
+
 test("forwarding is a tenant's own property: off by default, and refused without a Sentinel destination", () => {
   expect(loadConfig(base).tenants[0]!.forwardMailAccess).toBe(false);
   const forwarding = { ...base, AUDIT_LAKE_TENANTS: JSON.stringify([{ ...tenant, forwardMailAccess: true }]) };
