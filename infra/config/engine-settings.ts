@@ -9,7 +9,6 @@ export interface EngineSettingsInputs {
   identityClientId: string;
   /** The MSSP app's client id, when any tenant is an MSSP client. */
   msspAppClientId?: string;
-  appInsightsConnectionString: string;
   sentinel?: { dceUri: string; dcrImmutableId: string; streamName: string };
 }
 
@@ -53,7 +52,8 @@ export function engineSettings(config: DeploymentConfig, inputs: EngineSettingsI
     AzureWebJobsStorage__credential: "managedidentity",
     AzureWebJobsStorage__clientId: inputs.identityClientId,
     AZURE_CLIENT_ID: inputs.identityClientId,
-    APPLICATIONINSIGHTS_CONNECTION_STRING: inputs.appInsightsConnectionString,
+    // APPLICATIONINSIGHTS_CONNECTION_STRING is added by the site template itself (ingestion-app.ts): the provider marks
+    // it sensitive, and any value that embeds it would hide every app setting in the plan.
     // Telemetry is accepted with an Entra token only (local auth is off on the component).
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING: `Authorization=AAD;ClientId=${inputs.identityClientId}`,
     AUDIT_LAKE_TENANTS: JSON.stringify(engineTenants(config, inputs)),

@@ -42,6 +42,14 @@ function applied(value: string): string {
 }
 
 describe("the single-tenant example", () => {
+  test("the App Insights connection string stays out of terraform: the site template reads it, so the plan shows every app setting", () => {
+    const [deployment] = resourcesOf(stackOf(single, "platform"), "azurerm_resource_group_template_deployment") as Array<{ parameters_content: string; template_content: string }>;
+    expect(deployment!.parameters_content).not.toMatch(/connection_string/);
+    expect(JSON.parse(deployment!.parameters_content).appInsightsId.value).toMatch(/^\$\{azurerm_application_insights\.[\w-]+\.id\}$/);
+    const web = JSON.parse(deployment!.template_content).resources.find((r: { type: string }) => r.type === "Microsoft.Web/sites");
+    expect(web.properties.siteConfig.appSettings).toMatch(/APPLICATIONINSIGHTS_CONNECTION_STRING', 'value', reference\(parameters\('appInsightsId'\), '2020-02-02'\)\.ConnectionString/);
+  });
+
   test("synthesizes a platform stack and one tenant stack, each with its own local state", () => {
     expect(single.result.stacks.map((s) => [s.kind, s.name])).toEqual([
       ["platform", "contosoal-platform"],
