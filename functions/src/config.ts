@@ -72,7 +72,7 @@ const integer = (min: number, max: number, fallback: number) =>
 /** Each setting with the advice printed when it is wrong. */
 const HINTS: Record<string, string> = {
   AzureWebJobsStorage:
-    "Set AzureWebJobsStorage to the storage account's connection string, or AzureWebJobsStorage__accountName for managed identity.",
+    "Set AzureWebJobsStorage to the storage account's connection string, or for managed identity AzureWebJobsStorage__queueServiceUri and __tableServiceUri (any cloud) or AzureWebJobsStorage__accountName (Azure public cloud only).",
   AUDIT_LAKE_TENANTS:
     'Set AUDIT_LAKE_TENANTS to a JSON array like [{"tenantId":"<guid>","credential":{"kind":"managedIdentity"},"database":"audit_contoso"}].',
   ADX_INGEST_URI: "Set ADX_INGEST_URI to the cluster's ingestion URI, e.g. https://ingest-mycluster.westeurope.kusto.windows.net.",
@@ -102,6 +102,9 @@ const settingsSchema = z
     AzureWebJobsStorage: z.string().min(1).optional(),
     AzureWebJobsStorage__accountName: z.string().regex(/^[a-z0-9]{3,24}$/).optional(),
     AzureWebJobsStorage__clientId: guid.optional(),
+    // The account's own endpoints: required outside Azure public cloud, where __accountName is not valid (Learn).
+    AzureWebJobsStorage__queueServiceUri: z.url({ protocol: /^https$/, error: "expected the account's https queue endpoint" }).optional(),
+    AzureWebJobsStorage__tableServiceUri: z.url({ protocol: /^https$/, error: "expected the account's https table endpoint" }).optional(),
     AUDIT_LAKE_TENANTS: z.string({ error: "is not set" }).transform((text, ctx) => {
       try {
         return JSON.parse(text) as unknown;
@@ -162,7 +165,8 @@ const SETTING_NAMES = Object.keys(settingsSchema.shape);
 function crossSettingProblems(env: Env): z.core.$ZodIssue[] {
   const issues: z.core.$ZodIssue[] = [];
   const issue = (setting: string, message: string) => issues.push({ code: "custom", path: [setting], message, input: undefined } as z.core.$ZodIssue);
-  if (!env.AzureWebJobsStorage && !env.AzureWebJobsStorage__accountName) issue("AzureWebJobsStorage", "is not set");
+  const serviceUris = env.AzureWebJobsStorage__queueServiceUri && env.AzureWebJobsStorage__tableServiceUri;
+  if (!env.AzureWebJobsStorage && !env.AzureWebJobsStorage__accountName && !serviceUris) issue("AzureWebJobsStorage", "is not set");
   if (env.WEBHOOK_ADDRESS && !env.WEBHOOK_AUTH_ID)
     issue("WEBHOOK_AUTH_ID", "is required when WEBHOOK_ADDRESS is set (notifications are authenticated by it)");
   const sentinel = [env.SENTINEL_DCE_URI, env.SENTINEL_DCR_ID, env.SENTINEL_STREAM].filter(Boolean).length;
@@ -172,7 +176,13 @@ function crossSettingProblems(env: Env): z.core.$ZodIssue[] {
 
 export type StorageSettings =
   | { kind: "connectionString"; connectionString: string }
-  | { kind: "managedIdentity"; accountName: string; clientId?: string };
+  | { kind: "managedIdentity"; queueServiceUri: string; tableServiceUri: string; clientId?: string };
+
+/** Azure public cloud's endpoints of an account known by name only (__accountName is valid there only). */
+export const publicServiceUris = (accountName: string) => ({
+  queueServiceUri: `https://${accountName}.queue.core.windows.net`,
+  tableServiceUri: `https://${accountName}.table.core.windows.net`,
+});
 
 export interface TenantConfig {
   tenantId: string;
@@ -233,7 +243,13 @@ export function loadConfig(env: Env = process.env): EngineConfig {
   return {
     storage: s.AzureWebJobsStorage
       ? { kind: "connectionString", connectionString: s.AzureWebJobsStorage }
-      : { kind: "managedIdentity", accountName: s.AzureWebJobsStorage__accountName!, clientId: s.AzureWebJobsStorage__clientId },
+      : {
+          kind: "managedIdentity",
+          ...(s.AzureWebJobsStorage__queueServiceUri && s.AzureWebJobsStorage__tableServiceUri
+            ? { queueServiceUri: s.AzureWebJobsStorage__queueServiceUri.replace(/\/+$/, ""), tableServiceUri: s.AzureWebJobsStorage__tableServiceUri.replace(/\/+$/, "") }
+            : publicServiceUris(s.AzureWebJobsStorage__accountName!)),
+          clientId: s.AzureWebJobsStorage__clientId,
+        },
     tenants: s.AUDIT_LAKE_TENANTS.map((t) => ({ ...t, tenantId: t.tenantId.toLowerCase() })) as TenantConfig[],
     adx: { ingestUri: s.ADX_INGEST_URI.replace(/\/+$/, ""), mode: s.ADX_INGEST_MODE },
     sentinel: s.SENTINEL_DCE_URI

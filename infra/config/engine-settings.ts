@@ -5,7 +5,8 @@ import type { DeploymentConfig } from "./load";
 import { clusterIngestUri } from "./naming";
 
 export interface EngineSettingsInputs {
-  storageAccountName: string;
+  /** The storage account's own service endpoints (primary_*_endpoint): right in every Azure cloud. */
+  storageEndpoints: { blob: string; queue: string; table: string };
   identityClientId: string;
   /** The MSSP app's client id, when any tenant is an MSSP client. */
   msspAppClientId?: string;
@@ -47,8 +48,11 @@ export function engineTenants(config: DeploymentConfig, inputs: Pick<EngineSetti
 
 export function engineSettings(config: DeploymentConfig, inputs: EngineSettingsInputs): Record<string, string> {
   return {
-    // Identity-based host storage: the account name, the credential kind and which user-assigned identity.
-    AzureWebJobsStorage__accountName: inputs.storageAccountName,
+    // Identity-based host storage: the account's service URIs (__accountName is valid in Azure public cloud only, Learn
+    // functions-reference), the credential kind and which user-assigned identity.
+    AzureWebJobsStorage__blobServiceUri: inputs.storageEndpoints.blob,
+    AzureWebJobsStorage__queueServiceUri: inputs.storageEndpoints.queue,
+    AzureWebJobsStorage__tableServiceUri: inputs.storageEndpoints.table,
     AzureWebJobsStorage__credential: "managedidentity",
     AzureWebJobsStorage__clientId: inputs.identityClientId,
     AZURE_CLIENT_ID: inputs.identityClientId,

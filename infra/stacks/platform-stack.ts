@@ -113,7 +113,7 @@ export class PlatformStack extends TerraformStack {
       after: storage.dataRoles.map((r) => r.assignment),
       appInsightsId: monitoring.appInsights.id,
       appSettings: engineSettings(config, {
-        storageAccountName: storage.account.name,
+        storageEndpoints: { blob: storage.account.primaryBlobEndpoint, queue: storage.account.primaryQueueEndpoint, table: storage.account.primaryTableEndpoint },
         identityClientId: identity.clientId,
         msspAppClientId: mssp?.app.clientId,
         sentinel: forward ? { dceUri: forward.endpoint.logsIngestionEndpoint, dcrImmutableId: forward.rule.immutableId, streamName: mailAccessStream().streamName } : undefined,

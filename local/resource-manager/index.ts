@@ -4,7 +4,7 @@ import type { TokenCredential } from "@azure/core-auth";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ArmError, missingApiVersion, noRoute, resourceGroupNotFound, siteNotFound, subscriptionNotFound } from "./arm-errors";
 import { listenHttps, send } from "./https-exchange";
-import { OperatorTokens } from "./operator-credential";
+import { OperatorTokens, RESOURCE_MANAGER_AUDIENCES_BY_CLOUD, type EmulatedCloudName } from "./operator-credential";
 import { EmulatedSite, type EmulatedSiteOptions, type SiteTimings } from "./site";
 
 export { DeployStatus } from "./deployment";
@@ -18,6 +18,8 @@ export interface ResourceManagerEmulatorOptions {
   sites: EmulatedSiteOptions[];
   /** The tenant that holds the subscriptions (tokens from credential() are issued there by default). */
   tenantId?: string;
+  /** Which Azure cloud's Resource Manager it stands in for: the token audiences it accepts (default public). */
+  cloud?: EmulatedCloudName;
   timings?: Partial<SiteTimings>;
 }
 
@@ -35,7 +37,7 @@ export interface ResourceManagerEmulator {
 const SITE_PATH = /^\/subscriptions\/([^/]+)\/resourcegroups\/([^/]+)\/providers\/microsoft\.web\/sites\/([^/]+)(\/functions|\/host\/default\/listkeys)?\/?$/i;
 
 export async function startResourceManagerEmulator(opts: ResourceManagerEmulatorOptions): Promise<ResourceManagerEmulator> {
-  const tokens = new OperatorTokens(opts.tenantId ?? "72f988bf-0000-4000-8000-000000000001");
+  const tokens = new OperatorTokens(opts.tenantId ?? "72f988bf-0000-4000-8000-000000000001", RESOURCE_MANAGER_AUDIENCES_BY_CLOUD[opts.cloud ?? "public"]);
   const timings: SiteTimings = { stepMs: 150, indexDelayMs: 300, recordDelayMs: 200, maxPackageBytes: 256 << 20, ...opts.timings };
   const sites = await Promise.all(opts.sites.map((s) => EmulatedSite.start(s, tokens, timings, opts.dataDir, opts.tls)));
   const requests: string[] = [];

@@ -64,9 +64,15 @@ describe("app settings", () => {
     ]);
   });
 
-  test("storage through the managed identity needs only the account name", () => {
+  test("storage through the managed identity: Azure public cloud's endpoints from the account name alone", () => {
     const c = loadConfig({ ...base, AzureWebJobsStorage: undefined, AzureWebJobsStorage__accountName: "auditlakefn" });
-    expect(c.storage).toEqual({ kind: "managedIdentity", accountName: "auditlakefn", clientId: undefined });
+    expect(c.storage).toEqual({ kind: "managedIdentity", queueServiceUri: "https://auditlakefn.queue.core.windows.net", tableServiceUri: "https://auditlakefn.table.core.windows.net", clientId: undefined });
+  });
+
+  test("storage in a sovereign cloud: the account's own service URIs, not *.core.windows.net", () => {
+    const gov = { AzureWebJobsStorage__queueServiceUri: "https://auditlakefn.queue.core.usgovcloudapi.net/", AzureWebJobsStorage__tableServiceUri: "https://auditlakefn.table.core.usgovcloudapi.net/" };
+    const c = loadConfig({ ...base, AzureWebJobsStorage: undefined, ...gov });
+    expect(c.storage).toEqual({ kind: "managedIdentity", queueServiceUri: "https://auditlakefn.queue.core.usgovcloudapi.net", tableServiceUri: "https://auditlakefn.table.core.usgovcloudapi.net", clientId: undefined });
   });
 
   test("missing settings are each named with what to set", () => {

@@ -67,6 +67,17 @@ test("Azure Government: providers, the Entra provider and the federated credenti
   expect(fic).toMatchObject({ issuer: "https://login.microsoftonline.us/0e0e0e0e-0000-4000-8000-00000000000e/v2.0", audiences: ["api://AzureADTokenExchangeUSGov"] });
 });
 
+test("Azure Government: host storage through the account's own endpoints, never __accountName (valid in public cloud only)", () => {
+  const [deployment] = resourcesOf(stack("platform"), "azurerm_resource_group_template_deployment") as Array<{ parameters_content: string }>;
+  const settings = Object.fromEntries((JSON.parse(deployment!.parameters_content).appSettings.value as Array<{ name: string; value: string }>).map((s) => [s.name, s.value]));
+  expect(settings).not.toHaveProperty("AzureWebJobsStorage__accountName");
+  for (const service of ["blob", "queue", "table"]) {
+    const name = `AzureWebJobsStorage__${service}ServiceUri`;
+    expect({ name, value: settings[name] }).toEqual({ name, value: expect.stringMatching(new RegExp(`^\\$\\{azurerm_storage_account\\.[\\w-]+\\.primary_${service}_endpoint\\}$`)) });
+  }
+  expect(gov.result.outputs.azureCloud).toBe("usgovernment");
+});
+
 test("an existing cluster in another subscription is found and written to there, through a provider for its subscription", () => {
   const tenant = stack("tenant");
   const cluster = tenant.provider!.azurerm!.find((p) => p.alias === "cluster");

@@ -34,7 +34,7 @@ export function siteAppSettings(platform: TerraformJson): Record<string, string>
 // Stand-ins for values terraform knows only after apply, shaped like the real ones.
 function applied(value: string): string {
   return value
-    .replace(/\$\{azurerm_storage_account\.[\w-]+\.name\}/g, "contosoalst1a2b3c")
+    .replace(/\$\{azurerm_storage_account\.[\w-]+\.primary_(blob|queue|table)_endpoint\}/g, "https://contosoalst1a2b3c.$1.core.windows.net/")
     .replace(/\$\{[\w.-]+\.client_id\}/g, "44444444-4444-4444-8444-444444444444")
     .replace(/\$\{[\w.-]+\.connection_string\}/g, "InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/")
     .replace(/\$\{[\w.-]+\.logs_ingestion_endpoint\}/g, "https://contosoal-dce-abcd.westeurope-1.ingest.monitor.azure.com")
@@ -62,7 +62,12 @@ describe("the single-tenant example", () => {
     const settings = siteAppSettings(stackOf(single, "platform"));
     const env = Object.fromEntries(Object.entries(settings).map(([k, v]) => [k, applied(v)]));
     const config = loadConfig(env);
-    expect(config.storage).toEqual({ kind: "managedIdentity", accountName: "contosoalst1a2b3c", clientId: "44444444-4444-4444-8444-444444444444" });
+    expect(config.storage).toEqual({
+      kind: "managedIdentity",
+      queueServiceUri: "https://contosoalst1a2b3c.queue.core.windows.net",
+      tableServiceUri: "https://contosoalst1a2b3c.table.core.windows.net",
+      clientId: "44444444-4444-4444-8444-444444444444",
+    });
     expect(config.tenants).toEqual([
       expect.objectContaining({ tenantId: "11111111-1111-4111-8111-111111111111", database: "audit_contoso", credential: { kind: "managedIdentity", clientId: "44444444-4444-4444-8444-444444444444" } }),
     ]);
