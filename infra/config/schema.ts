@@ -7,6 +7,9 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // A verified Entra domain: labels of letters, digits and hyphens, at least one dot.
 const DOMAIN = /^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 
+// A resource group name as the providers validate it (go-azure-helpers resourcegroups/validate.go).
+const RESOURCE_GROUP = /^[-\w.()]{0,89}[-\w()]$/;
+
 const guid = (what: string) => z.string().regex(GUID, `expected ${what} as a GUID such as 00000000-0000-0000-0000-000000000000`);
 
 const days = (min: number, max: number) => z.number().int("expected a whole number of days").min(min).max(max);
@@ -37,7 +40,10 @@ const clusterSchema = z.union([
         .regex(
           /^\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[^/]+\/providers\/Microsoft\.Kusto\/clusters\/[a-z0-9]{4,22}$/i,
           "expected the cluster's resource id: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Kusto/clusters/<name>",
-        ),
+        )
+        // The tenant stack writes the name and group into kusto resources, whose validation is stricter than the id's.
+        .refine((id) => /\/clusters\/[a-z][a-z0-9]{3,21}$/.test(id), "names a cluster the azurerm provider refuses: a cluster name is 4-22 lower-case letters and digits, starting with a letter")
+        .refine((id) => RESOURCE_GROUP.test(id.split("/")[4] ?? ""), "names a resource group the azurerm provider refuses: letters, digits, - _ . ( ), up to 90, not ending in a period"),
       uri: z.url({ protocol: /^https$/, error: "expected the cluster's query URI, e.g. https://mycluster.westeurope.kusto.windows.net" }),
     }),
   }),
@@ -115,7 +121,7 @@ export const platformSchema = z.strictObject({
     })
     .default({ instanceMemoryMb: 2048, maximumInstances: 40 }),
   /** MSSP only: display name of the multi-tenant app registration the clients consent to. */
-  msspAppName: z.string().min(1).max(120).optional(),
+  msspAppName: z.string().min(1).max(120).refine((n) => n.trim() !== "", "is blank: Entra refuses an app without a display name").optional(),
   state: backendSchema.default({ backend: "local" }),
 });
 
