@@ -1,7 +1,10 @@
 // The rules the providers (azurerm 4.55.0, azuread 3.7.0) and Resource Manager apply to what the infra app writes, as
 // data: each with where it was read. The typed bindings encode only the providers' schemas; these are their validation
 // functions and ARM's own checks, which otherwise meet the app for the first time at `terraform plan` or `apply`.
+import { FLEX_REFUSED_SITE_CONFIG } from "../../local/resource-manager/flex-site-config";
 import type { TerraformJson } from "./synthesized-stacks";
+
+export { FLEX_REFUSED_SITE_CONFIG };
 
 export interface ProviderRule {
   /** Terraform resource (or `data.` + data source) type; `*` for every resource. */
@@ -32,17 +35,6 @@ const maxBytes = (max: number) => (v: unknown) => {
 };
 const whitespaceOnly = (v: unknown) => (typeof v === "string" && /^\s+$/.test(v) ? "consists of whitespace only" : undefined);
 const all = (...checks: Array<(v: unknown) => string | undefined>) => (v: unknown) => checks.map((c) => c(v)).find(Boolean);
-
-/** ARM error 51021 names these siteConfig properties as invalid for Flex Consumption sites. */
-export const FLEX_REFUSED_SITE_CONFIG = [
-  "ftpsState",
-  "use32BitWorkerProcess",
-  "netFrameworkVersion",
-  "functionsRuntimeScaleMonitoringEnabled",
-  "linuxFxVersion",
-  "windowsFxVersion",
-  "alwaysOn",
-] as const;
 
 /** What azurerm's own Flex Consumption resource sends in siteConfig (ExpandSiteConfigFunctionFlexConsumptionApp), less the refused. */
 export const FLEX_ACCEPTED_SITE_CONFIG = [
