@@ -2,6 +2,7 @@
 // tenants it collects for. Every field carries the advice printed when it is wrong.
 import { z } from "zod";
 import { CONTENT_TYPES } from "../../functions/src/management-api/content-types";
+import { ADX_SKUS } from "./adx-skus";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // A verified Entra domain: labels of letters, digits and hyphens, at least one dot.
@@ -29,7 +30,7 @@ const backendSchema = z.discriminatedUnion("backend", [
 const clusterSchema = z.union([
   z.strictObject({
     new: z.strictObject({
-      sku: z.string().min(1).default("Dev(No SLA)_Standard_E2a_v4"),
+      sku: z.enum(ADX_SKUS, { error: "is not an ADX SKU the azurerm provider accepts (e.g. Standard_E2ads_v5, or Dev(No SLA)_Standard_E2a_v4 to try)" }).default("Dev(No SLA)_Standard_E2a_v4"),
       capacity: z.number().int().min(1).max(1000).default(1),
     }),
   }),
@@ -121,7 +122,7 @@ export const platformSchema = z.strictObject({
     })
     .default({ instanceMemoryMb: 2048, maximumInstances: 40 }),
   /** MSSP only: display name of the multi-tenant app registration the clients consent to. */
-  msspAppName: z.string().min(1).max(120).refine((n) => n.trim() !== "", "is blank: Entra refuses an app without a display name").optional(),
+  msspAppName: z.string().min(1).max(120).refine((n) => n.trim() !== "", "is blank: client admins would see no name on the consent screen").optional(),
   state: backendSchema.default({ backend: "local" }),
 });
 

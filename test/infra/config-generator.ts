@@ -2,6 +2,7 @@
 // regions, clouds, MSSP sizes up to 100 clients, forwarding on/off, existing vs new cluster and workspace. A small
 // seeded generator stands in for a property-testing library (none is installed; see the report of this change).
 import { CONTENT_TYPES } from "../../functions/src/management-api/content-types";
+import { ADX_SKUS } from "../../infra/config/adx-skus";
 
 export type Random = () => number;
 
@@ -106,7 +107,7 @@ export function generateConfig(r: Random, size: number): GeneratedConfig {
                 uri: `https://${clusterName}.${location}.${azureCloud === "public" ? "kusto.windows.net" : "kusto.usgovcloudapi.net"}`,
               },
             }
-          : { new: { sku: pick(r, ["Dev(No SLA)_Standard_E2a_v4", "Standard_E2ads_v5", "Standard_E8ads_v5"]), capacity: int(r, 1, 10) } },
+          : { new: { sku: pick(r, ADX_SKUS), capacity: int(r, 1, 1000) } },
         retentionDays: int(r, 31, 36500),
         hotCacheDays: int(r, 0, 31),
         dedupLookbackDays: int(r, 1, 30),

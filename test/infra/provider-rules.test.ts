@@ -1,6 +1,6 @@
 // Every resource both examples synthesize, checked against the providers' and Resource Manager's rules
 // (test/infra/provider-rules.ts): what would stop `terraform plan` or `apply` stops here first.
-import { PROVIDER_RULES, typesWithoutRules, violations } from "./provider-rules";
+import { attributesWithoutRules, PROVIDER_RULES, typesWithoutRules, violations } from "./provider-rules";
 import { synthesizeExample, type SynthesizedExample } from "./synthesized-stacks";
 
 const examples: Array<[string, SynthesizedExample?]> = [["single-tenant.yaml"], ["mssp.yaml"]];
@@ -24,5 +24,9 @@ describe.each(examples.map(([name]) => [name]))("%s", (name) => {
 
   test("every resource type written has its rules in the table", () => {
     for (const [stack, json] of example().json) expect({ stack, missing: typesWithoutRules(json) }).toEqual({ stack, missing: [] });
+  });
+
+  test("every attribute written has its rule (or its 'no validation' entry) in the table", () => {
+    for (const [stack, json] of example().json) expect({ stack, missing: attributesWithoutRules(json) }).toEqual({ stack, missing: [] });
   });
 });

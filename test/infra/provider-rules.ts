@@ -2,6 +2,7 @@
 // data: each with where it was read. The typed bindings encode only the providers' schemas; these are their validation
 // functions and ARM's own checks, which otherwise meet the app for the first time at `terraform plan` or `apply`.
 import { FLEX_REFUSED_SITE_CONFIG } from "../../local/resource-manager/flex-site-config";
+import { ADX_SKUS } from "../../infra/config/adx-skus";
 import type { TerraformJson } from "./synthesized-stacks";
 
 export { FLEX_REFUSED_SITE_CONFIG };
@@ -20,6 +21,7 @@ export interface ProviderRule {
 }
 
 const AZURERM = "terraform-provider-azurerm v4.55.0";
+const AZUREAD = "terraform-provider-azuread v3.7.0";
 
 const matches = (re: RegExp, what: string, min = 0, max = Infinity) => (v: unknown) => {
   if (typeof v !== "string") return undefined; // a reference resolved at apply time: the provider checks it then
@@ -28,11 +30,19 @@ const matches = (re: RegExp, what: string, min = 0, max = Infinity) => (v: unkno
   return re.test(v) ? undefined : `does not match ${re} (${what})`;
 };
 const oneOf = (values: readonly string[]) => (v: unknown) => (typeof v !== "string" || values.includes(v) ? undefined : `is not one of ${values.join(", ")} (case-sensitive)`);
-const notBlank = (v: unknown) => (typeof v === "string" && v.trim() === "" ? "is empty" : undefined);
+/** validation.StringIsNotEmpty: the empty string only (whitespace passes). */
+const notEmpty = (v: unknown) => (v === "" ? "is empty" : undefined);
+/** validation.IsUUID. */
+const uuid = (v: unknown) => (typeof v !== "string" || /^\$\{/.test(v) || /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(v) ? undefined : "is not a UUID");
+/** The resource's Validate…ID: a literal must parse as an id of that type (a reference is checked at apply). */
+const resourceId = (provider: string, type: string) => (v: unknown) =>
+  typeof v !== "string" || /^\$\{/.test(v) || new RegExp(`^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/${provider.replace(".", "\\.")}/${type}/[^/]+$`, "i").test(v) ? undefined : `is not a ${provider}/${type} id`;
+const boolean = (v: unknown) => (typeof v === "boolean" || (typeof v === "string" && /^\$\{/.test(v)) ? undefined : "is not a bool");
 const maxBytes = (max: number) => (v: unknown) => {
   const bytes = Buffer.byteLength(String(v), "utf8");
   return bytes > max ? `is ${bytes} bytes (Go len), the limit is ${max}` : undefined;
 };
+const intBetween = (min: number, max: number) => (v: unknown) => (typeof v === "number" && (!Number.isInteger(v) || v < min || v > max) ? `is ${v}, allowed ${min}-${max}` : undefined);
 const whitespaceOnly = (v: unknown) => (typeof v === "string" && /^\s+$/.test(v) ? "consists of whitespace only" : undefined);
 const all = (...checks: Array<(v: unknown) => string | undefined>) => (v: unknown) => checks.map((c) => c(v)).find(Boolean);
 
@@ -67,6 +77,11 @@ const KUSTO_NAME_SOURCE = `${AZURERM} internal/services/kusto/validate/name.go`;
 export const PROVIDER_RULES: ProviderRule[] = [
   // Kusto
   { resource: "azurerm_kusto_cluster", attribute: "name", rule: "^[a-z][a-z0-9-]+$, 4-22", source: `${KUSTO_NAME_SOURCE} (ClusterName)`, check: KUSTO_CLUSTER_NAME },
+  { resource: "azurerm_kusto_cluster", attribute: "sku.name", rule: "one of the provider's AzureSkuName values (case-sensitive)", source: `${AZURERM} kusto_cluster_resource.go + vendored kusto/2024-04-13/clusters/constants.go (infra/config/adx-skus.ts)`, check: oneOf(ADX_SKUS) },
+  { resource: "azurerm_kusto_cluster", attribute: "sku.capacity", rule: "1-1000", source: `${AZURERM} internal/services/kusto/kusto_cluster_resource.go`, check: intBetween(1, 1000) },
+  { resource: "azurerm_kusto_database", attribute: "hot_cache_period", rule: "an ISO 8601 duration", source: `${AZURERM} kusto_database_resource.go (validate.ISO8601Duration)`, check: matches(/^P(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+S)?)?$/, "ISO 8601 duration such as P31D") },
+  { resource: "azurerm_kusto_database", attribute: "soft_delete_period", rule: "an ISO 8601 duration", source: `${AZURERM} kusto_database_resource.go (validate.ISO8601Duration)`, check: matches(/^P(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+S)?)?$/, "ISO 8601 duration such as P365D") },
+  { resource: "azurerm_kusto_script", attribute: "script_content", rule: "not empty", source: `${AZURERM} internal/services/kusto/kusto_script_resource.go`, check: notEmpty },
   { resource: "data.azurerm_kusto_cluster", attribute: "name", rule: "^[a-z][a-z0-9-]+$, 4-22", source: `${AZURERM} internal/services/kusto/kusto_cluster_data_source.go → ClusterName`, check: KUSTO_CLUSTER_NAME },
   { resource: "azurerm_kusto_database", attribute: "name", rule: "^[a-zA-Z0-9\\s._-]+$, ≤ 260, not whitespace only", source: `${KUSTO_NAME_SOURCE} (DatabaseName)`, check: KUSTO_DATABASE_NAME },
   { resource: "azurerm_kusto_database", attribute: "cluster_name", rule: "ClusterName", source: `${AZURERM} internal/services/kusto/kusto_database_resource.go`, check: KUSTO_CLUSTER_NAME },
@@ -81,7 +96,7 @@ export const PROVIDER_RULES: ProviderRule[] = [
   { resource: "azurerm_kusto_database_principal_assignment", attribute: "database_name", rule: "DatabaseName", source: `${AZURERM} internal/services/kusto/kusto_database_principal_assignment_resource.go`, check: KUSTO_DATABASE_NAME },
   { resource: "azurerm_kusto_database_principal_assignment", attribute: "role", rule: "Admin, Ingestor, Monitor, User, UnrestrictedViewer, Viewer", source: `${AZURERM} kusto_database_principal_assignment_resource.go (databaseprincipalassignments.PossibleValuesForDatabasePrincipalRole)`, check: oneOf(["Admin", "Ingestor", "Monitor", "User", "UnrestrictedViewer", "Viewer"]) },
   { resource: "azurerm_kusto_database_principal_assignment", attribute: "principal_type", rule: "App, Group, User", source: `${AZURERM} kusto_database_principal_assignment_resource.go`, check: oneOf(["App", "Group", "User"]) },
-  { resource: "azurerm_kusto_script", attribute: "name", rule: "required (no pattern)", source: `${AZURERM} internal/services/kusto/kusto_script_resource.go`, check: notBlank },
+  { resource: "azurerm_kusto_script", attribute: "name", rule: "required (no pattern)", source: `${AZURERM} internal/services/kusto/kusto_script_resource.go`, check: notEmpty },
 
   // Log Analytics, Sentinel content, Logs Ingestion
   {
@@ -91,6 +106,14 @@ export const PROVIDER_RULES: ProviderRule[] = [
     source: `${AZURERM} internal/services/loganalytics/validate/log_analytics_workspace_name.go`,
     check: matches(/^[A-Za-z0-9][A-Za-z0-9-]+[A-Za-z0-9]$/, "letters, digits, dashes; no dash first or last", 4, 63),
   },
+  { resource: "azurerm_log_analytics_workspace", attribute: "retention_in_days", rule: "30-730", source: `${AZURERM} internal/services/loganalytics/log_analytics_workspace_resource.go`, check: intBetween(30, 730) },
+  { resource: "azurerm_log_analytics_workspace", attribute: "sku", rule: "PerGB2018, PerNode, Premium, Standalone, Standard, CapacityReservation, LACluster (creation: PerGB2018)", source: `${AZURERM} internal/services/loganalytics/log_analytics_workspace_resource.go`, check: oneOf(["PerGB2018", "PerNode", "Premium", "Standalone", "Standard", "CapacityReservation", "LACluster"]) },
+  { resource: "azurerm_log_analytics_workspace_table_custom_log", attribute: "plan", rule: "Analytics or Basic", source: `${AZURERM} vendored operationalinsights/2022-10-01/tables/constants.go (PossibleValuesForTablePlanEnum)`, check: oneOf(["Analytics", "Basic"]) },
+  { resource: "azurerm_log_analytics_saved_search", attribute: "query", rule: "not empty", source: `${AZURERM} internal/services/loganalytics/log_analytics_saved_search_resource.go`, check: notEmpty },
+  { resource: "azurerm_monitor_data_collection_rule", attribute: "stream_declaration[].stream_name", rule: "not empty", source: `${AZURERM} internal/services/monitor/monitor_data_collection_rule_resource.go`, check: notEmpty },
+  { resource: "azurerm_monitor_data_collection_rule", attribute: "data_flow[].streams[]", rule: "not empty", source: `${AZURERM} internal/services/monitor/monitor_data_collection_rule_resource.go`, check: notEmpty },
+  { resource: "azurerm_monitor_data_collection_rule", attribute: "data_flow[].output_stream", rule: "not empty", source: `${AZURERM} internal/services/monitor/monitor_data_collection_rule_resource.go`, check: notEmpty },
+  { resource: "azurerm_monitor_data_collection_rule", attribute: "data_flow[].transform_kql", rule: "not empty", source: `${AZURERM} internal/services/monitor/monitor_data_collection_rule_resource.go`, check: notEmpty },
   { resource: "azurerm_log_analytics_workspace_table_custom_log", attribute: "name", rule: "ends with _CL", source: `${AZURERM} internal/services/loganalytics/log_analytics_workspace_table_custom_log_resource.go`, check: matches(/_CL$/, "ends with _CL") },
   {
     resource: "azurerm_log_analytics_workspace_table_custom_log",
@@ -106,12 +129,12 @@ export const PROVIDER_RULES: ProviderRule[] = [
     source: `${AZURERM} internal/services/monitor/monitor_data_collection_rule_resource.go + vendored insights/2023-03-11/datacollectionrules/constants.go`,
     check: oneOf(["boolean", "datetime", "dynamic", "int", "long", "real", "string"]),
   },
-  { resource: "azurerm_monitor_data_collection_rule", attribute: "destinations[].log_analytics[].name", rule: "1-32 characters", source: `${AZURERM} internal/services/monitor/monitor_data_collection_rule_resource.go`, check: matches(/^/, "any", 1, 32) },
-  { resource: "azurerm_monitor_data_collection_rule", attribute: "name", rule: "not empty", source: `${AZURERM} internal/services/monitor/monitor_data_collection_rule_resource.go`, check: notBlank },
-  { resource: "azurerm_monitor_data_collection_endpoint", attribute: "name", rule: "not empty", source: `${AZURERM} internal/services/monitor/monitor_data_collection_endpoint_resource.go`, check: notBlank },
-  { resource: "azurerm_log_analytics_saved_search", attribute: "category", rule: "not empty", source: `${AZURERM} internal/services/loganalytics/log_analytics_saved_search_resource.go`, check: notBlank },
-  { resource: "azurerm_log_analytics_saved_search", attribute: "display_name", rule: "not empty", source: `${AZURERM} internal/services/loganalytics/log_analytics_saved_search_resource.go`, check: notBlank },
-  { resource: "azurerm_log_analytics_saved_search", attribute: "function_alias", rule: "not empty when set", source: `${AZURERM} internal/services/loganalytics/log_analytics_saved_search_resource.go`, check: notBlank },
+  { resource: "azurerm_monitor_data_collection_rule", attribute: "destinations.log_analytics[].name", rule: "1-32 characters", source: `${AZURERM} internal/services/monitor/monitor_data_collection_rule_resource.go`, check: matches(/^/, "any", 1, 32) },
+  { resource: "azurerm_monitor_data_collection_rule", attribute: "name", rule: "not empty", source: `${AZURERM} internal/services/monitor/monitor_data_collection_rule_resource.go`, check: notEmpty },
+  { resource: "azurerm_monitor_data_collection_endpoint", attribute: "name", rule: "not empty", source: `${AZURERM} internal/services/monitor/monitor_data_collection_endpoint_resource.go`, check: notEmpty },
+  { resource: "azurerm_log_analytics_saved_search", attribute: "category", rule: "not empty", source: `${AZURERM} internal/services/loganalytics/log_analytics_saved_search_resource.go`, check: notEmpty },
+  { resource: "azurerm_log_analytics_saved_search", attribute: "display_name", rule: "not empty", source: `${AZURERM} internal/services/loganalytics/log_analytics_saved_search_resource.go`, check: notEmpty },
+  { resource: "azurerm_log_analytics_saved_search", attribute: "function_alias", rule: "not empty when set", source: `${AZURERM} internal/services/loganalytics/log_analytics_saved_search_resource.go`, check: notEmpty },
 
   // Tags, on every resource
   { resource: "*", attribute: "tags.*", rule: "value ≤ 256 bytes (Go len)", source: `${AZURERM} vendored go-azure-helpers resourcemanager/tags/validate.go`, check: maxBytes(256) },
@@ -149,6 +172,13 @@ export const PROVIDER_RULES: ProviderRule[] = [
     check: matches(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, "letters, digits, dash, underscore", 3, 128),
   },
   { resource: "azurerm_service_plan", attribute: "name", rule: "^[0-9a-zA-Z-_]{1,60}$", source: `${AZURERM} internal/services/appservice/validate/service_plan_name.go`, check: matches(/^[0-9a-zA-Z_-]{1,60}$/, "letters, digits, dash, underscore, ≤ 60") },
+  { resource: "azurerm_storage_account", attribute: "account_kind", rule: "BlobStorage, BlockBlobStorage, FileStorage, Storage, StorageV2", source: `${AZURERM} storage_account_resource.go (storageaccounts.PossibleValuesForKind)`, check: oneOf(["BlobStorage", "BlockBlobStorage", "FileStorage", "Storage", "StorageV2"]) },
+  { resource: "azurerm_storage_account", attribute: "account_tier", rule: "Premium or Standard", source: `${AZURERM} storage_account_resource.go (storageaccounts.PossibleValuesForSkuTier)`, check: oneOf(["Premium", "Standard"]) },
+  { resource: "azurerm_storage_account", attribute: "account_replication_type", rule: "LRS, ZRS, GRS, RAGRS, GZRS, RAGZRS", source: `${AZURERM} internal/services/storage/storage_account_resource.go`, check: oneOf(["LRS", "ZRS", "GRS", "RAGRS", "GZRS", "RAGZRS"]) },
+  { resource: "azurerm_storage_account", attribute: "min_tls_version", rule: "TLS1_2 only (4.x)", source: `${AZURERM} internal/services/storage/storage_account_resource.go`, check: oneOf(["TLS1_2"]) },
+  { resource: "azurerm_storage_container", attribute: "container_access_type", rule: "blob, container, private", source: `${AZURERM} internal/services/storage/storage_container_resource.go`, check: oneOf(["blob", "container", "private"]) },
+  { resource: "azurerm_service_plan", attribute: "os_type", rule: "Linux, Windows, WindowsContainer", source: `${AZURERM} internal/services/appservice/service_plan_resource.go`, check: oneOf(["Linux", "Windows", "WindowsContainer"]) },
+  { resource: "azurerm_role_assignment", attribute: "role_definition_name", rule: "not empty", source: `${AZURERM} internal/services/authorization/role_assignment_resource.go`, check: notEmpty },
   { resource: "azurerm_service_plan", attribute: "sku_name", rule: "FC1 is Flex Consumption", source: `${AZURERM} internal/services/appservice/service_plan_resource.go (PossibleValuesForSkuName)`, check: oneOf(["FC1"]) },
   {
     resource: "azurerm_resource_group_template_deployment",
@@ -170,9 +200,65 @@ export const PROVIDER_RULES: ProviderRule[] = [
   { resource: "azurerm_application_insights", attribute: "application_type", rule: "enum incl. web, other", source: `${AZURERM} internal/services/applicationinsights/application_insights_resource.go`, check: oneOf(["ios", "java", "MobileCenter", "Node.JS", "other", "phone", "store", "web"]) },
   { resource: "azurerm_role_assignment", attribute: "principal_type", rule: "User, Group, ServicePrincipal", source: `${AZURERM} internal/services/authorization/role_assignment_resource.go`, check: oneOf(["User", "Group", "ServicePrincipal", "ForeignGroup", "Device"]) },
   { resource: "azurerm_sentinel_log_analytics_workspace_onboarding", attribute: "workspace_id", rule: "a workspace id (checked at plan against the reference)", source: `${AZURERM} internal/services/sentinel/sentinel_onboarding_resource.go`, check: () => undefined },
-  { resource: "azuread_application", attribute: "display_name", rule: "not empty", source: "terraform-provider-azuread v3.7.0 internal/services/applications/application_resource.go", check: notBlank },
-  { resource: "azuread_application_federated_identity_credential", attribute: "display_name", rule: "not empty", source: "terraform-provider-azuread v3.7.0 internal/services/applications/application_federated_identity_credential_resource.go", check: notBlank },
+  { resource: "azuread_application", attribute: "display_name", rule: "not empty", source: "terraform-provider-azuread v3.7.0 internal/services/applications/application_resource.go", check: notEmpty },
+  { resource: "azuread_application_federated_identity_credential", attribute: "display_name", rule: "1-120 characters", source: "terraform-provider-azuread v3.7.0 internal/services/applications/application_federated_identity_credential_resource.go", check: matches(/^/, "any", 1, 120) },
   { resource: "azuread_app_role_assignment", attribute: "app_role_id", rule: "a UUID (from the service principal's app roles)", source: "terraform-provider-azuread v3.7.0 internal/services/approleassignments/app_role_assignment_resource.go", check: () => undefined },
+
+  // Ids the providers parse (a literal must be an id of the named type)
+  ...(
+    [
+      ["azurerm_application_insights", "workspace_id", "Microsoft.OperationalInsights", "workspaces", "applicationinsights/application_insights_resource.go (workspaces.ValidateWorkspaceID)"],
+      ["azurerm_log_analytics_saved_search", "log_analytics_workspace_id", "Microsoft.OperationalInsights", "workspaces", "loganalytics/log_analytics_saved_search_resource.go (savedsearches.ValidateWorkspaceID)"],
+      ["azurerm_log_analytics_workspace_table_custom_log", "workspace_id", "Microsoft.OperationalInsights", "workspaces", "loganalytics/log_analytics_workspace_table_custom_log_resource.go (workspaces.ValidateWorkspaceID)"],
+      ["azurerm_monitor_data_collection_rule", "destinations.log_analytics[].workspace_resource_id", "Microsoft.OperationalInsights", "workspaces", "monitor/monitor_data_collection_rule_resource.go (workspaces.ValidateWorkspaceID)"],
+      ["azurerm_monitor_data_collection_rule", "data_collection_endpoint_id", "Microsoft.Insights", "dataCollectionEndpoints", "monitor/monitor_data_collection_rule_resource.go (ValidateDataCollectionEndpointID)"],
+      ["azurerm_sentinel_log_analytics_workspace_onboarding", "workspace_id", "Microsoft.OperationalInsights", "workspaces", "sentinel/sentinel_log_analytics_workspace_onboarding_resource.go (workspaces.ValidateWorkspaceID)"],
+      ["azurerm_storage_container", "storage_account_id", "Microsoft.Storage", "storageAccounts", "storage/storage_container_resource.go (commonids.ValidateStorageAccountID)"],
+    ] as const
+  ).map(([resource, attribute, provider, type, file]) => ({ resource, attribute, rule: `a ${provider}/${type} resource id`, source: `${AZURERM} internal/services/${file}`, check: resourceId(provider, type) })),
+  { resource: "azurerm_kusto_script", attribute: "database_id", rule: "a Kusto database id", source: `${AZURERM} internal/services/kusto/kusto_script_resource.go (commonids.ValidateKustoDatabaseID)`, check: (v: unknown) => (typeof v !== "string" || /^\$\{/.test(v) || /\/providers\/Microsoft\.Kusto\/clusters\/[^/]+\/databases\/[^/]+$/i.test(v) ? undefined : "is not a Kusto database id") },
+  { resource: "azurerm_kusto_script", attribute: "force_an_update_when_value_changed", rule: "not empty", source: `${AZURERM} internal/services/kusto/kusto_script_resource.go`, check: notEmpty },
+  { resource: "azurerm_kusto_database_principal_assignment", attribute: "principal_id", rule: "not empty", source: `${AZURERM} kusto_database_principal_assignment_resource.go`, check: notEmpty },
+  { resource: "azurerm_kusto_database_principal_assignment", attribute: "tenant_id", rule: "not empty", source: `${AZURERM} kusto_database_principal_assignment_resource.go`, check: notEmpty },
+  { resource: "azurerm_kusto_cluster", attribute: "trusted_external_tenants[]", rule: "a UUID, empty or *", source: `${AZURERM} internal/services/kusto/kusto_cluster_resource.go`, check: (v: unknown) => (v === "" || v === "*" ? undefined : uuid(v)) },
+  { resource: "azurerm_log_analytics_workspace_table_custom_log", attribute: "column[].name", rule: "not empty", source: `${AZURERM} internal/services/loganalytics/log_analytics_workspace_table.go`, check: notEmpty },
+  { resource: "azurerm_monitor_data_collection_rule", attribute: "stream_declaration[].column[].name", rule: "not empty", source: `${AZURERM} internal/services/monitor/monitor_data_collection_rule_resource.go`, check: notEmpty },
+  { resource: "azurerm_monitor_data_collection_rule", attribute: "data_flow[].destinations[]", rule: "not empty", source: `${AZURERM} internal/services/monitor/monitor_data_collection_rule_resource.go`, check: notEmpty },
+  { resource: "azurerm_resource_group_template_deployment", attribute: "parameters_content", rule: "JSON of {name: {value}} (ARM reads it; the provider validates none)", source: "Learn, Resource Manager template parameters file", check: (v) => { try { return typeof v === "string" && Object.values(JSON.parse(v)).every((p) => p && typeof p === "object" && "value" in p) ? undefined : "is not a parameters object"; } catch { return "is not JSON"; } } },
+
+  // Entra (azuread v3.7.0)
+  { resource: "azuread_application", attribute: "sign_in_audience", rule: "AzureADMyOrg, AzureADMultipleOrgs, AzureADandPersonalMicrosoftAccount, PersonalMicrosoftAccount", source: `${AZUREAD} internal/services/applications/application_resource.go (possibleValuesForSignInAudience)`, check: oneOf(["AzureADMyOrg", "AzureADMultipleOrgs", "AzureADandPersonalMicrosoftAccount", "PersonalMicrosoftAccount"]) },
+  { resource: "azuread_application", attribute: "required_resource_access[].resource_access[].id", rule: "a UUID", source: `${AZUREAD} internal/services/applications/application_resource.go`, check: uuid },
+  { resource: "azuread_application", attribute: "required_resource_access[].resource_access[].type", rule: "Role or Scope", source: `${AZUREAD} internal/services/applications/application_resource.go`, check: oneOf(["Role", "Scope"]) },
+  { resource: "azuread_application", attribute: "required_resource_access[].resource_app_id", rule: "no validation function (an application id)", source: `${AZUREAD} internal/services/applications/application_resource.go`, check: uuid },
+  { resource: "azuread_application_federated_identity_credential", attribute: "audiences[]", rule: "not empty", source: `${AZUREAD} internal/services/applications/application_federated_identity_credential_resource.go`, check: notEmpty },
+  { resource: "azuread_application_federated_identity_credential", attribute: "application_id", rule: "an /applications/{id} id", source: `${AZUREAD} application_federated_identity_credential_resource.go (stable.ValidateApplicationID)`, check: (v: unknown) => (typeof v !== "string" || /^\$\{/.test(v) || /^\/applications\/[0-9a-f-]{36}$/i.test(v) ? undefined : "is not an /applications/{id} id") },
+  ...(["issuer", "subject", "description"] as const).map((attribute) => ({ resource: "azuread_application_federated_identity_credential", attribute, rule: "no validation function (Entra checks the issuer and subject at sign-in)", source: `${AZUREAD} internal/services/applications/application_federated_identity_credential_resource.go`, check: () => undefined })),
+  ...(["principal_object_id", "resource_object_id"] as const).map((attribute) => ({ resource: "azuread_app_role_assignment", attribute, rule: "a UUID", source: `${AZUREAD} internal/services/approleassignments/app_role_assignment_resource.go`, check: uuid })),
+  { resource: "data.azuread_service_principal", attribute: "client_id", rule: "a UUID", source: `${AZUREAD} internal/services/serviceprincipals/service_principal_data_source.go`, check: uuid },
+
+  // Validated by schema type or nowhere at the pinned versions (listed so every written attribute is accounted for)
+  { resource: "*", attribute: "location", rule: "a region: location.EnhancedValidate (normalised; checked against the subscription's regions when the provider has them)", source: `${AZURERM} vendored go-azure-helpers resourcemanager/commonschema/location.go`, check: matches(/^[a-z0-9]+$/, "a normalised region name such as westeurope") },
+  ...(
+    [
+      ["azurerm_application_insights", "local_authentication_disabled"], ["azurerm_kusto_cluster", "auto_stop_enabled"], ["azurerm_kusto_cluster", "disk_encryption_enabled"],
+      ["azurerm_kusto_cluster", "purge_enabled"], ["azurerm_kusto_cluster", "streaming_ingestion_enabled"], ["azurerm_kusto_script", "continue_on_errors_enabled"],
+      ["azurerm_log_analytics_workspace", "local_authentication_enabled"], ["azurerm_monitor_data_collection_endpoint", "public_network_access_enabled"],
+      ["azurerm_role_assignment", "skip_service_principal_aad_check"], ["azurerm_storage_account", "allow_nested_items_to_be_public"],
+      ["azurerm_storage_account", "cross_tenant_replication_enabled"], ["azurerm_storage_account", "default_to_oauth_authentication"],
+      ["azurerm_storage_account", "https_traffic_only_enabled"], ["azurerm_storage_account", "infrastructure_encryption_enabled"],
+      ["azurerm_storage_account", "local_user_enabled"], ["azurerm_storage_account", "sftp_enabled"], ["azurerm_storage_account", "shared_access_key_enabled"],
+    ] as const
+  ).map(([resource, attribute]) => ({ resource, attribute, rule: "a bool (schema type only)", source: `${AZURERM} schema of ${resource}`, check: boolean })),
+  ...(
+    [
+      ["azurerm_application_insights", "name"], ["azurerm_log_analytics_saved_search", "name"], ["azurerm_monitor_data_collection_rule", "description"],
+      ["azurerm_role_assignment", "principal_id"], ["azurerm_role_assignment", "scope"],
+    ] as const
+  ).map(([resource, attribute]) => ({ resource, attribute, rule: "no validation function at the pinned version (ARM checks at apply)", source: `${AZURERM} schema of ${resource}`, check: () => undefined })),
+  { resource: "data.azurerm_kusto_cluster", attribute: "resource_group_name", rule: "resource group name rules", source: `${AZURERM} commonschema.ResourceGroupNameForDataSource`, check: (v: unknown) => (typeof v === "string" && !/^[-\w._()]+$/.test(v) ? "is not a resource group name" : undefined) },
+  { resource: "data.azurerm_user_assigned_identity", attribute: "name", rule: "not empty", source: `${AZURERM} internal/services/managedidentity/user_assigned_identity_data_source.go`, check: notEmpty },
+  { resource: "data.azurerm_user_assigned_identity", attribute: "resource_group_name", rule: "resource group name rules", source: `${AZURERM} commonschema.ResourceGroupNameForDataSource`, check: (v: unknown) => (typeof v === "string" && !/^[-\w._()]+$/.test(v) ? "is not a resource group name" : undefined) },
 ];
 
 /** Every value at a path of a block (lists flattened). */
@@ -224,6 +310,29 @@ export function violations(stack: string, json: TerraformJson): RuleViolation[] 
     }
   }
   return found;
+}
+
+/** Every attribute path a block writes (`a.b`, `list[].c`, `tags.*`), meta-arguments left out. */
+export function writtenAttributes(body: unknown, prefix = ""): string[] {
+  if (Array.isArray(body)) return body.flatMap((x) => writtenAttributes(x, `${prefix}[]`));
+  if (body && typeof body === "object") {
+    if (prefix === "tags") return ["tags.*"];
+    return Object.entries(body).flatMap(([k, x]) => (["//", "depends_on", "provider", "lifecycle", "count", "for_each"].includes(k) && !prefix ? [] : writtenAttributes(x, prefix ? `${prefix}.${k}` : k)));
+  }
+  return [prefix];
+}
+
+/** The attributes a stack writes that no rule covers: each must get its rule (or its "no validation" entry) first. */
+export function attributesWithoutRules(json: TerraformJson): string[] {
+  const covered = new Set(PROVIDER_RULES.map((r) => `${r.resource} ${r.attribute}`));
+  const everyResource = new Set(PROVIDER_RULES.filter((r) => r.resource === "*").map((r) => r.attribute));
+  const blocks = [
+    ...Object.entries(json.resource ?? {}).flatMap(([type, byName]) => Object.values(byName).map((body) => ({ type, body }))),
+    ...Object.entries(json.data ?? {}).flatMap(([type, byName]) => Object.values(byName).map((body) => ({ type: `data.${type}`, body }))),
+  ];
+  const missing = new Set<string>();
+  for (const b of blocks) for (const a of writtenAttributes(b.body)) if (!covered.has(`${b.type} ${a}`) && !(everyResource.has(a) && !b.type.startsWith("data."))) missing.add(`${b.type} ${a}`);
+  return [...missing].sort();
 }
 
 /** The resource types of a stack that no rule names: a new type must get its rules first. */
