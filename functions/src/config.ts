@@ -232,12 +232,7 @@ export function loadConfig(env: Env = process.env): EngineConfig {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ""));
   const parsed = settingsSchema.safeParse(present);
   const issues = [...crossSettingProblems(present), ...(parsed.success ? [] : parsed.error.issues)];
-  if (parsed.success && !parsed.data.SENTINEL_DCE_URI) {
-    parsed.data.AUDIT_LAKE_TENANTS.forEach((t, i) => {
-      if (t.forwardMailAccess)
-        issues.push({ code: "custom", path: ["AUDIT_LAKE_TENANTS", i, "forwardMailAccess"], message: "is true but no Sentinel destination is set (SENTINEL_DCE_URI, SENTINEL_DCR_ID, SENTINEL_STREAM)", input: undefined } as z.core.$ZodIssue);
-    });
-  }
+  if (parsed.success) issues.push(...forwardingProblems(parsed.data.AUDIT_LAKE_TENANTS, Boolean(parsed.data.SENTINEL_DCE_URI)));
   if (!parsed.success || issues.length) throw new ConfigError(issues.map(describeIssue));
   const s = parsed.data;
   return {
@@ -268,6 +263,16 @@ export function loadConfig(env: Env = process.env): EngineConfig {
     webhook: s.WEBHOOK_AUTH_ID || s.WEBHOOK_ADDRESS ? { address: s.WEBHOOK_ADDRESS, authId: s.WEBHOOK_AUTH_ID } : undefined,
     graphAudit: { baseUrl: s.GRAPH_AUDIT_BASE_URL, pageSize: s.GRAPH_AUDIT_PAGE_SIZE, caFile: s.GRAPH_AUDIT_CA_FILE },
   };
+}
+
+/** The Sentinel destination is one tenant's workspace: only that tenant forwards, and only when the destination is set. */
+function forwardingProblems(tenants: Array<{ forwardMailAccess: boolean }>, destination: boolean): z.core.$ZodIssue[] {
+  const custom = (path: PropertyKey[], message: string) => ({ code: "custom", path, message, input: undefined }) as z.core.$ZodIssue;
+  const forwarding = tenants.flatMap((t, i) => (t.forwardMailAccess ? [i] : []));
+  if (!destination) return forwarding.map((i) => custom(["AUDIT_LAKE_TENANTS", i, "forwardMailAccess"], "is true but no Sentinel destination is set (SENTINEL_DCE_URI, SENTINEL_DCR_ID, SENTINEL_STREAM)"));
+  if (forwarding.length > 1)
+    return [custom(["AUDIT_LAKE_TENANTS"], `has ${forwarding.length} tenants with forwardMailAccess (${forwarding.map((i) => `[${i}]`).join(", ")}), but the Sentinel destination is one tenant's workspace: their rows would share it. Keep forwardMailAccess on one tenant`)];
+  return [];
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {

@@ -147,6 +147,10 @@ test("forwarding is a tenant's own property: off by default, and refused without
   expect(problems(forwarding)).toEqual([expect.stringMatching(/^AUDIT_LAKE_TENANTS at \[0\]\.forwardMailAccess: is true but no Sentinel destination is set/)]);
   const sentinel = { SENTINEL_DCE_URI: "https://dce.westeurope-1.ingest.monitor.azure.com", SENTINEL_DCR_ID: "dcr-0123456789abcdef0123456789abcdef", SENTINEL_STREAM: "Custom-M365MailItemsAccessed_CL" };
   expect(loadConfig({ ...forwarding, ...sentinel }).tenants[0]!.forwardMailAccess).toBe(true);
+  // One destination is one tenant's workspace: a second forwarding tenant would put its rows there.
+  const other = { ...tenant, tenantId: "1b6f5f3e-1c1a-4f0e-9a57-0d3f1b2c4d5e", database: "audit_other" };
+  const two = { ...base, ...sentinel, AUDIT_LAKE_TENANTS: JSON.stringify([{ ...tenant, forwardMailAccess: true }, { ...other, forwardMailAccess: true }]) };
+  expect(problems(two)).toEqual([expect.stringMatching(/^AUDIT_LAKE_TENANTS: has 2 tenants with forwardMailAccess \(\[0\], \[1\]\).*Keep forwardMailAccess on one tenant/)]);
 });
 
 test("a webhook address must be https except on loopback", () => {
