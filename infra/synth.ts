@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import { buildApp } from "./app";
 import { loadDeploymentConfig, type DeploymentConfig, type LoadOptions } from "./config/load";
 import { clusterUri, platformNames, platformStackName, tenantStackName } from "./config/naming";
+import type { PlatformConfig } from "./config/schema";
 
 export interface SynthOptions extends LoadOptions {
   configPath: string;
@@ -28,6 +29,8 @@ export interface SynthResult {
     resourceGroup: string;
     functionAppName: string;
     functionAppId: string;
+    /** Which Resource Manager (and token audience) the code is published through. */
+    azureCloud: PlatformConfig["azureCloud"];
     adxClusterUri: string;
     databases: Record<string, string>;
     /** Terraform output names (in the platform stack) holding each MSSP client's admin-consent URL. */
@@ -49,6 +52,7 @@ export async function synthesize(opts: SynthOptions): Promise<SynthResult> {
       resourceGroup: names.resourceGroup,
       functionAppName: names.functionApp,
       functionAppId: `/subscriptions/${platform.subscriptionId}/resourceGroups/${names.resourceGroup}/providers/Microsoft.Web/sites/${names.functionApp}`,
+      azureCloud: platform.azureCloud,
       adxClusterUri: clusterUri(platform),
       databases: Object.fromEntries(tenants.map((t) => [t.key, t.database])),
       consentUrlOutputs: Object.fromEntries(tenants.filter((t) => t.identity === "msspClient").map((t) => [t.key, `consent_url_${t.key}`])),

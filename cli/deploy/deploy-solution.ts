@@ -5,7 +5,7 @@ import { CliError } from "../output/cli-error";
 import { ExitCode } from "../output/exit-codes";
 import { checkFunctionsPackage } from "./functions-package-zip";
 import { publishFunctions, type PublishResult } from "./publish-functions";
-import type { ResourceManagerConnection } from "./resource-manager-pipeline";
+import { RESOURCE_MANAGER, type ResourceManagerCloud, type ResourceManagerConnection } from "./resource-manager-pipeline";
 import { selectStacks, siteFromResourceId, type SynthFunction } from "./synthesized-stacks";
 import { findTerraform, runTerraform, stackCommands, stackOutputs, type FindTerraformOptions, type TerraformBinary } from "./terraform";
 
@@ -97,7 +97,7 @@ export async function deploySolution(options: DeployOptions): Promise<DeployOutc
       ExitCode.Failed,
     );
   }
-  const publish = await publishFunctions({ ...target, packageDir: options.packageDir, connection: options.connection(), ...options.publishTimeouts });
+  const publish = await publishFunctions({ ...target, packageDir: options.packageDir, connection: connectionFor(options.connection(), synthesized.outputs?.azureCloud), ...options.publishTimeouts });
   return { dryRun: false, terraform, plan, applied, publish };
 }
 
@@ -108,4 +108,11 @@ async function synthesize(options: DeployOptions) {
     if (e instanceof CliError) throw e;
     throw new CliError("SynthFailed", `Synthesizing ${options.configPath} failed: ${(e as Error).message}`, "Fix what the message names in the config file (infra/examples/ shows valid ones) and run deploy again; nothing was applied.", ExitCode.Usage);
   }
+}
+
+/** The config's cloud picks Resource Manager and its token audience, unless an endpoint was given (the emulated cloud). */
+function connectionFor(connection: ResourceManagerConnection, cloud: ResourceManagerCloud | undefined): ResourceManagerConnection {
+  if (!cloud) return connection;
+  const endpoint = connection.endpoint === RESOURCE_MANAGER.public.endpoint ? RESOURCE_MANAGER[cloud].endpoint : connection.endpoint;
+  return { ...connection, cloud, endpoint };
 }

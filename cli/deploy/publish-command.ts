@@ -12,7 +12,7 @@ import { writeResult } from "../output/command-io";
 import { stageProgress } from "../output/progress";
 import { zipFunctionsPackage } from "./functions-package-zip";
 import { PUBLISH_STAGES, publishFunctions } from "./publish-functions";
-import { PUBLIC_RESOURCE_MANAGER } from "./resource-manager-pipeline";
+import { RESOURCE_MANAGER, type ResourceManagerCloud } from "./resource-manager-pipeline";
 
 export const DEFAULT_PACKAGE = "dist/functions";
 
@@ -24,7 +24,8 @@ interface PublishCommandOptions extends CommonOptions {
   dryRun: boolean;
   timeout: number;
   indexTimeout: number;
-  resourceManager: string;
+  resourceManager?: string;
+  azureCloud: ResourceManagerCloud;
   caFile?: string;
 }
 
@@ -69,7 +70,8 @@ export function publishCommand(io: CommandIo, sink: ExitCodeSink, access: AzureA
     .option("--package <folder>", "built functions package to publish", DEFAULT_PACKAGE)
     .option("--timeout <seconds>", "how long the deployment may take", seconds("--timeout"), 600)
     .option("--index-timeout <seconds>", "how long the host may take to index the functions after the deployment", seconds("--index-timeout"), 180)
-    .addOption(new Option("--resource-manager <url>", "Resource Manager endpoint (sovereign clouds, or the emulated cloud)").default(access.resourceManager ?? PUBLIC_RESOURCE_MANAGER).hideHelp(access.resourceManager !== undefined))
+    .addOption(new Option("--azure-cloud <cloud>", "the deployment config's platform.azureCloud: which Resource Manager, and its token audience").choices(Object.keys(RESOURCE_MANAGER)).default("public"))
+    .addOption(new Option("--resource-manager <url>", "Resource Manager endpoint (default: the --azure-cloud's; or the emulated cloud)").default(access.resourceManager).hideHelp(access.resourceManager !== undefined))
     .option("--ca-file <pem>", "extra CA certificate to trust (the emulated cloud's per-run CA)");
   withDryRun(command);
   withJson(command);
@@ -83,12 +85,13 @@ export function publishCommand(io: CommandIo, sink: ExitCodeSink, access: AzureA
   return command.action(
     commandAction<PublishCommandOptions>(io, sink, async (o) => {
       const packageDir = resolve(o.package);
+      const resourceManager = o.resourceManager ?? RESOURCE_MANAGER[o.azureCloud].endpoint;
       const target = { subscription: o.subscription, resourceGroup: o.resourceGroup, site: o.site };
       if (o.dryRun) {
         const zip = zipFunctionsPackage(packageDir);
         const plan = [
           `zip ${packageDir} (${zip.files.length} files, ${(zip.bytes.length / 1024).toFixed(0)} KiB, Unix modes)`,
-          `GET ${o.resourceManager}/subscriptions/${o.subscription}/resourceGroups/${o.resourceGroup}/providers/Microsoft.Web/sites/${o.site} → SCM host (hostNameSslStates, Repository)`,
+          `GET ${resourceManager}/subscriptions/${o.subscription}/resourceGroups/${o.resourceGroup}/providers/Microsoft.Web/sites/${o.site} → SCM host (hostNameSslStates, Repository)`,
           "POST https://<scm host>/api/publish?RemoteBuild=false (the zip)",
           `GET https://<scm host>/api/deployments/<id> until it ends (up to ${o.timeout} s)`,
           `GET …/sites/${o.site}/functions until the host lists the functions (up to ${o.indexTimeout} s)`,
@@ -100,7 +103,7 @@ export function publishCommand(io: CommandIo, sink: ExitCodeSink, access: AzureA
       const result = await publishFunctions({
         ...target,
         packageDir,
-        connection: { credential: access.credential(), endpoint: o.resourceManager, caPem: o.caFile ? readCaFile(o.caFile) : access.caPem },
+        connection: { credential: access.credential(), cloud: o.azureCloud, endpoint: resourceManager, caPem: o.caFile ? readCaFile(o.caFile) : access.caPem },
         timeoutMs: o.timeout * 1000,
         indexTimeoutMs: o.indexTimeout * 1000,
         onStage: (stage, detail) => progress.stage(stage, detail),

@@ -13,13 +13,22 @@ import {
 import { CliError } from "../output/cli-error";
 import { ExitCode } from "../output/exit-codes";
 
-export const PUBLIC_RESOURCE_MANAGER = "https://management.azure.com";
-/** Kudu accepts Resource Manager tokens, so one scope serves both. */
-const RESOURCE_MANAGER_SCOPE = "https://management.azure.com/.default";
+/** Resource Manager per Azure cloud: its endpoint and the token audience it accepts (Kudu accepts the same tokens). */
+export const RESOURCE_MANAGER = {
+  public: { endpoint: "https://management.azure.com", scope: "https://management.azure.com/.default" },
+  // US Government Resource Manager refuses a management.azure.com token (Enterprise/GCC tenants: public; GCC High/DoD: this).
+  usgovernment: { endpoint: "https://management.usgovcloudapi.net", scope: "https://management.usgovcloudapi.net/.default" },
+} as const;
+
+export type ResourceManagerCloud = keyof typeof RESOURCE_MANAGER;
+
+export const PUBLIC_RESOURCE_MANAGER = RESOURCE_MANAGER.public.endpoint;
 
 export interface ResourceManagerConnection {
   credential: TokenCredential;
-  /** Default https://management.azure.com (the emulated cloud passes its own). */
+  /** The deployment config's platform.azureCloud: which Resource Manager, and the audience of its token (default public). */
+  cloud?: ResourceManagerCloud;
+  /** Default the cloud's Resource Manager (the emulated cloud passes its own). */
   endpoint?: string;
   /** PEM of an extra CA to trust (the emulated cloud's per-run CA); replaces the system roots for these requests. */
   caPem?: string;
@@ -44,14 +53,15 @@ export class ResourceManagerHttp {
   private readonly client: HttpClient = createDefaultHttpClient();
 
   constructor(connection: ResourceManagerConnection) {
-    this.endpoint = (connection.endpoint ?? PUBLIC_RESOURCE_MANAGER).replace(/\/$/, "");
+    const cloud = RESOURCE_MANAGER[connection.cloud ?? "public"];
+    this.endpoint = (connection.endpoint ?? cloud.endpoint).replace(/\/$/, "");
     const pipeline = (maxRetries: number) => {
       const p = createPipelineFromOptions({
         retryOptions: { maxRetries, retryDelayInMs: 500, maxRetryDelayInMs: 8000 },
         tlsOptions: connection.caPem ? { ca: connection.caPem } : undefined,
         userAgentOptions: { userAgentPrefix: "m365-audit-lake-cli" },
       });
-      p.addPolicy(bearerTokenAuthenticationPolicy({ credential: connection.credential, scopes: RESOURCE_MANAGER_SCOPE }));
+      p.addPolicy(bearerTokenAuthenticationPolicy({ credential: connection.credential, scopes: cloud.scope }));
       return p;
     };
     this.reads = pipeline(connection.maxRetries ?? 3);

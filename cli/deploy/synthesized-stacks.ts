@@ -8,7 +8,7 @@ export interface SynthOutcome {
   /** In the order they must be applied. `dir` holds cdk.tf.json. */
   stacks: Array<{ name: string; dir: string }>;
   /** Known before apply; when absent, deploy reads the applied stacks' `function_app_id` output instead. */
-  outputs?: { functionAppId?: string; [name: string]: unknown };
+  outputs?: { functionAppId?: string; /** platform.azureCloud: which Resource Manager publish talks to */ azureCloud?: "public" | "usgovernment"; [name: string]: unknown };
 }
 
 export type SynthFunction = (configPath: string, outDir: string) => Promise<SynthOutcome>;

@@ -4,6 +4,7 @@ import { CONTENT_TYPES, type ContentType } from "./management-api/content-types"
 import type { CloudName } from "./management-api/clouds";
 import { credentialConfigSchema, type CredentialConfig } from "./management-api/credentials";
 import { DEFAULT_GRAPH_BASE_URL, graphEndpoint, GRAPH_GLOBAL_ORIGIN } from "./graph-audit/graph-endpoint";
+import { locateJsonSyntaxError } from "./json-syntax-error";
 
 /**
  * The Function App's settings (app settings / environment), validated once per process.
@@ -38,6 +39,9 @@ const tenantSchema = z.strictObject({
   loginUrl: z.url({ protocol: /^https?$/ }).optional(),
   // Back-fill beyond 7 days through Graph's audit log query API: needs AuditLogsQuery.Read.All consented in the tenant.
   backfill: z.boolean().default(false),
+  // This tenant's mail-access rows go to the Sentinel destination (SENTINEL_*), which is this tenant's workspace; a
+  // tenant without it never has a row sent there, so no client's rows reach another client's workspace.
+  forwardMailAccess: z.boolean().default(false),
 }).refine(
   // Graph publishes the audit log query API on the global cloud only (graph.microsoft.com; GCC uses it too).
   (t) => !t.backfill || (t.cloud !== "GCCHigh" && t.cloud !== "DoD"),
@@ -68,7 +72,7 @@ const integer = (min: number, max: number, fallback: number) =>
 /** Each setting with the advice printed when it is wrong. */
 const HINTS: Record<string, string> = {
   AzureWebJobsStorage:
-    "Set AzureWebJobsStorage to the storage account's connection string, or AzureWebJobsStorage__accountName for managed identity.",
+    "Set AzureWebJobsStorage to the storage account's connection string, or for managed identity AzureWebJobsStorage__queueServiceUri and __tableServiceUri (any cloud) or AzureWebJobsStorage__accountName (Azure public cloud only).",
   AUDIT_LAKE_TENANTS:
     'Set AUDIT_LAKE_TENANTS to a JSON array like [{"tenantId":"<guid>","credential":{"kind":"managedIdentity"},"database":"audit_contoso"}].',
   ADX_INGEST_URI: "Set ADX_INGEST_URI to the cluster's ingestion URI, e.g. https://ingest-mycluster.westeurope.kusto.windows.net.",
@@ -98,11 +102,17 @@ const settingsSchema = z
     AzureWebJobsStorage: z.string().min(1).optional(),
     AzureWebJobsStorage__accountName: z.string().regex(/^[a-z0-9]{3,24}$/).optional(),
     AzureWebJobsStorage__clientId: guid.optional(),
+    // The account's own endpoints: required outside Azure public cloud, where __accountName is not valid (Learn).
+    AzureWebJobsStorage__queueServiceUri: z.url({ protocol: /^https$/, error: "expected the account's https queue endpoint" }).optional(),
+    AzureWebJobsStorage__tableServiceUri: z.url({ protocol: /^https$/, error: "expected the account's https table endpoint" }).optional(),
     AUDIT_LAKE_TENANTS: z.string({ error: "is not set" }).transform((text, ctx) => {
       try {
         return JSON.parse(text) as unknown;
-      } catch (e) {
-        ctx.addIssue({ code: "custom", message: `is not valid JSON (${(e as Error).message})` });
+      } catch {
+        // Position and field only: JSON.parse's message quotes the text around the error, which may be a secret.
+        const at = locateJsonSyntaxError(text);
+        const where = at ? `line ${at.line}, column ${at.column}, in ${at.field}` : "somewhere";
+        ctx.addIssue({ code: "custom", message: `is not valid JSON (${where}; the text is not shown, it may hold a client secret)` });
         return z.NEVER;
       }
     }).pipe(tenantsSchema),
@@ -155,7 +165,8 @@ const SETTING_NAMES = Object.keys(settingsSchema.shape);
 function crossSettingProblems(env: Env): z.core.$ZodIssue[] {
   const issues: z.core.$ZodIssue[] = [];
   const issue = (setting: string, message: string) => issues.push({ code: "custom", path: [setting], message, input: undefined } as z.core.$ZodIssue);
-  if (!env.AzureWebJobsStorage && !env.AzureWebJobsStorage__accountName) issue("AzureWebJobsStorage", "is not set");
+  const serviceUris = env.AzureWebJobsStorage__queueServiceUri && env.AzureWebJobsStorage__tableServiceUri;
+  if (!env.AzureWebJobsStorage && !env.AzureWebJobsStorage__accountName && !serviceUris) issue("AzureWebJobsStorage", "is not set");
   if (env.WEBHOOK_ADDRESS && !env.WEBHOOK_AUTH_ID)
     issue("WEBHOOK_AUTH_ID", "is required when WEBHOOK_ADDRESS is set (notifications are authenticated by it)");
   const sentinel = [env.SENTINEL_DCE_URI, env.SENTINEL_DCR_ID, env.SENTINEL_STREAM].filter(Boolean).length;
@@ -165,7 +176,13 @@ function crossSettingProblems(env: Env): z.core.$ZodIssue[] {
 
 export type StorageSettings =
   | { kind: "connectionString"; connectionString: string }
-  | { kind: "managedIdentity"; accountName: string; clientId?: string };
+  | { kind: "managedIdentity"; queueServiceUri: string; tableServiceUri: string; clientId?: string };
+
+/** Azure public cloud's endpoints of an account known by name only (__accountName is valid there only). */
+export const publicServiceUris = (accountName: string) => ({
+  queueServiceUri: `https://${accountName}.queue.core.windows.net`,
+  tableServiceUri: `https://${accountName}.table.core.windows.net`,
+});
 
 export interface TenantConfig {
   tenantId: string;
@@ -178,6 +195,8 @@ export interface TenantConfig {
   loginUrl?: string;
   /** Back-fill jobs may run for this tenant (Graph audit log query API). */
   backfill: boolean;
+  /** This tenant's mail-access rows are forwarded to the Sentinel destination (its own workspace). */
+  forwardMailAccess: boolean;
 }
 
 export interface EngineConfig {
@@ -213,12 +232,19 @@ export function loadConfig(env: Env = process.env): EngineConfig {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ""));
   const parsed = settingsSchema.safeParse(present);
   const issues = [...crossSettingProblems(present), ...(parsed.success ? [] : parsed.error.issues)];
+  if (parsed.success) issues.push(...forwardingProblems(parsed.data.AUDIT_LAKE_TENANTS, Boolean(parsed.data.SENTINEL_DCE_URI)));
   if (!parsed.success || issues.length) throw new ConfigError(issues.map(describeIssue));
   const s = parsed.data;
   return {
     storage: s.AzureWebJobsStorage
       ? { kind: "connectionString", connectionString: s.AzureWebJobsStorage }
-      : { kind: "managedIdentity", accountName: s.AzureWebJobsStorage__accountName!, clientId: s.AzureWebJobsStorage__clientId },
+      : {
+          kind: "managedIdentity",
+          ...(s.AzureWebJobsStorage__queueServiceUri && s.AzureWebJobsStorage__tableServiceUri
+            ? { queueServiceUri: s.AzureWebJobsStorage__queueServiceUri.replace(/\/+$/, ""), tableServiceUri: s.AzureWebJobsStorage__tableServiceUri.replace(/\/+$/, "") }
+            : publicServiceUris(s.AzureWebJobsStorage__accountName!)),
+          clientId: s.AzureWebJobsStorage__clientId,
+        },
     tenants: s.AUDIT_LAKE_TENANTS.map((t) => ({ ...t, tenantId: t.tenantId.toLowerCase() })) as TenantConfig[],
     adx: { ingestUri: s.ADX_INGEST_URI.replace(/\/+$/, ""), mode: s.ADX_INGEST_MODE },
     sentinel: s.SENTINEL_DCE_URI
@@ -237,6 +263,16 @@ export function loadConfig(env: Env = process.env): EngineConfig {
     webhook: s.WEBHOOK_AUTH_ID || s.WEBHOOK_ADDRESS ? { address: s.WEBHOOK_ADDRESS, authId: s.WEBHOOK_AUTH_ID } : undefined,
     graphAudit: { baseUrl: s.GRAPH_AUDIT_BASE_URL, pageSize: s.GRAPH_AUDIT_PAGE_SIZE, caFile: s.GRAPH_AUDIT_CA_FILE },
   };
+}
+
+/** The Sentinel destination is one tenant's workspace: only that tenant forwards, and only when the destination is set. */
+function forwardingProblems(tenants: Array<{ forwardMailAccess: boolean }>, destination: boolean): z.core.$ZodIssue[] {
+  const custom = (path: PropertyKey[], message: string) => ({ code: "custom", path, message, input: undefined }) as z.core.$ZodIssue;
+  const forwarding = tenants.flatMap((t, i) => (t.forwardMailAccess ? [i] : []));
+  if (!destination) return forwarding.map((i) => custom(["AUDIT_LAKE_TENANTS", i, "forwardMailAccess"], "is true but no Sentinel destination is set (SENTINEL_DCE_URI, SENTINEL_DCR_ID, SENTINEL_STREAM)"));
+  if (forwarding.length > 1)
+    return [custom(["AUDIT_LAKE_TENANTS"], `has ${forwarding.length} tenants with forwardMailAccess (${forwarding.map((i) => `[${i}]`).join(", ")}), but the Sentinel destination is one tenant's workspace: their rows would share it. Keep forwardMailAccess on one tenant`)];
+  return [];
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {

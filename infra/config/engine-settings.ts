@@ -5,11 +5,11 @@ import type { DeploymentConfig } from "./load";
 import { clusterIngestUri } from "./naming";
 
 export interface EngineSettingsInputs {
-  storageAccountName: string;
+  /** The storage account's own service endpoints (primary_*_endpoint): right in every Azure cloud. */
+  storageEndpoints: { blob: string; queue: string; table: string };
   identityClientId: string;
   /** The MSSP app's client id, when any tenant is an MSSP client. */
   msspAppClientId?: string;
-  appInsightsConnectionString: string;
   sentinel?: { dceUri: string; dcrImmutableId: string; streamName: string };
 }
 
@@ -22,7 +22,12 @@ export interface EngineTenantEntry {
   database: string;
   publisherId: string;
   backfill?: true;
+  /** Only this tenant's mail-access rows go to the Sentinel destination, which is its own workspace. */
+  forwardMailAccess?: true;
 }
+
+/** Whether a tenant's mail-access rows go to its own Sentinel workspace. */
+export const forwardsMailAccess = (t: DeploymentConfig["tenants"][number]) => t.sentinel.workspace !== "none" && t.sentinel.forwardMailAccess;
 
 export function engineTenants(config: DeploymentConfig, inputs: Pick<EngineSettingsInputs, "identityClientId" | "msspAppClientId">): EngineTenantEntry[] {
   return config.tenants.map((t) => ({
@@ -37,17 +42,22 @@ export function engineTenants(config: DeploymentConfig, inputs: Pick<EngineSetti
     // Microsoft's rule for ISVs and MSSPs: send the publisher's own tenant id, so throttling counts against it.
     publisherId: config.platform.tenantId.toLowerCase(),
     ...(t.backfill ? { backfill: true as const } : {}),
+    ...(forwardsMailAccess(t) ? { forwardMailAccess: true as const } : {}),
   }));
 }
 
 export function engineSettings(config: DeploymentConfig, inputs: EngineSettingsInputs): Record<string, string> {
   return {
-    // Identity-based host storage: the account name, the credential kind and which user-assigned identity.
-    AzureWebJobsStorage__accountName: inputs.storageAccountName,
+    // Identity-based host storage: the account's service URIs (__accountName is valid in Azure public cloud only, Learn
+    // functions-reference), the credential kind and which user-assigned identity.
+    AzureWebJobsStorage__blobServiceUri: inputs.storageEndpoints.blob,
+    AzureWebJobsStorage__queueServiceUri: inputs.storageEndpoints.queue,
+    AzureWebJobsStorage__tableServiceUri: inputs.storageEndpoints.table,
     AzureWebJobsStorage__credential: "managedidentity",
     AzureWebJobsStorage__clientId: inputs.identityClientId,
     AZURE_CLIENT_ID: inputs.identityClientId,
-    APPLICATIONINSIGHTS_CONNECTION_STRING: inputs.appInsightsConnectionString,
+    // APPLICATIONINSIGHTS_CONNECTION_STRING is added by the site template itself (ingestion-app.ts): the provider marks
+    // it sensitive, and any value that embeds it would hide every app setting in the plan.
     // Telemetry is accepted with an Entra token only (local auth is off on the component).
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING: `Authorization=AAD;ClientId=${inputs.identityClientId}`,
     AUDIT_LAKE_TENANTS: JSON.stringify(engineTenants(config, inputs)),

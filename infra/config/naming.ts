@@ -20,6 +20,8 @@ export interface PlatformNames {
   /** The ADX cluster (new: ours; existing: read from its id). */
   cluster: string;
   clusterResourceGroup: string;
+  /** An existing cluster may live in another subscription than the platform's. */
+  clusterSubscriptionId: string;
   dataCollectionEndpoint: string;
   dataCollectionRule: string;
 }
@@ -40,6 +42,7 @@ export function platformNames(p: PlatformConfig): PlatformNames {
     // ≤ 22 lower-case alphanumerics, globally unique
     cluster: existing ? existing[8]! : `${p.prefix}adx${s}`,
     clusterResourceGroup: existing ? existing[4]! : (p.resourceGroup ?? `${p.prefix}-rg`),
+    clusterSubscriptionId: existing ? existing[2]!.toLowerCase() : p.subscriptionId.toLowerCase(),
     dataCollectionEndpoint: `${p.prefix}-dce`,
     dataCollectionRule: `${p.prefix}-mail-access-dcr`,
   };

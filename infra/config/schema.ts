@@ -2,10 +2,14 @@
 // tenants it collects for. Every field carries the advice printed when it is wrong.
 import { z } from "zod";
 import { CONTENT_TYPES } from "../../functions/src/management-api/content-types";
+import { ADX_SKUS } from "./adx-skus";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // A verified Entra domain: labels of letters, digits and hyphens, at least one dot.
 const DOMAIN = /^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
+
+// A resource group name as the providers validate it (go-azure-helpers resourcegroups/validate.go).
+const RESOURCE_GROUP = /^[-\w.()]{0,89}[-\w()]$/;
 
 const guid = (what: string) => z.string().regex(GUID, `expected ${what} as a GUID such as 00000000-0000-0000-0000-000000000000`);
 
@@ -26,7 +30,7 @@ const backendSchema = z.discriminatedUnion("backend", [
 const clusterSchema = z.union([
   z.strictObject({
     new: z.strictObject({
-      sku: z.string().min(1).default("Dev(No SLA)_Standard_E2a_v4"),
+      sku: z.enum(ADX_SKUS, { error: "is not an ADX SKU the azurerm provider accepts (e.g. Standard_E2ads_v5, or Dev(No SLA)_Standard_E2a_v4 to try)" }).default("Dev(No SLA)_Standard_E2a_v4"),
       capacity: z.number().int().min(1).max(1000).default(1),
     }),
   }),
@@ -37,7 +41,10 @@ const clusterSchema = z.union([
         .regex(
           /^\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[^/]+\/providers\/Microsoft\.Kusto\/clusters\/[a-z0-9]{4,22}$/i,
           "expected the cluster's resource id: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Kusto/clusters/<name>",
-        ),
+        )
+        // The tenant stack writes the name and group into kusto resources, whose validation is stricter than the id's.
+        .refine((id) => /\/clusters\/[a-z][a-z0-9]{3,21}$/.test(id), "names a cluster the azurerm provider refuses: a cluster name is 4-22 lower-case letters and digits, starting with a letter")
+        .refine((id) => RESOURCE_GROUP.test(id.split("/")[4] ?? ""), "names a resource group the azurerm provider refuses: letters, digits, - _ . ( ), up to 90, not ending in a period"),
       uri: z.url({ protocol: /^https$/, error: "expected the cluster's query URI, e.g. https://mycluster.westeurope.kusto.windows.net" }),
     }),
   }),
@@ -115,7 +122,7 @@ export const platformSchema = z.strictObject({
     })
     .default({ instanceMemoryMb: 2048, maximumInstances: 40 }),
   /** MSSP only: display name of the multi-tenant app registration the clients consent to. */
-  msspAppName: z.string().min(1).max(120).optional(),
+  msspAppName: z.string().min(1).max(120).refine((n) => n.trim() !== "", "is blank: client admins would see no name on the consent screen").optional(),
   state: backendSchema.default({ backend: "local" }),
 });
 

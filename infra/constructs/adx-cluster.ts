@@ -22,7 +22,7 @@ export class AdxCluster extends Construct {
       resourceGroupName: props.resourceGroupName,
       location: props.location,
       sku: { name: props.sku, capacity: props.capacity },
-      identity: { type: "SystemAssigned" },
+      // No identity: nothing the cluster does (no external tables, no CMK) acts as it, so none is created.
       diskEncryptionEnabled: true,
       // Purge is how a GDPR erasure is served; without it the lake could not delete a person's records.
       purgeEnabled: true,

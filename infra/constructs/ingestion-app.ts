@@ -21,6 +21,8 @@ export interface IngestionAppProps {
   /** Blob container URL the Flex host reads the package from (with the identity). */
   deploymentContainerUrl: string;
   appSettings: Record<string, string>;
+  /** The Application Insights component: the template reads its connection string, so no plan ever has to hide it. */
+  appInsightsId?: string;
   instanceMemoryMb?: 512 | 2048 | 4096;
   maximumInstances?: number;
   /** What must exist before the site starts (its storage roles). */
@@ -48,7 +50,7 @@ export class IngestionApp extends Construct {
       resourceGroupName: props.resourceGroupName,
       deploymentMode: "Incremental",
       dependsOn: props.after,
-      templateContent: JSON.stringify(siteTemplate(), null, 2),
+      templateContent: JSON.stringify(siteTemplate(props.appInsightsId !== undefined), null, 2),
       // ARM evaluates expressions in template content only; parameter values (JSON app settings included) stay literal.
       parametersContent: JSON.stringify(
         {
@@ -60,6 +62,7 @@ export class IngestionApp extends Construct {
           instanceMemoryMB: { value: props.instanceMemoryMb ?? 2048 },
           maximumInstanceCount: { value: props.maximumInstances ?? 40 },
           appSettings: { value: Object.entries(props.appSettings).map(([name, value]) => ({ name, value })) },
+          ...(props.appInsightsId !== undefined ? { appInsightsId: { value: props.appInsightsId } } : {}),
         },
         null,
         2,
@@ -68,8 +71,16 @@ export class IngestionApp extends Construct {
   }
 }
 
-function siteTemplate() {
+/** The component's API version whose properties carry ConnectionString. */
+const INSIGHTS_API_VERSION = "2020-02-02";
+
+function siteTemplate(appInsights: boolean) {
   const p = (name: string) => `[parameters('${name}')]`;
+  // The connection string is read at deployment, inside ARM: it never passes through terraform, where the provider marks
+  // it sensitive and would redact the whole parameters_content (every app setting) in each plan.
+  const appSettings = appInsights
+    ? `[concat(parameters('appSettings'), createArray(createObject('name', 'APPLICATIONINSIGHTS_CONNECTION_STRING', 'value', reference(parameters('appInsightsId'), '${INSIGHTS_API_VERSION}').ConnectionString)))]`
+    : p("appSettings");
   return {
     $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
     contentVersion: "1.0.0.0",
@@ -82,6 +93,7 @@ function siteTemplate() {
       instanceMemoryMB: { type: "int" },
       maximumInstanceCount: { type: "int" },
       appSettings: { type: "array" },
+      ...(appInsights ? { appInsightsId: { type: "string" } } : {}),
     },
     resources: [
       {
@@ -95,12 +107,13 @@ function siteTemplate() {
           serverFarmId: p("planId"),
           httpsOnly: true,
           clientCertEnabled: false,
+          // Only properties Flex accepts: ARM refuses ftpsState and the other properties of test/infra/provider-rules.ts with
+          // 51021. Flex has no FTP; basic publishing is off through basicPublishingCredentialsPolicies below.
           siteConfig: {
             minTlsVersion: "1.2",
             scmMinTlsVersion: "1.2",
-            ftpsState: "Disabled",
             http20Enabled: true,
-            appSettings: p("appSettings"),
+            appSettings,
           },
           functionAppConfig: {
             deployment: {

@@ -4,7 +4,7 @@
 import { LogAnalyticsWorkspaceTableCustomLog } from "@cdktf/provider-azurerm/lib/log-analytics-workspace-table-custom-log";
 import { MonitorDataCollectionEndpoint } from "@cdktf/provider-azurerm/lib/monitor-data-collection-endpoint";
 import { MonitorDataCollectionRule } from "@cdktf/provider-azurerm/lib/monitor-data-collection-rule";
-import type { SentinelStream } from "../../kql/sentinel-stream";
+import type { LogAnalyticsType, SentinelStream } from "../../kql/sentinel-stream";
 import { Construct } from "../cdk";
 import { ResourceRole } from "./resource-role";
 
@@ -19,6 +19,9 @@ export interface MailAccessForwardingProps {
   principalId: string;
 }
 
+/** The table API spells datetime `dateTime` and checks case (azurerm's vendored tables/constants.go); the DCR stream takes `datetime`. */
+export const tableColumnType = (type: LogAnalyticsType): string => (type === "datetime" ? "dateTime" : type);
+
 export class MailAccessForwarding extends Construct {
   readonly endpoint: MonitorDataCollectionEndpoint;
   readonly rule: MonitorDataCollectionRule;
@@ -32,7 +35,7 @@ export class MailAccessForwarding extends Construct {
       name: stream.tableName,
       workspaceId: props.workspaceId,
       plan: "Analytics",
-      column: stream.columns.map((c) => ({ name: c.name, type: c.type })),
+      column: stream.columns.map((c) => ({ name: c.name, type: tableColumnType(c.type) })),
     });
     // azurerm 4.55 needs an endpoint for a rule that receives Logs Ingestion API calls.
     this.endpoint = new MonitorDataCollectionEndpoint(this, "endpoint", {

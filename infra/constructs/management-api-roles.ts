@@ -8,3 +8,8 @@ export const MANAGEMENT_API_APP_ROLES = {
   "ActivityFeed.Read": "594c1fb6-4f81-4475-ae41-0c394909246c",
   "ActivityFeed.ReadDlp": "4807a72c-ad38-4250-94c9-4eabfe26cd55",
 } as const;
+
+export type ManagementApiRole = keyof typeof MANAGEMENT_API_APP_ROLES;
+
+/** The roles a set of tenants needs: ActivityFeed.ReadDlp only when one of them collects DLP.All. */
+export const feedRoles = (dlp: boolean): ManagementApiRole[] => (dlp ? ["ActivityFeed.Read", "ActivityFeed.ReadDlp"] : ["ActivityFeed.Read"]);

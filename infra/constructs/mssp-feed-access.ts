@@ -7,7 +7,7 @@ import { DataAzureadServicePrincipal } from "@cdktf/provider-azuread/lib/data-az
 import { Construct } from "../cdk";
 import { AUTHORITY_HOSTS, type AzureCloud } from "../config/tenant-discovery";
 import { AUDIT_LOGS_QUERY_ROLE, MICROSOFT_GRAPH_APP_ID } from "./graph-audit-roles";
-import { MANAGEMENT_API_APP_ID, MANAGEMENT_API_APP_ROLES } from "./management-api-roles";
+import { feedRoles, MANAGEMENT_API_APP_ID, MANAGEMENT_API_APP_ROLES } from "./management-api-roles";
 
 export interface MsspFeedAccessProps {
   displayName: string;
@@ -21,6 +21,8 @@ export interface MsspFeedAccessProps {
   /** Some client back-fills beyond 7 days: the app also asks for Graph's AuditLogsQuery.Read.All, so each client's one
    *  admin consent covers it (a client that consented before must consent again). */
   backfill?: boolean;
+  /** Some client collects DLP.All: the app also asks for ActivityFeed.ReadDlp. */
+  dlp: boolean;
 }
 
 /** The audience of a managed identity's assertion for a federated credential, per cloud. */
@@ -40,7 +42,7 @@ export class MsspFeedAccess extends Construct {
       requiredResourceAccess: [
         {
           resourceAppId: MANAGEMENT_API_APP_ID,
-          resourceAccess: Object.values(MANAGEMENT_API_APP_ROLES).map((roleId) => ({ id: roleId, type: "Role" })),
+          resourceAccess: feedRoles(props.dlp).map((role) => ({ id: MANAGEMENT_API_APP_ROLES[role], type: "Role" })),
         },
         ...(props.backfill ? [{ resourceAppId: MICROSOFT_GRAPH_APP_ID, resourceAccess: [{ id: graphRoleId(this), type: "Role" }] }] : []),
       ],

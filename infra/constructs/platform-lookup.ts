@@ -2,13 +2,15 @@
 // each stack keeps its own state and deploys on its own once the platform exists.
 import { DataAzurermKustoCluster } from "@cdktf/provider-azurerm/lib/data-azurerm-kusto-cluster";
 import { DataAzurermUserAssignedIdentity } from "@cdktf/provider-azurerm/lib/data-azurerm-user-assigned-identity";
-import { Construct } from "../cdk";
+import { Construct, type TerraformProvider } from "../cdk";
 
 export interface PlatformLookupProps {
   identityName: string;
   resourceGroupName: string;
   clusterName: string;
   clusterResourceGroupName: string;
+  /** The provider of the cluster's subscription. */
+  clusterProvider?: TerraformProvider;
 }
 
 export class PlatformLookup extends Construct {
@@ -18,6 +20,6 @@ export class PlatformLookup extends Construct {
   constructor(scope: Construct, id: string, props: PlatformLookupProps) {
     super(scope, id);
     this.identity = new DataAzurermUserAssignedIdentity(this, "identity", { name: props.identityName, resourceGroupName: props.resourceGroupName });
-    this.cluster = new DataAzurermKustoCluster(this, "cluster", { name: props.clusterName, resourceGroupName: props.clusterResourceGroupName });
+    this.cluster = new DataAzurermKustoCluster(this, "cluster", { name: props.clusterName, resourceGroupName: props.clusterResourceGroupName, provider: props.clusterProvider });
   }
 }

@@ -14,20 +14,29 @@ export interface SentinelContentProps {
   database: string;
 }
 
-/** Log Analytics refuses tag values over 256 characters. */
-export const MAX_TAG_VALUE_LENGTH = 256;
+/** Tag values may be 256 bytes: azurerm counts them with Go's len, UTF-8 bytes (go-azure-helpers tags/validate.go). */
+export const MAX_TAG_VALUE_BYTES = 256;
+
+const bytes = (text: string) => Buffer.byteLength(text, "utf8");
 
 export function huntingTags(q: HuntingQuery): Record<string, string> {
   const tags = { tactics: q.tactics.join(","), techniques: q.relevantTechniques.join(","), description: shorten(q.description.trim().replace(/\s+/g, " ")) };
   for (const [name, value] of Object.entries(tags)) {
-    if (value.length > MAX_TAG_VALUE_LENGTH) throw new Error(`${q.path}: the ${name} tag would be ${value.length} characters, Log Analytics allows ${MAX_TAG_VALUE_LENGTH}; list fewer ${name}.`);
+    if (bytes(value) > MAX_TAG_VALUE_BYTES) throw new Error(`${q.path}: the ${name} tag would be ${bytes(value)} bytes, Azure allows ${MAX_TAG_VALUE_BYTES}; list fewer ${name}.`);
   }
   return tags;
 }
 
-// The full description stays in kql/hunting; the tag only previews it.
+// The full description stays in kql/hunting; the tag only previews it, cut at a word within the byte limit.
 function shorten(text: string): string {
-  return text.length <= MAX_TAG_VALUE_LENGTH ? text : `${text.slice(0, MAX_TAG_VALUE_LENGTH - 1).replace(/\s+\S*$/, "")}…`;
+  if (bytes(text) <= MAX_TAG_VALUE_BYTES) return text;
+  const ellipsis = "…";
+  let cut = "";
+  for (const ch of text) {
+    if (bytes(cut + ch) + bytes(ellipsis) > MAX_TAG_VALUE_BYTES) break;
+    cut += ch;
+  }
+  return `${cut.replace(/\s+\S*$/, "")}${ellipsis}`;
 }
 
 export class SentinelContent extends Construct {

@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { KustoDatabase } from "@cdktf/provider-azurerm/lib/kusto-database";
 import { KustoDatabasePrincipalAssignment } from "@cdktf/provider-azurerm/lib/kusto-database-principal-assignment";
 import { KustoScript } from "@cdktf/provider-azurerm/lib/kusto-script";
-import { Construct } from "../cdk";
+import { Construct, type TerraformProvider } from "../cdk";
 
 export interface TenantDatabaseProps {
   name: string;
@@ -19,9 +19,14 @@ export interface TenantDatabaseProps {
   ingestor: { clientId: string; tenantId: string };
   /** The tenant's analysts group, granted Viewer on this database only. */
   analysts?: { objectId: string; tenantId: string };
+  /** The provider of the cluster's subscription. */
+  provider?: TerraformProvider;
 }
 
 export const scriptHash = (script: string) => createHash("sha256").update(script).digest("hex");
+
+/** Principal assignment names allow letters, digits, spaces, dots and dashes only (azurerm's kusto validate/name.go): no `_`. */
+export const principalAssignmentName = (database: string, what: string) => `${database.replace(/_/g, "-")}-${what}`;
 
 export class TenantDatabase extends Construct {
   readonly database: KustoDatabase;
@@ -30,6 +35,7 @@ export class TenantDatabase extends Construct {
   constructor(scope: Construct, id: string, props: TenantDatabaseProps) {
     super(scope, id);
     this.database = new KustoDatabase(this, "database", {
+      provider: props.provider,
       name: props.name,
       clusterName: props.clusterName,
       resourceGroupName: props.resourceGroupName,
@@ -38,6 +44,7 @@ export class TenantDatabase extends Construct {
       hotCachePeriod: `P${props.hotCacheDays}D`,
     });
     this.script = new KustoScript(this, "kql", {
+      provider: props.provider,
       name: `${props.name}-kql`,
       databaseId: this.database.id,
       scriptContent: props.script,
@@ -46,7 +53,8 @@ export class TenantDatabase extends Construct {
       continueOnErrorsEnabled: false,
     });
     new KustoDatabasePrincipalAssignment(this, "ingestor", {
-      name: `${props.name}-function-ingestor`,
+      provider: props.provider,
+      name: principalAssignmentName(props.name, "function-ingestor"),
       clusterName: props.clusterName,
       databaseName: this.database.name,
       resourceGroupName: props.resourceGroupName,
@@ -57,7 +65,8 @@ export class TenantDatabase extends Construct {
     });
     if (props.analysts) {
       new KustoDatabasePrincipalAssignment(this, "analysts", {
-        name: `${props.name}-analysts-viewer`,
+        provider: props.provider,
+        name: principalAssignmentName(props.name, "analysts-viewer"),
         clusterName: props.clusterName,
         databaseName: this.database.name,
         resourceGroupName: props.resourceGroupName,

@@ -2,7 +2,7 @@
 // Management API access (own tenant and the MSSP app), the tenants' new Sentinel workspaces and mail-access forwarding.
 import { mailAccessStream } from "../../kql/sentinel-stream";
 import { Construct, TerraformOutput, TerraformStack } from "../cdk";
-import { engineSettings } from "../config/engine-settings";
+import { engineSettings, forwardsMailAccess } from "../config/engine-settings";
 import type { DeploymentConfig } from "../config/load";
 import { clusterUri, platformNames, platformStackName, sentinelWorkspaceName } from "../config/naming";
 import { AdxCluster } from "../constructs/adx-cluster";
@@ -59,7 +59,9 @@ export class PlatformStack extends TerraformStack {
       });
     }
 
-    if (tenants.some((t) => t.identity === "ownTenant")) new OwnTenantFeedAccess(this, "own-tenant-feed-access", { principalId: identity.principalId });
+    const dlp = (ts: typeof tenants) => ts.some((t) => t.contentTypes.includes("DLP.All"));
+    const own = tenants.filter((t) => t.identity === "ownTenant");
+    if (own.length) new OwnTenantFeedAccess(this, "own-tenant-feed-access", { principalId: identity.principalId, dlp: dlp(own) });
     if (tenants.some((t) => t.identity === "ownTenant" && t.backfill)) new OwnTenantBackfillAccess(this, "own-tenant-backfill-access", { principalId: identity.principalId });
     const clients = tenants.filter((t) => t.identity === "msspClient");
     const mssp = clients.length
@@ -70,6 +72,7 @@ export class PlatformStack extends TerraformStack {
           identityPrincipalId: identity.principalId,
           clients: clients.map((t) => ({ key: t.key, tenantId: t.tenantId })),
           backfill: clients.some((t) => t.backfill),
+          dlp: dlp(clients),
         })
       : undefined;
 
@@ -84,7 +87,7 @@ export class PlatformStack extends TerraformStack {
       });
       workspaces.set(t.key, ws.workspace.id);
     }
-    const forwarding = tenants.find((t) => t.sentinel.workspace !== "none" && t.sentinel.forwardMailAccess);
+    const forwarding = tenants.find(forwardsMailAccess);
     const forward = forwarding
       ? new MailAccessForwarding(this, "mail-access-forwarding", {
           endpointName: names.dataCollectionEndpoint,
@@ -108,11 +111,11 @@ export class PlatformStack extends TerraformStack {
       instanceMemoryMb: platform.functionApp.instanceMemoryMb,
       maximumInstances: platform.functionApp.maximumInstances,
       after: storage.dataRoles.map((r) => r.assignment),
+      appInsightsId: monitoring.appInsights.id,
       appSettings: engineSettings(config, {
-        storageAccountName: storage.account.name,
+        storageEndpoints: { blob: storage.account.primaryBlobEndpoint, queue: storage.account.primaryQueueEndpoint, table: storage.account.primaryTableEndpoint },
         identityClientId: identity.clientId,
         msspAppClientId: mssp?.app.clientId,
-        appInsightsConnectionString: monitoring.appInsights.connectionString,
         sentinel: forward ? { dceUri: forward.endpoint.logsIngestionEndpoint, dcrImmutableId: forward.rule.immutableId, streamName: mailAccessStream().streamName } : undefined,
       }),
     });

@@ -17,13 +17,14 @@ export class TenantStack extends TerraformStack {
     const name = tenantStackName(platform, tenant.key);
     super(scope, name);
     useStateBackend(this, platform, name);
-    new AzureProviders(this, "providers", { platform });
     const names = platformNames(platform);
+    const providers = new AzureProviders(this, "providers", { platform, clusterSubscriptionId: names.clusterSubscriptionId });
     const lookup = new PlatformLookup(this, "platform", {
       identityName: names.identity,
       resourceGroupName: names.resourceGroup,
       clusterName: names.cluster,
       clusterResourceGroupName: names.clusterResourceGroup,
+      clusterProvider: providers.cluster,
     });
 
     const script = deploymentScript({ parameters: config.kqlParameters });
@@ -37,6 +38,7 @@ export class TenantStack extends TerraformStack {
       script,
       ingestor: { clientId: lookup.identity.clientId, tenantId: platform.tenantId },
       analysts: tenant.analystsGroup ? { objectId: tenant.analystsGroup.objectId, tenantId: tenant.analystsGroup.tenantId ?? platform.tenantId } : undefined,
+      provider: providers.cluster,
     });
 
     if (tenant.sentinel.workspace !== "none") {

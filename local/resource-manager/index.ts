@@ -3,8 +3,9 @@
 import type { TokenCredential } from "@azure/core-auth";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ArmError, missingApiVersion, noRoute, resourceGroupNotFound, siteNotFound, subscriptionNotFound } from "./arm-errors";
-import { listenHttps, send } from "./https-exchange";
-import { OperatorTokens } from "./operator-credential";
+import { flexSiteConfigRefusal } from "./flex-site-config";
+import { listenHttps, readBytes, send } from "./https-exchange";
+import { OperatorTokens, RESOURCE_MANAGER_AUDIENCES_BY_CLOUD, type EmulatedCloudName } from "./operator-credential";
 import { EmulatedSite, type EmulatedSiteOptions, type SiteTimings } from "./site";
 
 export { DeployStatus } from "./deployment";
@@ -18,6 +19,8 @@ export interface ResourceManagerEmulatorOptions {
   sites: EmulatedSiteOptions[];
   /** The tenant that holds the subscriptions (tokens from credential() are issued there by default). */
   tenantId?: string;
+  /** Which Azure cloud's Resource Manager it stands in for: the token audiences it accepts (default public). */
+  cloud?: EmulatedCloudName;
   timings?: Partial<SiteTimings>;
 }
 
@@ -35,13 +38,14 @@ export interface ResourceManagerEmulator {
 const SITE_PATH = /^\/subscriptions\/([^/]+)\/resourcegroups\/([^/]+)\/providers\/microsoft\.web\/sites\/([^/]+)(\/functions|\/host\/default\/listkeys)?\/?$/i;
 
 export async function startResourceManagerEmulator(opts: ResourceManagerEmulatorOptions): Promise<ResourceManagerEmulator> {
-  const tokens = new OperatorTokens(opts.tenantId ?? "72f988bf-0000-4000-8000-000000000001");
+  const tokens = new OperatorTokens(opts.tenantId ?? "72f988bf-0000-4000-8000-000000000001", RESOURCE_MANAGER_AUDIENCES_BY_CLOUD[opts.cloud ?? "public"]);
   const timings: SiteTimings = { stepMs: 150, indexDelayMs: 300, recordDelayMs: 200, maxPackageBytes: 256 << 20, ...opts.timings };
   const sites = await Promise.all(opts.sites.map((s) => EmulatedSite.start(s, tokens, timings, opts.dataDir, opts.tls)));
   const requests: string[] = [];
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    req.resume();
+    // Only a site PUT has a body worth reading.
+    const body = req.method === "PUT" ? readBytes(req, 4 << 20).catch(() => Buffer.alloc(0)) : (req.resume(), Promise.resolve(Buffer.alloc(0)));
     const url = new URL(req.url ?? "/", "https://127.0.0.1");
     let status = 200;
     try {
@@ -49,7 +53,8 @@ export async function startResourceManagerEmulator(opts: ResourceManagerEmulator
       tokens.authorize(req.headers.authorization);
       const m = SITE_PATH.exec(url.pathname);
       const listKeys = m?.[4]?.toLowerCase() === "/host/default/listkeys";
-      if (!m || req.method !== (listKeys ? "POST" : "GET")) throw noRoute(req.method ?? "?", url.pathname);
+      const put = req.method === "PUT" && m && !m[4];
+      if (!m || (!put && req.method !== (listKeys ? "POST" : "GET"))) throw noRoute(req.method ?? "?", url.pathname);
       const [subscription, group, name] = [m[1], m[2], m[3]].map(decodeURIComponent);
       const inSubscription = sites.filter((s) => s.options.subscriptionId.toLowerCase() === subscription.toLowerCase());
       if (inSubscription.length === 0) throw subscriptionNotFound(subscription);
@@ -57,6 +62,19 @@ export async function startResourceManagerEmulator(opts: ResourceManagerEmulator
       if (inGroup.length === 0) throw resourceGroupNotFound(group);
       const site = inGroup.find((s) => s.options.name.toLowerCase() === name.toLowerCase());
       if (!site) throw siteNotFound(name, group);
+      if (put) {
+        // A site written as the infra app's template writes it: Flex refuses some siteConfig properties (51021).
+        const text = (await body).toString("utf8");
+        let resource: { properties?: { functionAppConfig?: unknown; siteConfig?: Record<string, unknown> } };
+        try {
+          resource = JSON.parse(text || "{}");
+        } catch {
+          throw new ArmError(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized.");
+        }
+        const refusal = flexSiteConfigRefusal(resource.properties);
+        if (refusal) throw refusal;
+        site.applySiteConfig(resource.properties?.siteConfig);
+      }
       send(res, 200, listKeys ? site.hostKeys() : m[4] ? site.functionList() : site.resource());
     } catch (e) {
       const err = e instanceof ArmError ? e : new ArmError(500, "InternalServerError", (e as Error).message);

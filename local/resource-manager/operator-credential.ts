@@ -4,13 +4,23 @@ import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/core-
 import { TokenStore, type IssuedToken } from "../management-api/tokens";
 import { ArmError } from "./arm-errors";
 
-/** Audiences Resource Manager (and Kudu, which trusts Resource Manager tokens) accept. */
-export const RESOURCE_MANAGER_AUDIENCES = ["https://management.azure.com", "https://management.core.windows.net"];
+/** Audiences Resource Manager (and Kudu, which trusts Resource Manager tokens) accept, per Azure cloud. */
+export const RESOURCE_MANAGER_AUDIENCES_BY_CLOUD = {
+  public: ["https://management.azure.com", "https://management.core.windows.net"],
+  usgovernment: ["https://management.usgovcloudapi.net", "https://management.core.usgovcloudapi.net"],
+} as const;
+
+export type EmulatedCloudName = keyof typeof RESOURCE_MANAGER_AUDIENCES_BY_CLOUD;
+
+export const RESOURCE_MANAGER_AUDIENCES: readonly string[] = RESOURCE_MANAGER_AUDIENCES_BY_CLOUD.public;
 
 export class OperatorTokens {
   private readonly store = new TokenStore();
 
-  constructor(readonly tenantId: string) {}
+  constructor(
+    readonly tenantId: string,
+    private readonly audiences: readonly string[] = RESOURCE_MANAGER_AUDIENCES,
+  ) {}
 
   /** A TokenCredential that stands in for the operator's signed-in session (in `tenantId`: default the subscriptions' own). */
   credential(tenantId = this.tenantId): TokenCredential {
@@ -53,11 +63,11 @@ export class OperatorTokens {
         challenge,
       );
     }
-    if (!RESOURCE_MANAGER_AUDIENCES.includes(check.token.audience)) {
+    if (!this.audiences.includes(check.token.audience)) {
       throw new ArmError(
         401,
         "InvalidAuthenticationTokenAudience",
-        `The access token has been obtained for wrong audience or resource '${check.token.audience}'. It should exactly match with one of the allowed audiences '${RESOURCE_MANAGER_AUDIENCES.map((a) => a + "/").join("','")}'.`,
+        `The access token has been obtained for wrong audience or resource '${check.token.audience}'. It should exactly match with one of the allowed audiences '${this.audiences.map((a) => a + "/").join("','")}'.`,
         challenge,
       );
     }

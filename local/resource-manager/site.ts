@@ -79,6 +79,13 @@ export class EmulatedSite {
     return { masterKey: createHash("sha256").update(`master:${this.resourceId}`).digest("base64url"), functionKeys: this.options.app ? { default: this.options.app.functionKey } : {}, systemKeys: {} };
   }
 
+  /** A PUT's siteConfig.appSettings (name/value pairs) become the settings the host loads the app with. */
+  applySiteConfig(siteConfig: Record<string, unknown> | undefined): void {
+    const settings = siteConfig?.appSettings;
+    if (!Array.isArray(settings)) return;
+    this.options.appSettings = Object.fromEntries(settings.map((s: { name: string; value: string }) => [s.name, String(s.value)]));
+  }
+
   get resourceId(): string {
     const o = this.options;
     return `/subscriptions/${o.subscriptionId}/resourceGroups/${o.resourceGroup}/providers/Microsoft.Web/sites/${o.name}`;

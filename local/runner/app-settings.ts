@@ -32,13 +32,15 @@ export const NODE_WORKER_ARGUMENTS = "languageWorkers__node__arguments";
 
 /** The Function App's application settings (see the contract), as `local.settings.json` would give them to the host. */
 export function appSettings(input: AppSettingsInput): AppSettings {
-  const tenants = input.tenants.map((t) => ({
+  const tenants = input.tenants.map((t, i) => ({
     tenantId: t.tenantId,
     credential: { kind: "secret", clientId: t.clientId, clientSecret: t.clientSecret, ...(input.loginCaFile ? { authorityCaFile: input.loginCaFile } : {}) },
     managementApiUrl: input.managementApiUrl,
     loginUrl: input.loginUrl,
     database: t.database,
     ...(t.publisherId ? { publisherId: t.publisherId } : {}),
+    // The emulated Sentinel workspace is the first (home) tenant's: only its rows are forwarded, as in Azure.
+    ...(input.sentinel && i === 0 ? { forwardMailAccess: true } : {}),
   }));
   const settings: AppSettings = {
     AzureWebJobsStorage: input.storageConnectionString,

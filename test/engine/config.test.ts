@@ -64,9 +64,15 @@ describe("app settings", () => {
     ]);
   });
 
-  test("storage through the managed identity needs only the account name", () => {
+  test("storage through the managed identity: Azure public cloud's endpoints from the account name alone", () => {
     const c = loadConfig({ ...base, AzureWebJobsStorage: undefined, AzureWebJobsStorage__accountName: "auditlakefn" });
-    expect(c.storage).toEqual({ kind: "managedIdentity", accountName: "auditlakefn", clientId: undefined });
+    expect(c.storage).toEqual({ kind: "managedIdentity", queueServiceUri: "https://auditlakefn.queue.core.windows.net", tableServiceUri: "https://auditlakefn.table.core.windows.net", clientId: undefined });
+  });
+
+  test("storage in a sovereign cloud: the account's own service URIs, not *.core.windows.net", () => {
+    const gov = { AzureWebJobsStorage__queueServiceUri: "https://auditlakefn.queue.core.usgovcloudapi.net/", AzureWebJobsStorage__tableServiceUri: "https://auditlakefn.table.core.usgovcloudapi.net/" };
+    const c = loadConfig({ ...base, AzureWebJobsStorage: undefined, ...gov });
+    expect(c.storage).toEqual({ kind: "managedIdentity", queueServiceUri: "https://auditlakefn.queue.core.usgovcloudapi.net", tableServiceUri: "https://auditlakefn.table.core.usgovcloudapi.net", clientId: undefined });
   });
 
   test("missing settings are each named with what to set", () => {
@@ -115,6 +121,36 @@ describe("app settings", () => {
   test("a webhook address without its auth id is refused", () => {
     expect(problems({ ...base, WEBHOOK_ADDRESS: "https://lake.azurewebsites.net/api/webhook" }).join("\n")).toMatch(/WEBHOOK_AUTH_ID: is required when WEBHOOK_ADDRESS is set/);
   });
+});
+
+test("a malformed AUDIT_LAKE_TENANTS is reported by line, column and field, never by its content (it may hold a client secret)", () => {
+  const secret = "S3cr3tV4lue~abcdefghij";
+  const texts = [
+    `[{"tenantId":"${tenant.tenantId}","credential":{"kind":"secret","clientId":"c","clientSecret":${secret}},"database":"audit_x"}]`,
+    `[{"tenantId":"${tenant.tenantId}","credential":{"kind":"secret","clientId":"c","clientSecret":"${secret}" "database":"audit_x"}}]`,
+    `[{"tenantId":"${tenant.tenantId}",\n "credential":{"kind":"secret","clientSecret":"${secret}`,
+  ];
+  const found = texts.map((t) => problems({ ...base, AUDIT_LAKE_TENANTS: t }));
+  for (const p of found) {
+    expect(p).toHaveLength(1);
+    expect(p[0]).not.toContain(secret.slice(0, 6));
+    expect(p[0]).not.toMatch(/S3cr|4lue|abcdef/);
+  }
+  expect(found[0]![0]).toMatch(/^AUDIT_LAKE_TENANTS: is not valid JSON \(line 1, column \d+, in \[0\]\.credential\.clientSecret;/);
+  expect(found[1]![0]).toMatch(/line 1, column \d+, in \[0\]\.credential/);
+  expect(found[2]![0]).toMatch(/line 2, column \d+, in \[0\]\.credential\.clientSecret/);
+});
+
+test("forwarding is a tenant's own property: off by default, and refused without a Sentinel destination", () => {
+  expect(loadConfig(base).tenants[0]!.forwardMailAccess).toBe(false);
+  const forwarding = { ...base, AUDIT_LAKE_TENANTS: JSON.stringify([{ ...tenant, forwardMailAccess: true }]) };
+  expect(problems(forwarding)).toEqual([expect.stringMatching(/^AUDIT_LAKE_TENANTS at \[0\]\.forwardMailAccess: is true but no Sentinel destination is set/)]);
+  const sentinel = { SENTINEL_DCE_URI: "https://dce.westeurope-1.ingest.monitor.azure.com", SENTINEL_DCR_ID: "dcr-0123456789abcdef0123456789abcdef", SENTINEL_STREAM: "Custom-M365MailItemsAccessed_CL" };
+  expect(loadConfig({ ...forwarding, ...sentinel }).tenants[0]!.forwardMailAccess).toBe(true);
+  // One destination is one tenant's workspace: a second forwarding tenant would put its rows there.
+  const other = { ...tenant, tenantId: "1b6f5f3e-1c1a-4f0e-9a57-0d3f1b2c4d5e", database: "audit_other" };
+  const two = { ...base, ...sentinel, AUDIT_LAKE_TENANTS: JSON.stringify([{ ...tenant, forwardMailAccess: true }, { ...other, forwardMailAccess: true }]) };
+  expect(problems(two)).toEqual([expect.stringMatching(/^AUDIT_LAKE_TENANTS: has 2 tenants with forwardMailAccess \(\[0\], \[1\]\).*Keep forwardMailAccess on one tenant/)]);
 });
 
 test("a webhook address must be https except on loopback", () => {

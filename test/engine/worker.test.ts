@@ -155,7 +155,7 @@ test("an oversized blob is refused with a clear error while every other blob lan
   expect(landed).toEqual(expected);
 }, 240_000);
 
-test("with Sentinel configured, every mail-access row landed in ADX is also sent to the Logs Ingestion API", async () => {
+test("with Sentinel configured for a forwarding tenant, every mail-access row landed in ADX is also sent to the Logs Ingestion API", async () => {
   const lane = await f.lane(
     4,
     {
@@ -164,7 +164,7 @@ test("with Sentinel configured, every mail-access row landed in ADX is also sent
       SENTINEL_STREAM: f.cloud.sentinel.streamName,
       SENTINEL_CA_FILE: f.cloud.ca,
     },
-    { contentTypes: ["Audit.Exchange"] },
+    { contentTypes: ["Audit.Exchange"], forwardMailAccess: true },
   );
   const engine = lane.engine();
   await lane.planUntilQuiet(engine);

@@ -34,7 +34,8 @@ beforeAll(async () => {
         adx: {
           cluster: {
             existing: {
-              id: "/subscriptions/0f0f0f0f-0000-4000-8000-00000000000f/resourceGroups/shared-adx/providers/Microsoft.Kusto/clusters/sharedadx",
+              // A shared cluster in another subscription than the platform's.
+              id: "/subscriptions/0c0c0c0c-0000-4000-8000-00000000000c/resourceGroups/shared-adx/providers/Microsoft.Kusto/clusters/sharedadx",
               uri: "https://sharedadx.usgovvirginia.kusto.usgovcloudapi.net",
             },
           },
@@ -64,6 +65,32 @@ test("Azure Government: providers, the Entra provider and the federated credenti
   expect(stack("platform").provider!.azuread![0]).toMatchObject({ environment: "usgovernment" });
   const [fic] = resourcesOf(stack("platform"), "azuread_application_federated_identity_credential");
   expect(fic).toMatchObject({ issuer: "https://login.microsoftonline.us/0e0e0e0e-0000-4000-8000-00000000000e/v2.0", audiences: ["api://AzureADTokenExchangeUSGov"] });
+});
+
+test("Azure Government: host storage through the account's own endpoints, never __accountName (valid in public cloud only)", () => {
+  const [deployment] = resourcesOf(stack("platform"), "azurerm_resource_group_template_deployment") as Array<{ parameters_content: string }>;
+  const settings = Object.fromEntries((JSON.parse(deployment!.parameters_content).appSettings.value as Array<{ name: string; value: string }>).map((s) => [s.name, s.value]));
+  expect(settings).not.toHaveProperty("AzureWebJobsStorage__accountName");
+  for (const service of ["blob", "queue", "table"]) {
+    const name = `AzureWebJobsStorage__${service}ServiceUri`;
+    expect({ name, value: settings[name] }).toEqual({ name, value: expect.stringMatching(new RegExp(`^\\$\\{azurerm_storage_account\\.[\\w-]+\\.primary_${service}_endpoint\\}$`)) });
+  }
+  expect(gov.result.outputs.azureCloud).toBe("usgovernment");
+});
+
+test("an existing cluster in another subscription is found and written to there, through a provider for its subscription", () => {
+  const tenant = stack("tenant");
+  const cluster = tenant.provider!.azurerm!.find((p) => p.alias === "cluster");
+  expect(cluster).toMatchObject({ subscription_id: "0c0c0c0c-0000-4000-8000-00000000000c", environment: "usgovernment" });
+  expect(tenant.provider!.azurerm!.find((p) => !p.alias)).toMatchObject({ subscription_id: "0f0f0f0f-0000-4000-8000-00000000000f" });
+  expect(Object.values(tenant.data!.azurerm_kusto_cluster!)[0]).toMatchObject({ provider: "azurerm.cluster" });
+  for (const type of ["azurerm_kusto_database", "azurerm_kusto_script", "azurerm_kusto_database_principal_assignment"]) {
+    const found = resourcesOf(tenant, type);
+    expect(found.length).toBeGreaterThan(0);
+    for (const r of found) expect({ type, provider: r.provider }).toEqual({ type, provider: "azurerm.cluster" });
+  }
+  // The identity stays in the platform's subscription.
+  expect(Object.values(tenant.data!.azurerm_user_assigned_identity!)[0]).not.toHaveProperty("provider");
 });
 
 test("an existing cluster is not created; the tenant's database goes on it, found by the name and group in its id", () => {

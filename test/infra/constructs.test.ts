@@ -84,7 +84,9 @@ test("IngestionApp: a Flex Consumption plan and a Node 22 site from an ARM templ
   const template = JSON.parse(deployment.template_content);
   const site = template.resources.find((r: { type: string }) => r.type === "Microsoft.Web/sites");
   expect(site.properties.httpsOnly).toBe(true);
-  expect(site.properties.siteConfig).toMatchObject({ minTlsVersion: "1.2", ftpsState: "Disabled" });
+  expect(site.properties.siteConfig).toMatchObject({ minTlsVersion: "1.2" });
+  // ARM refuses ftpsState on a Flex site (51021); FTP is off through the publishing policies.
+  expect(site.properties.siteConfig).not.toHaveProperty("ftpsState");
   expect(site.properties.functionAppConfig.runtime).toEqual({ name: "node", version: "22" });
   expect(site.properties.functionAppConfig.deployment.storage.authentication.type).toBe("UserAssignedIdentity");
   expect(site.identity.type).toBe("UserAssigned");
@@ -92,8 +94,9 @@ test("IngestionApp: a Flex Consumption plan and a Node 22 site from an ARM templ
   expect(policies.map((p: { properties: { allow: boolean } }) => p.properties.allow)).toEqual([false, false]);
 });
 
-test("AdxCluster: a system identity, disk encryption, and only the trusted tenants given", () => {
+test("AdxCluster: no identity it would not use, disk encryption, and only the trusted tenants given", () => {
   const out = Testing.synthScope((s) => new AdxCluster(s, "adx", { name: "aladx", sku: "Dev(No SLA)_Standard_E2a_v4", capacity: 1, trustedExternalTenants: ["t2"], ...at }));
+  expect(Object.values(JSON.parse(out).resource.azurerm_kusto_cluster)[0]).not.toHaveProperty("identity");
   expect(out).toHaveResourceWithProperties(KustoCluster, { name: "aladx", sku: { name: "Dev(No SLA)_Standard_E2a_v4", capacity: 1 }, disk_encryption_enabled: true, trusted_external_tenants: ["t2"] });
 });
 
@@ -119,8 +122,16 @@ test("TenantDatabase: retention, hot cache, one script with its hash, Ingestor f
   expect(out).not.toHaveResourceWithProperties(KustoDatabasePrincipalAssignment, { role: "Admin" });
 });
 
+test("OwnTenantFeedAccess: ActivityFeed.ReadDlp only for a tenant that collects DLP.All", () => {
+  const out = Testing.synthScope((s) => new OwnTenantFeedAccess(s, "feed", { principalId: PRINCIPAL, dlp: false }));
+  const roles = Object.values(JSON.parse(out).resource.azuread_app_role_assignment).map((r) => /app_role_ids\["([^"]+)"\]/.exec((r as { app_role_id: string }).app_role_id)?.[1]);
+  expect(roles).toEqual(["ActivityFeed.Read"]);
+  const mssp = Testing.synthScope((s) => new MsspFeedAccess(s, "mssp", { displayName: "x", tenantId: "t", azureCloud: "public", identityPrincipalId: PRINCIPAL, clients: [{ key: "a", tenantId: "a" }], dlp: false }));
+  expect(mssp).toHaveResourceWithProperties(Application, { required_resource_access: [{ resource_app_id: MANAGEMENT_API_APP_ID, resource_access: [{ id: "594c1fb6-4f81-4475-ae41-0c394909246c", type: "Role" }] }] });
+});
+
 test("OwnTenantFeedAccess: ActivityFeed.Read and ActivityFeed.ReadDlp on the Management APIs principal, looked up by client id", () => {
-  const out = Testing.synthScope((s) => new OwnTenantFeedAccess(s, "feed", { principalId: PRINCIPAL }));
+  const out = Testing.synthScope((s) => new OwnTenantFeedAccess(s, "feed", { principalId: PRINCIPAL, dlp: true }));
   expect(out).toHaveDataSourceWithProperties(DataAzureadServicePrincipal, { client_id: MANAGEMENT_API_APP_ID });
   for (const role of ["ActivityFeed.Read", "ActivityFeed.ReadDlp"]) {
     expect(out).toHaveResourceWithProperties(AppRoleAssignment, { app_role_id: expect.stringMatching(new RegExp(`^\\$\\{data\\.azuread_service_principal\\.feed_management-api_\\w+\\.app_role_ids\\["${role}"\\]\\}$`)), principal_object_id: PRINCIPAL });
@@ -136,6 +147,7 @@ test("MsspFeedAccess: a multi-tenant app with both application permissions, a fe
       azureCloud: "public",
       identityPrincipalId: PRINCIPAL,
       clients: [{ key: "a", tenantId: "client-a" }, { key: "b", tenantId: "client-b" }],
+      dlp: true,
     }).consentUrls;
   });
   expect(out).toHaveResourceWithProperties(Application, {
@@ -182,7 +194,8 @@ test("MailAccessForwarding: the custom table, DCR stream and columns all come fr
   );
   const columns = stream.columns.map((c) => ({ name: c.name, type: c.type }));
   expect(columns[0]).toEqual({ name: "TimeGenerated", type: "datetime" });
-  expect(out).toHaveResourceWithProperties(LogAnalyticsWorkspaceTableCustomLog, { name: stream.tableName, column: columns });
+  // The table's API spells the type dateTime (case-sensitive); the DCR's stream declaration takes datetime.
+  expect(out).toHaveResourceWithProperties(LogAnalyticsWorkspaceTableCustomLog, { name: stream.tableName, column: columns.map((c) => (c.type === "datetime" ? { ...c, type: "dateTime" } : c)) });
   expect(out).toHaveResourceWithProperties(MonitorDataCollectionRule, { stream_declaration: [{ stream_name: stream.streamName, column: columns }] });
   const rule = Object.values(JSON.parse(out).resource.azurerm_monitor_data_collection_rule)[0] as { data_flow: unknown[] };
   expect(rule.data_flow).toEqual([{ streams: [stream.streamName], destinations: ["sentinel"], output_stream: stream.streamName, transform_kql: "source" }]);

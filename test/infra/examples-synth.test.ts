@@ -3,7 +3,7 @@
 import { loadConfig } from "../../functions/src/config";
 import { loadHuntingQueries } from "../../kql/hunting";
 import { deploymentCommands, deploymentScript } from "../../kql/scripts";
-import { MAX_TAG_VALUE_LENGTH } from "../../infra/constructs/sentinel-content";
+import { MAX_TAG_VALUE_BYTES } from "../../infra/constructs/sentinel-content";
 import { scriptHash } from "../../infra/constructs/tenant-database";
 import { resourcesOf, synthesizeExample, type SynthesizedExample, type TerraformJson } from "./synthesized-stacks";
 
@@ -34,7 +34,7 @@ export function siteAppSettings(platform: TerraformJson): Record<string, string>
 // Stand-ins for values terraform knows only after apply, shaped like the real ones.
 function applied(value: string): string {
   return value
-    .replace(/\$\{azurerm_storage_account\.[\w-]+\.name\}/g, "contosoalst1a2b3c")
+    .replace(/\$\{azurerm_storage_account\.[\w-]+\.primary_(blob|queue|table)_endpoint\}/g, "https://contosoalst1a2b3c.$1.core.windows.net/")
     .replace(/\$\{[\w.-]+\.client_id\}/g, "44444444-4444-4444-8444-444444444444")
     .replace(/\$\{[\w.-]+\.connection_string\}/g, "InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/")
     .replace(/\$\{[\w.-]+\.logs_ingestion_endpoint\}/g, "https://contosoal-dce-abcd.westeurope-1.ingest.monitor.azure.com")
@@ -42,6 +42,14 @@ function applied(value: string): string {
 }
 
 describe("the single-tenant example", () => {
+  test("the App Insights connection string stays out of terraform: the site template reads it, so the plan shows every app setting", () => {
+    const [deployment] = resourcesOf(stackOf(single, "platform"), "azurerm_resource_group_template_deployment") as Array<{ parameters_content: string; template_content: string }>;
+    expect(deployment!.parameters_content).not.toMatch(/connection_string/);
+    expect(JSON.parse(deployment!.parameters_content).appInsightsId.value).toMatch(/^\$\{azurerm_application_insights\.[\w-]+\.id\}$/);
+    const web = JSON.parse(deployment!.template_content).resources.find((r: { type: string }) => r.type === "Microsoft.Web/sites");
+    expect(web.properties.siteConfig.appSettings).toMatch(/APPLICATIONINSIGHTS_CONNECTION_STRING', 'value', reference\(parameters\('appInsightsId'\), '2020-02-02'\)\.ConnectionString/);
+  });
+
   test("synthesizes a platform stack and one tenant stack, each with its own local state", () => {
     expect(single.result.stacks.map((s) => [s.kind, s.name])).toEqual([
       ["platform", "contosoal-platform"],
@@ -54,7 +62,12 @@ describe("the single-tenant example", () => {
     const settings = siteAppSettings(stackOf(single, "platform"));
     const env = Object.fromEntries(Object.entries(settings).map(([k, v]) => [k, applied(v)]));
     const config = loadConfig(env);
-    expect(config.storage).toEqual({ kind: "managedIdentity", accountName: "contosoalst1a2b3c", clientId: "44444444-4444-4444-8444-444444444444" });
+    expect(config.storage).toEqual({
+      kind: "managedIdentity",
+      queueServiceUri: "https://contosoalst1a2b3c.queue.core.windows.net",
+      tableServiceUri: "https://contosoalst1a2b3c.table.core.windows.net",
+      clientId: "44444444-4444-4444-8444-444444444444",
+    });
     expect(config.tenants).toEqual([
       expect.objectContaining({ tenantId: "11111111-1111-4111-8111-111111111111", database: "audit_contoso", credential: { kind: "managedIdentity", clientId: "44444444-4444-4444-8444-444444444444" } }),
     ]);
@@ -96,7 +109,8 @@ describe("the single-tenant example", () => {
       expect(s!.query).toBe(q.query);
       expect(s!.tags.tactics).toBe(q.tactics.join(","));
       expect(s!.tags.techniques).toBe(q.relevantTechniques.join(","));
-      for (const value of Object.values(s!.tags)) expect(value.length).toBeLessThanOrEqual(MAX_TAG_VALUE_LENGTH);
+      // Bytes, as the provider counts them (Go len): "…" and "—" are three each.
+      for (const value of Object.values(s!.tags)) expect(Buffer.byteLength(value, "utf8")).toBeLessThanOrEqual(MAX_TAG_VALUE_BYTES);
     }
   });
 

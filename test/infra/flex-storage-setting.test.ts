@@ -27,14 +27,29 @@ describe("a storage connection string without an account key counts as unset", (
   test("the identity's client id comes from AzureWebJobsStorage__clientId", () => {
     expect(effectiveStorageSettings({ kind: "connectionString", connectionString: FLEX_WRITTEN }, flexEnv)).toEqual({
       kind: "managedIdentity",
-      accountName: "contosoalst1a2b3c",
+      queueServiceUri: "https://contosoalst1a2b3c.queue.core.windows.net",
+      tableServiceUri: "https://contosoalst1a2b3c.table.core.windows.net",
       clientId: CLIENT_ID,
     });
   });
 
+  test("in US Government, the service URIs the template writes win; else the connection string's EndpointSuffix", () => {
+    const gov = "DefaultEndpointsProtocol=https;AccountName=agencyst1;AccountKey=;EndpointSuffix=core.usgovcloudapi.net";
+    const withUris = { AzureWebJobsStorage__queueServiceUri: "https://agencyst1.queue.core.usgovcloudapi.net/", AzureWebJobsStorage__tableServiceUri: "https://agencyst1.table.core.usgovcloudapi.net/" };
+    const account = new StorageAccount(effectiveStorageSettings({ kind: "connectionString", connectionString: gov }, withUris), {});
+    expect(account.queue("audit-content").url).toBe("https://agencyst1.queue.core.usgovcloudapi.net/audit-content");
+    expect(account.table("checkpoints").url).toBe("https://agencyst1.table.core.usgovcloudapi.net");
+    expect(effectiveStorageSettings({ kind: "connectionString", connectionString: gov }, {})).toMatchObject({ queueServiceUri: "https://agencyst1.queue.core.usgovcloudapi.net" });
+  });
+
   test("with no AccountKey part at all, the account name is read from the connection string", () => {
     const keyless = "DefaultEndpointsProtocol=https;AccountName=otheraccount;EndpointSuffix=core.windows.net";
-    expect(effectiveStorageSettings({ kind: "connectionString", connectionString: keyless }, {})).toEqual({ kind: "managedIdentity", accountName: "otheraccount", clientId: undefined });
+    expect(effectiveStorageSettings({ kind: "connectionString", connectionString: keyless }, {})).toEqual({
+      kind: "managedIdentity",
+      queueServiceUri: "https://otheraccount.queue.core.windows.net",
+      tableServiceUri: "https://otheraccount.table.core.windows.net",
+      clientId: undefined,
+    });
   });
 
   test("connection strings that carry a credential are kept as they are", () => {
@@ -49,7 +64,7 @@ describe("a storage connection string without an account key counts as unset", (
 
   test("a keyless connection string with no account name anywhere fails with what to set", () => {
     expect(() => effectiveStorageSettings({ kind: "connectionString", connectionString: "DefaultEndpointsProtocol=https;AccountKey=" }, {})).toThrow(
-      /without an AccountKey.*set AzureWebJobsStorage__accountName/,
+      /without an AccountKey.*set AzureWebJobsStorage__queueServiceUri and __tableServiceUri/,
     );
   });
 });

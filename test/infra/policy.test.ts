@@ -48,7 +48,7 @@ describe.each(examples.map(([name]) => [name]))("%s", (name) => {
     }
     const { web } = site(example());
     expect(web.properties.httpsOnly).toBe(true);
-    expect(web.properties.siteConfig).toMatchObject({ minTlsVersion: "1.2", scmMinTlsVersion: "1.2", ftpsState: "Disabled" });
+    expect(web.properties.siteConfig).toMatchObject({ minTlsVersion: "1.2", scmMinTlsVersion: "1.2" });
   });
 
   test("no public blob access and shared keys off; local auth off on every workspace and on Application Insights", () => {
@@ -66,7 +66,7 @@ describe.each(examples.map(([name]) => [name]))("%s", (name) => {
   test("no AzureWebJobsStorage connection string on the site, and no provider function-app resource that would write one", () => {
     const { settings } = site(example());
     expect(settings.map((s) => s.name)).not.toContain("AzureWebJobsStorage");
-    expect(settings.map((s) => s.name)).toEqual(expect.arrayContaining(["AzureWebJobsStorage__accountName", "AzureWebJobsStorage__credential", "AzureWebJobsStorage__clientId"]));
+    expect(settings.map((s) => s.name)).toEqual(expect.arrayContaining(["AzureWebJobsStorage__blobServiceUri", "AzureWebJobsStorage__queueServiceUri", "AzureWebJobsStorage__tableServiceUri", "AzureWebJobsStorage__credential", "AzureWebJobsStorage__clientId"]));
     for (const s of settings) expect(s.value).not.toMatch(/DefaultEndpointsProtocol|AccountKey/i);
     const types = new Set(allResources(example()).map((r) => r.type));
     for (const t of ["azurerm_function_app_flex_consumption", "azurerm_linux_function_app", "azurerm_windows_function_app"]) expect(types.has(t)).toBe(false);

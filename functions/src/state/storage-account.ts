@@ -21,13 +21,13 @@ export class StorageAccount {
     const s = this.settings;
     // Azurite speaks plain http on loopback; the Table client refuses it unless told.
     if (s.kind === "connectionString") return TableClient.fromConnectionString(s.connectionString, name, { allowInsecureConnection: true });
-    return new TableClient(`https://${s.accountName}.table.core.windows.net`, name, this.credential!);
+    return new TableClient(s.tableServiceUri, name, this.credential!);
   }
 
   queue(name: string): QueueClient {
     const s = this.settings;
     if (s.kind === "connectionString") return new QueueClient(s.connectionString, name);
-    return new QueueClient(`https://${s.accountName}.queue.core.windows.net/${name}`, this.credential!);
+    return new QueueClient(`${s.queueServiceUri}/${name}`, this.credential!);
   }
 }
 
@@ -37,13 +37,19 @@ export class StorageAccount {
  */
 export function effectiveStorageSettings(settings: StorageSettings, env: Readonly<Record<string, string | undefined>>): StorageSettings {
   if (settings.kind !== "connectionString" || carriesCredential(settings.connectionString)) return settings;
+  const clientId = env.AzureWebJobsStorage__clientId || undefined;
+  const queue = env.AzureWebJobsStorage__queueServiceUri;
+  const table = env.AzureWebJobsStorage__tableServiceUri;
+  if (queue && table) return { kind: "managedIdentity", queueServiceUri: queue.replace(/\/+$/, ""), tableServiceUri: table.replace(/\/+$/, ""), clientId };
   const accountName = env.AzureWebJobsStorage__accountName || connectionStringPart(settings.connectionString, "AccountName");
   if (!accountName) {
     throw new Error(
-      "AzureWebJobsStorage is a connection string without an AccountKey and no AzureWebJobsStorage__accountName is set: remove AzureWebJobsStorage and set AzureWebJobsStorage__accountName (and __clientId) for managed identity.",
+      "AzureWebJobsStorage is a connection string without an AccountKey and no identity-based storage setting is set: remove AzureWebJobsStorage and set AzureWebJobsStorage__queueServiceUri and __tableServiceUri (and __clientId) for managed identity.",
     );
   }
-  return { kind: "managedIdentity", accountName, clientId: env.AzureWebJobsStorage__clientId || undefined };
+  // The connection string names the cloud's suffix (core.usgovcloudapi.net in US Government); public cloud's otherwise.
+  const suffix = connectionStringPart(settings.connectionString, "EndpointSuffix") ?? "core.windows.net";
+  return { kind: "managedIdentity", queueServiceUri: `https://${accountName}.queue.${suffix}`, tableServiceUri: `https://${accountName}.table.${suffix}`, clientId };
 }
 
 function carriesCredential(connectionString: string): boolean {

@@ -107,7 +107,9 @@ export class Worker {
     if (work.length === 0) return outcomes;
 
     const budget = this.deps.partBytes ?? MESSAGE_PART_BYTES;
-    const newPart = () => new MessagePart<BlobWork>(() => this.deps.adx.rowWriter(), this.deps.sentinel !== undefined);
+    // Only a tenant that forwards keeps its mail-access rows for Sentinel: the destination is that tenant's workspace.
+    const forwards = this.deps.sentinel !== undefined && tenant.config.forwardMailAccess;
+    const newPart = () => new MessagePart<BlobWork>(() => this.deps.adx.rowWriter(), forwards);
     let open = newPart();
     const landed = new Set<BlobWork>();
     let landing: Promise<void> = Promise.resolve();
