@@ -1,5 +1,6 @@
 // Synthesis as a function, for `npm run synth` and for the operator CLI: reads the config, writes
 // <outDir>/stacks/<stack>/cdk.tf.json for every stack (offline), and says what to apply and what the CLI reads after.
+import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { buildApp } from "./app";
 import { loadDeploymentConfig, type DeploymentConfig, type LoadOptions } from "./config/load";
@@ -41,6 +42,7 @@ export interface SynthResult {
 export async function synthesize(opts: SynthOptions): Promise<SynthResult> {
   const config = await loadDeploymentConfig(opts.configPath, opts);
   const outDir = resolve(opts.outDir ?? "cdktf.out");
+  mkdirSync(outDir, { recursive: true }); // cdktf creates only the last folder of outdir: a nested --out would fail with ENOENT
   buildApp(config, outDir).app.synth();
   const { platform, tenants } = config;
   const names = platformNames(platform);

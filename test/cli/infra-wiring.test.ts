@@ -29,6 +29,13 @@ describe("stacks", () => {
     expect(result.outputs.functionAppId).toMatch(/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Web\/sites\/[^/]+$/);
   });
 
+  it("synthesizes into an --out folder whose parents do not exist yet, as a pipeline's fresh workspace has them", async () => {
+    const nested = join(out, "not", "yet", "there");
+    const io = capture();
+    expect(await runCli(["stacks", "--config", join(examples, "single-tenant.yaml"), "--out", nested], { io })).toBe(ExitCode.Success);
+    for (const name of io.out.trim().split("\n")) expect(existsSync(join(nested, "stacks", name, "cdk.tf.json"))).toBe(true);
+  });
+
   it("prints one stack name per line without --json, for shell loops", async () => {
     const io = capture();
     expect(await runCli(["stacks", "--config", join(examples, "single-tenant.yaml"), "--out", out], { io })).toBe(ExitCode.Success);
