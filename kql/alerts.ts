@@ -48,9 +48,10 @@ export interface AlertRule {
 
 /**
  * Plan failures that mean the app lost a tenant: Entra refused the token (consent revoked, app disabled: AADSTS…),
- * the token lacks the role (AF10001), audit logging is off (AF20011) or the subscription was disabled (AF20023).
+ * the token lacks the role (AF10001), the API refuses the token (Unauthorized), audit logging is off (AF20011, which the
+ * client reports as AuditLoggingDisabled) or the subscription was disabled (AF20023).
  */
-export const ACCESS_CODES = ["AF10001", "AF20010", "AF20011", "AF20023", "MissingRoles"] as const;
+export const ACCESS_CODES = ["AF10001", "AF20010", "AF20011", "AF20023", "AuditLoggingDisabled", "AuthenticationFailed", "MissingRoles", "Unauthorized"] as const;
 const isAccessCode = (code: string) => code.startsWith("AADSTS") || (ACCESS_CODES as readonly string[]).includes(code);
 
 /** The trailing JSON of a message, as the queries read it with extract() + parse_json(). */
@@ -105,7 +106,7 @@ const LAG: Omit<AlertRule, "evaluate"> = {
 const FAILED: Omit<AlertRule, "evaluate"> = {
   id: "blobs-failed",
   title: "Blobs failed",
-  fix: "Content blobs were quarantined or refused by ADX (the code is in the alert and in ingestion_errors): fix the cause the error names, then m365-audit-lake requeue --failed.",
+  fix: "Content blobs were quarantined by the worker or refused by ADX (the code is in the alert and in ingestion_errors): fix the cause the error names, then m365-audit-lake requeue --failed.",
   severity: 2,
   threshold: 1,
   unit: "count",
@@ -172,7 +173,7 @@ export const ALERT_RULES: readonly AlertRule[] = [
       const failed = rows
         .filter((r) => within(r, now, FAILED.windowMinutes) && r.severityLevel >= 3)
         .map(read)
-        .filter((f) => (["ingest", "fetch", "transform"].includes(f("stage")) && ["quarantined", "expired"].includes(f("outcome"))) || (f("stage") === "adx-settlement" && f("outcome") === "failed"));
+        .filter((f) => (["ingest", "fetch", "transform"].includes(f("stage")) && f("outcome") === "quarantined") || (f("stage") === "adx-settlement" && f("outcome") === "failed"));
       return countPer(FAILED.id, failed, threshold, (f) => f("contentId"));
     },
   },
