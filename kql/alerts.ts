@@ -318,3 +318,64 @@ export const TRACES_COLUMNS: ReadonlyArray<{ name: string; type: string }> = [
   { name: "itemId", type: "string" },
   { name: "itemCount", type: "int" },
 ];
+
+/** The Sentinel analytics rule on ingestion gaps (kql/alerts/sentinel/ingestion-gap.kql), over the workspace's AppTraces. */
+export const SENTINEL_GAP = {
+  path: join(ALERTS_DIR, "sentinel", "ingestion-gap.kql"),
+  thresholdMinutes: 120,
+  fields: ["stage", "outcome", "tenant", "contentType", "windowEnd"] as readonly string[],
+  /** The lines the file holds as written, replaced per tenant at deploy time. */
+  lines: { threshold: "let threshold = 120m;", tenant: 'let tenantId = "";', contentTypes: "let contentTypes = dynamic([]);" },
+};
+
+/**
+ * The rule's query for one tenant: its content types, the gap threshold, and AppTraces read from the platform's
+ * workspace (the tenant's Sentinel workspace is another one: workspace() reaches it, as analytics rules allow).
+ */
+export function renderSentinelGapQuery(opts: { tenantId: string; contentTypes: readonly string[]; thresholdMinutes: number; platformWorkspaceId: string }): string {
+  const text = readFileSync(SENTINEL_GAP.path, "utf8");
+  for (const line of Object.values(SENTINEL_GAP.lines)) if (!text.includes(line)) throw new Error(`${SENTINEL_GAP.path} must contain the line: ${line}`);
+  return text
+    .replace(SENTINEL_GAP.lines.threshold, `let threshold = ${opts.thresholdMinutes}m;`)
+    .replace(SENTINEL_GAP.lines.tenant, `let tenantId = ${kqlString(opts.tenantId)};`)
+    .replace(SENTINEL_GAP.lines.contentTypes, `let contentTypes = dynamic([${opts.contentTypes.map(kqlString).join(", ")}]);`)
+    .replace(/\bAppTraces\b/, `workspace(${kqlString(opts.platformWorkspaceId)}).AppTraces`);
+}
+
+/** Application Insights lines as a workspace stores them (workspace-based Application Insights: AppTraces). */
+export const APP_TRACES_COLUMNS: ReadonlyArray<{ name: string; type: string }> = [
+  { name: "TenantId", type: "string" },
+  { name: "TimeGenerated", type: "datetime" },
+  { name: "Message", type: "string" },
+  { name: "SeverityLevel", type: "int" },
+  { name: "Properties", type: "dynamic" },
+  { name: "Measurements", type: "dynamic" },
+  { name: "OperationName", type: "string" },
+  { name: "OperationId", type: "string" },
+  { name: "ParentId", type: "string" },
+  { name: "SyntheticSource", type: "string" },
+  { name: "SessionId", type: "string" },
+  { name: "UserId", type: "string" },
+  { name: "UserAuthenticatedId", type: "string" },
+  { name: "UserAccountId", type: "string" },
+  { name: "AppVersion", type: "string" },
+  { name: "AppRoleName", type: "string" },
+  { name: "AppRoleInstance", type: "string" },
+  { name: "ClientType", type: "string" },
+  { name: "ClientModel", type: "string" },
+  { name: "ClientOS", type: "string" },
+  { name: "ClientIP", type: "string" },
+  { name: "ClientCity", type: "string" },
+  { name: "ClientStateOrProvince", type: "string" },
+  { name: "ClientCountryOrRegion", type: "string" },
+  { name: "ClientBrowser", type: "string" },
+  { name: "ResourceGUID", type: "string" },
+  { name: "IKey", type: "string" },
+  { name: "SDKVersion", type: "string" },
+  { name: "ItemCount", type: "int" },
+  { name: "ReferencedItemId", type: "string" },
+  { name: "ReferencedType", type: "string" },
+  { name: "SourceSystem", type: "string" },
+  { name: "Type", type: "string" },
+  { name: "_ResourceId", type: "string" },
+];
