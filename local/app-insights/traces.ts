@@ -27,3 +27,26 @@ export function recordTraces(log: EngineLog, clock: () => Date, operation: () =>
   }
   return rows;
 }
+
+/** The host's levels (InvocationLog) as Application Insights' severities. */
+const HOST_SEVERITY: Record<string, number> = { trace: 0, debug: 0, information: 1, warning: 2, error: 3, critical: 4 };
+
+/**
+ * The local Functions host's log stream (local/runner/invocation-log.ts: `<ISO time> <level> <function>: <message>`)
+ * as `traces` rows: the function becomes operation_Name, the rest the message. A line that does not start with a time
+ * continues the one before (a message with line breaks).
+ */
+export function tracesFromHostLog(text: string): TraceRow[] {
+  const rows: TraceRow[] = [];
+  for (const line of text.split("\n")) {
+    const m = /^(\d{4}-\d{2}-\d{2}T[\d:.]+Z) (\w+) (.*)$/.exec(line);
+    if (!m) {
+      if (rows.length && line) rows[rows.length - 1]!.message += `\n${line}`;
+      continue;
+    }
+    const [, timestamp, level, rest] = m;
+    const fn = /^([a-z][\w-]*): ([\s\S]*)$/.exec(rest!);
+    rows.push({ timestamp: timestamp!, severityLevel: HOST_SEVERITY[level!] ?? 1, operation_Name: fn ? fn[1]! : "", message: fn ? fn[2]! : rest! });
+  }
+  return rows;
+}
