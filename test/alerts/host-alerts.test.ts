@@ -36,7 +36,7 @@ afterAll(async () => {
 
 async function call(method: string, path: string, body?: unknown) {
   const res = await fetch(`${host.url}/api/${path}`, { method, headers: { "x-functions-key": host.functionKey, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
-  return { status: res.status, body: await res.json().catch(() => null) };
+  return { status: res.status, body: (await res.json().catch(() => null)) as any };
 }
 
 test("consent revoked and audit logging off: the access rule fires for those two tenants only, the probe says 503, status --check names both", async () => {
