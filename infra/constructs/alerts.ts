@@ -102,7 +102,10 @@ export class PlatformAlerts extends Construct {
       scopes: [props.appInsightsId],
       severity,
       evaluationFrequency: logAlertDuration(rule.frequencyMinutes, rule.id),
-      windowDuration: logAlertDuration(rule.windowMinutes, rule.id),
+      // one aggregation window per run; a rule that looks further back (lag: the newest listing of 2 days) widens the
+      // query's time range instead, which is what the override is for
+      windowDuration: logAlertDuration(rule.frequencyMinutes, rule.id),
+      queryTimeRangeOverride: rule.windowMinutes > rule.frequencyMinutes ? logAlertDuration(rule.windowMinutes, rule.id) : undefined,
       criteria: [
         {
           query: renderAlertQuery(rule, { threshold, tenantNames: props.tenantNames }),

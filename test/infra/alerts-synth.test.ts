@@ -20,6 +20,7 @@ afterAll(() => examples.forEach(([, e]) => e?.remove()));
 // web test frequency, Sentinel query_frequency/query_period (PT5M..P14D) and severity
 const FREQUENCIES = ["PT1M", "PT5M", "PT10M", "PT15M", "PT30M", "PT45M", "PT1H", "PT2H", "PT3H", "PT4H", "PT5H", "PT6H", "P1D"];
 const WINDOWS = [...FREQUENCIES, "P2D"];
+const QUERY_RANGES = ["PT5M", "PT10M", "PT15M", "PT20M", "PT30M", "PT45M", "PT1H", "PT2H", "PT3H", "PT4H", "PT5H", "PT6H", "P1D", "P2D"];
 const SENTINEL_SEVERITIES = ["High", "Medium", "Low", "Informational"];
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -70,6 +71,10 @@ describe.each(examples.map(([name]) => [name]))("%s", (name) => {
       expect(body.scopes[0]).toMatch(/azurerm_application_insights\./);
       expect(FREQUENCIES).toContain(body.evaluation_frequency);
       expect(WINDOWS).toContain(body.window_duration);
+      expect(body.window_duration).toBe(body.evaluation_frequency);
+      // the rule's lookback (the lag rule's 2 days) as the query time range: within PT5M..P2D, never below the window
+      if (rule.windowMinutes > rule.frequencyMinutes) expect(QUERY_RANGES).toContain(body.query_time_range_override);
+      else expect(body.query_time_range_override).toBeUndefined();
       expect(body.severity).toBe(overrides[rule.id]?.severity ?? rule.severity);
       const threshold = overrides[rule.id]?.threshold ?? rule.threshold;
       expect(body.criteria[0].query).toContain(rule.unit === "minutes" ? `let threshold = ${threshold}m;` : `let threshold = ${threshold};`);
