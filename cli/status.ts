@@ -11,8 +11,10 @@ import { asTenantFlagError, tenantIdOf } from "./app/tenant-option";
 import type { AzureAccess } from "./deploy/publish-command";
 import { commandAction, withJson, type CommonOptions, type ExitCodeSink } from "./output/command-action";
 import { writeResult, type CommandIo } from "./output/command-io";
+import { CliError } from "./output/cli-error";
 import { ExitCode } from "./output/exit-codes";
 import { lakeActivity, type LakeActivity } from "./status-activity";
+import { checkProblems, DEFAULT_MAX_LAG_MINUTES, renderCheck } from "./status-check";
 import { renderStatus } from "./status-text";
 
 interface StatusOptions extends CommonOptions, AppEndpointOptions {
@@ -21,6 +23,8 @@ interface StatusOptions extends CommonOptions, AppEndpointOptions {
   local?: string;
   cluster?: string;
   database?: string;
+  check?: boolean;
+  maxLag?: string;
 }
 
 export interface TenantStatus {
@@ -56,7 +60,9 @@ export function statusCommand(io: CommandIo, sink: ExitCodeSink, access?: AzureA
     .option("--authority-host <url>", "login host for resolving a --tenant domain (default the public cloud's)")
     .option("--local <data dir>", "read record counts from a local run's landed rows")
     .option("--cluster <url>", "read record counts from this ADX cluster (with --database), as you (az login)")
-    .option("--database <name>", "the tenant's ADX database (with --cluster, or --local when it holds several)");
+    .option("--database <name>", "the tenant's ADX database (with --cluster, or --local when it holds several)")
+    .option("--check", "print only the problems, one line each with its fix; exit 1 when there is one (for cron, a pipeline gate, a monitor)")
+    .option("--max-lag <minutes>", `with --check: the listing lag that counts as a problem (default ${DEFAULT_MAX_LAG_MINUTES}, as the ingestion-lag alert)`);
   withAppOptions(command, access);
   withJson(command);
   command.addHelpText(
@@ -64,11 +70,14 @@ export function statusCommand(io: CommandIo, sink: ExitCodeSink, access?: AzureA
     "\nExamples:\n  m365-audit-lake status --app-url https://func-audit-lake.azurewebsites.net --function-key <key>\n" +
       "  m365-audit-lake status --subscription <id> --resource-group rg-audit-lake --site func-audit-lake --tenant contoso.com --json\n" +
       "  m365-audit-lake status --app-url http://127.0.0.1:7071 --function-key <key> --local /tmp/m365-audit-lake-XXXX --database audit_1a2b3c4d\n" +
-      "\nExit codes: 0 every tenant ready and healthy, 1 a tenant not ready or unhealthy (the output says why), 2 bad arguments\n" +
+      "  m365-audit-lake status --check --app-url https://func-audit-lake.azurewebsites.net --function-key <key>\n" +
+      "\nExit codes: 0 every tenant ready and healthy (--check: no problem), 1 a tenant not ready or unhealthy (the output says why; --check: at least one problem), 2 bad arguments\n" +
       "(an unknown --tenant included), 3 the function key or Azure credential was refused, 4 the app or site was not found.",
   );
   return command.action(
     commandAction<StatusOptions>(io, sink, async (o) => {
+      const maxLagMinutes = o.maxLag === undefined ? DEFAULT_MAX_LAG_MINUTES : Number(o.maxLag);
+      if (!Number.isInteger(maxLagMinutes) || maxLagMinutes < 1) throw new CliError("BadOption", `--max-lag: "${o.maxLag}" is not a whole number of minutes.`, "Give the lag in minutes, e.g. --max-lag 120.", ExitCode.Usage);
       const endpoint = await resolveAppEndpoint(o, env, access);
       const tenantId = o.tenant ? await tenantIdOf(o.tenant, { authorityHost: o.authorityHost, caPem: endpoint.caPem }) : undefined;
       const activityRead = lakeActivity({ local: o.local, cluster: o.cluster, database: o.database });
@@ -95,6 +104,11 @@ export function statusCommand(io: CommandIo, sink: ExitCodeSink, access?: AzureA
         backfills: backfills ? backfills.jobs.filter((j) => j.state === "queued" || j.state === "running") : null,
         activity,
       };
+      if (o.check) {
+        const problems = checkProblems(result, { maxLagMinutes });
+        writeResult(io, o.json, { app: result.app, checkedAt: result.checkedAt, health: result.health, problems }, renderCheck(problems, result.app));
+        return problems.length ? ExitCode.Failed : ExitCode.Success;
+      }
       writeResult(io, o.json, result, renderStatus(result));
       const bad = result.tenants.some((t) => !t.ready || t.contentTypes.some((c) => c.status === "unhealthy"));
       return bad ? ExitCode.Failed : ExitCode.Success;

@@ -6,7 +6,7 @@ import { KQL_DIR } from "./scripts";
 
 export function formatReport(file: FileReport): string {
   if (file.problems.length === 0) {
-    const unit = file.kind === "hunting" ? "query" : file.items === 1 ? "command" : "commands";
+    const unit = file.kind === "hunting" || file.kind === "alert" ? "query" : file.items === 1 ? "command" : "commands";
     return `OK    ${file.path} (${file.items} ${unit})`;
   }
   const detail = file.problems.map((p) => `${p.line}:${p.column} ${p.code} ${p.message}`).join(" | ");

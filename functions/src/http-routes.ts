@@ -6,6 +6,7 @@ import { adminPlan } from "./handlers/admin-plan";
 import { adminRequeue } from "./handlers/admin-requeue";
 import { adminTenants } from "./handlers/admin-tenants";
 import { health } from "./handlers/health";
+import { healthProbe } from "./handlers/health-probe";
 import { webhook } from "./handlers/webhook";
 
 export interface HttpRoute {
@@ -26,6 +27,8 @@ export const httpRoutes: readonly HttpRoute[] = [
   // The Management API cannot send a function key, so the webhook authenticates callers by Webhook-AuthID itself.
   { name: "webhook", methods: ["POST"], authLevel: "anonymous", route: "webhook", handler: webhook },
   { name: "health", methods: ["GET"], authLevel: "function", route: "health", handler: health },
+  // The availability test holds no secret: the probe answers 200 or 503 and nothing else.
+  { name: "health-probe", methods: ["GET"], authLevel: "anonymous", route: "health/probe", handler: healthProbe },
   // The admin API the operator's CLI calls (only the app's identity can get a client tenant's token).
   { name: "operator-tenants", methods: ["GET"], authLevel: "function", route: `${ADMIN_ROUTE_PREFIX}/tenants`, handler: adminTenants },
   { name: "operator-plan", methods: ["POST"], authLevel: "function", route: `${ADMIN_ROUTE_PREFIX}/plan`, handler: adminPlan },

@@ -5,6 +5,7 @@ import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { scriptParameters, type ScriptParameters } from "../../kql/scripts";
 import { databaseName } from "./naming";
+import type { AlertsConfig } from "./alerts-schema";
 import { deploymentConfigSchema, isGuid, type ParsedDeploymentConfig, type ParsedTenant, type PlatformConfig } from "./schema";
 import { discoverTenantId, TenantDiscoveryError, type TenantDiscoveryOptions } from "./tenant-discovery";
 
@@ -23,6 +24,7 @@ export interface DeploymentConfig {
   platform: PlatformConfig;
   tenants: Tenant[];
   kqlParameters: ScriptParameters;
+  alerts: AlertsConfig;
 }
 
 export class DeploymentConfigError extends Error {
@@ -99,7 +101,7 @@ export async function parseDeploymentConfig(text: string, file: string, opts: Lo
   const tenants = await resolveTenants(config, opts, problems);
   problems.push(...ownTenantProblems(config.platform, tenants));
   if (problems.length) throw new DeploymentConfigError(file, problems);
-  return { file, platform: config.platform, tenants, kqlParameters };
+  return { file, platform: config.platform, tenants, kqlParameters, alerts: config.alerts };
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {

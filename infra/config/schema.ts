@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { CONTENT_TYPES } from "../../functions/src/management-api/content-types";
 import { ADX_SKUS } from "./adx-skus";
+import { alertsSchema } from "./alerts-schema";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // A verified Entra domain: labels of letters, digits and hyphens, at least one dot.
@@ -129,6 +130,7 @@ export const platformSchema = z.strictObject({
 export const deploymentConfigSchema = z.strictObject({
   platform: platformSchema,
   tenants: z.array(tenantSchema).min(1, "lists no tenant"),
+  alerts: alertsSchema.default(alertsSchema.parse({})),
 });
 
 export type DeploymentConfigInput = z.input<typeof deploymentConfigSchema>;

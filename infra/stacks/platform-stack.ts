@@ -1,11 +1,12 @@
 // The platform stack: everything the tenants share — identity, storage, monitoring, the ADX cluster, the Function App,
 // Management API access (own tenant and the MSSP app), the tenants' new Sentinel workspaces and mail-access forwarding.
 import { mailAccessStream } from "../../kql/sentinel-stream";
-import { Construct, TerraformOutput, TerraformStack } from "../cdk";
+import { Construct, Fn, TerraformOutput, TerraformStack } from "../cdk";
 import { engineSettings, forwardsMailAccess } from "../config/engine-settings";
 import type { DeploymentConfig } from "../config/load";
 import { clusterUri, platformNames, platformStackName, sentinelWorkspaceName } from "../config/naming";
 import { AdxCluster } from "../constructs/adx-cluster";
+import { PlatformAlerts } from "../constructs/alerts";
 import { AppMonitoring } from "../constructs/app-monitoring";
 import { AzureProviders } from "../constructs/azure-providers";
 import { FunctionIdentity } from "../constructs/function-identity";
@@ -118,6 +119,18 @@ export class PlatformStack extends TerraformStack {
         msspAppClientId: mssp?.app.clientId,
         sentinel: forward ? { dceUri: forward.endpoint.logsIngestionEndpoint, dcrImmutableId: forward.rule.immutableId, streamName: mailAccessStream().streamName } : undefined,
       }),
+    });
+
+    new PlatformAlerts(this, "alerts", {
+      prefix: platform.prefix,
+      resourceGroupName,
+      location,
+      azureCloud: platform.azureCloud,
+      appInsightsId: monitoring.appInsights.id,
+      // Flex host names can carry a suffix: the one the site deployment reports
+      appHostName: Fn.lookupNested(Fn.jsondecode(app.site.outputContent), ["defaultHostName", "value"]),
+      tenantNames: Object.fromEntries(tenants.map((t) => [t.tenantId, t.displayName])),
+      config: config.alerts,
     });
 
     // What the operator CLI reads after apply to publish the code and print the next steps.

@@ -5,6 +5,7 @@ import { deploymentScript } from "../../kql/scripts";
 import { Construct, TerraformOutput, TerraformStack } from "../cdk";
 import type { DeploymentConfig, Tenant } from "../config/load";
 import { clusterUri, platformNames, sentinelWorkspaceName, tenantStackName } from "../config/naming";
+import { SentinelGapRule } from "../constructs/alerts-sentinel";
 import { AzureProviders } from "../constructs/azure-providers";
 import { PlatformLookup } from "../constructs/platform-lookup";
 import { SentinelContent } from "../constructs/sentinel-content";
@@ -47,6 +48,17 @@ export class TenantStack extends TerraformStack {
           ? tenant.sentinel.workspaceId
           : `/subscriptions/${platform.subscriptionId}/resourceGroups/${names.resourceGroup}/providers/Microsoft.OperationalInsights/workspaces/${sentinelWorkspaceName(platform, tenant.key)}`;
       new SentinelContent(this, "sentinel", { workspaceId, huntingQueries: loadHuntingQueries(), clusterUri: clusterUri(platform), database: tenant.database });
+      if (config.alerts.sentinel.enabled) {
+        new SentinelGapRule(this, "sentinel-alerts", {
+          workspaceId,
+          tenantId: tenant.tenantId,
+          tenantName: tenant.displayName,
+          contentTypes: tenant.contentTypes,
+          platformWorkspaceId: `/subscriptions/${platform.subscriptionId}/resourceGroups/${names.resourceGroup}/providers/Microsoft.OperationalInsights/workspaces/${names.logAnalytics}`,
+          gapMinutes: config.alerts.sentinel.gapMinutes,
+          severity: config.alerts.sentinel.severity,
+        });
+      }
     }
 
     new TerraformOutput(this, "tenant_id", { value: tenant.tenantId });

@@ -7,6 +7,7 @@ import { describeCommand, scriptCommands } from "../commands";
 import { parseHuntingQuery, type HuntingQuery } from "../hunting";
 import { KQL_DIR, loadScripts, renderScript, type KqlScript, type KqlScriptKind, type ScriptParameters } from "../scripts";
 import { Tables, dedupViewName } from "../tables";
+import { checkAlertQueries } from "./alert-check";
 import { analyseKql, type Problem } from "./diagnostics";
 import { kustoLanguage, type KustoLanguage } from "./language-service";
 import { checkMappings } from "./mapping-check";
@@ -14,7 +15,7 @@ import { buildSchema, type FunctionDefinition, type KqlSchema, type SchemaColumn
 
 export interface FileReport {
   path: string;
-  kind: KqlScriptKind | "hunting";
+  kind: KqlScriptKind | "hunting" | "alert";
   /** Commands (scripts) or queries (hunting files) analysed. */
   items: number;
   problems: Problem[];
@@ -223,6 +224,7 @@ export function checkAssets(opts: AssetCheckOptions = {}): AssetCheck {
     files.push(report);
     if (query) hunting.push(query);
   }
+  files.push(...checkAlertQueries(dir, ls));
   return { files, schema, hunting };
 }
 

@@ -117,6 +117,36 @@ test("after a plan run the consented tenant is ready, caught up, and status coun
   expect(counted).toBeLessThan(landedAudit);
 }, 180_000);
 
+test("status --check before the other tenants are fixed: one line per problem with its fix, exit 1; --json lists them", async () => {
+  const human = await cli(["status", "--check", ...app]);
+  expect(human.code).toBe(ExitCode.Failed);
+  const lines = human.out.trim().split("\n");
+  expect(lines).toEqual(
+    expect.arrayContaining([
+      expect.stringMatching(new RegExp(`^${f.tenant(1)} \\[AADSTS700016\\] .* — fix: .*Admin consent: https://login\\.microsoftonline\\.com/${f.tenant(1)}/adminconsent`)),
+      expect.stringMatching(new RegExp(`^${f.tenant(2)} \\[MissingRoles\\] .* — fix: Add the application permission`)),
+    ]),
+  );
+  // a tenant the app cannot read is one line, not one per content type
+  expect(lines.filter((l) => l.startsWith(f.tenant(1)))).toHaveLength(1);
+  expect(lines.every((l) => l.includes(" — fix: "))).toBe(true);
+
+  const json = await cli(["status", "--check", "--json", ...app]);
+  expect(json.code).toBe(ExitCode.Failed);
+  expect(json.doc.problems.map((p: { tenantId: string; code: string }) => `${p.tenantId} ${p.code}`)).toEqual(
+    expect.arrayContaining([`${f.tenant(1)} AADSTS700016`, `${f.tenant(2)} MissingRoles`]),
+  );
+  expect(json.doc.problems.some((p: { tenantId: string }) => p.tenantId === f.tenant(0))).toBe(false); // caught up above
+
+  const healthy = await cli(["status", "--check", "--tenant", f.tenant(0), ...app]);
+  expect(healthy.code).toBe(ExitCode.Success);
+  expect(healthy.out.trim()).toBe(`OK ${f.host.url}: no problem found.`);
+
+  const badLag = await cli(["status", "--check", "--max-lag", "soon", "--json", ...app]);
+  expect(badLag.code).toBe(ExitCode.Usage);
+  expect(badLag.doc.error.message).toMatch(/^--max-lag: /);
+});
+
 test("requeue --failed re-admits a quarantined blob once: --dry-run counts it, the run requeues it, a second run finds nothing", async () => {
   const ledger = new ContentLedger(TableClient.fromConnectionString(f.cloud.storage.connectionString, LEDGER_TABLE, { allowInsecureConnection: true }));
   const row = f.cloud.adxStore.rows(f.cloud.tenants[0].database, "ingestion_ledger")[0];
@@ -181,7 +211,7 @@ test("bad input exits 2 naming the flag; a wrong key exits 3", async () => {
 
 test("--help of status and requeue documents every option and the exit codes", async () => {
   for (const [command, options] of [
-    ["status", ["--tenant <id|domain>", "--local <data dir>", "--cluster <url>", "--database <name>", "--app-url <url>", "--function-key <key>", "--subscription <id>", "--resource-group <name>", "--site <name>", "--ca-file <pem>", "--json"]],
+    ["status", ["--tenant <id|domain>", "--check", "--max-lag <minutes>", "--local <data dir>", "--cluster <url>", "--database <name>", "--app-url <url>", "--function-key <key>", "--subscription <id>", "--resource-group <name>", "--site <name>", "--ca-file <pem>", "--json"]],
     ["requeue", ["--tenant <id|domain>", "--failed", "--expiring", "--from <time>", "--to <time>", "--app-url <url>", "--function-key <key>", "--dry-run", "--json"]],
   ] as const) {
     const { code, out } = await cli([command, "--help"]);

@@ -46,8 +46,9 @@ test("npm run bundle builds one small app.js that registers the timers, the queu
     "ingest-content": expect.objectContaining({ type: "queueTrigger", queueName: "tenant-content", connection: "AzureWebJobsStorage" }),
     webhook: expect.objectContaining({ type: "httpTrigger", authLevel: "anonymous", methods: ["POST"] }),
     health: expect.objectContaining({ type: "httpTrigger", authLevel: "function", methods: ["GET"] }),
+    "health-probe": expect.objectContaining({ type: "httpTrigger", authLevel: "anonymous", methods: ["GET"], route: "health/probe" }),
     ...Object.fromEntries(
-      httpRoutes.filter((r) => !["webhook", "health"].includes(r.name)).map((r) => [r.name, expect.objectContaining({ type: "httpTrigger", authLevel: "function", methods: r.methods, route: r.route })]),
+      httpRoutes.filter((r) => !["webhook", "health", "health-probe"].includes(r.name)).map((r) => [r.name, expect.objectContaining({ type: "httpTrigger", authLevel: "function", methods: r.methods, route: r.route })]),
     ),
   });
   // the host refuses (does not index) a function whose name or route starts with "admin"
