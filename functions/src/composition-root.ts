@@ -44,7 +44,7 @@ export interface AuditLake {
 /** The use cases over an engine built elsewhere (tests build theirs with their own clock and observers). */
 export function auditLake(engine: Engine): AuditLake {
   const notified = new Map(
-    [...engine.tenants].map(([id, t]) => [id, { contentTypes: t.config.contentTypes, isAllowedUrl: (u: string) => t.client.isAllowedUrl(u) }]),
+    [...engine.tenants].map(([id, t]) => [id, { contentTypes: t.config.contentTypes, contentUriProblem: (id: string, uri: string) => t.client.contentUriProblem(id, uri) }]),
   );
   return {
     settings: engine.config,
