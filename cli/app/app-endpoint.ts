@@ -7,6 +7,7 @@ import { ExitCode } from "../output/exit-codes";
 import { defaultAzureAccess, readCaFile, type AzureAccess } from "../deploy/publish-command";
 import { readFlexSite, resourceManagerError, siteUrl, type SiteRef } from "../deploy/flex-site";
 import { PUBLIC_RESOURCE_MANAGER, ResourceManagerHttp } from "../deploy/resource-manager-pipeline";
+import { SiteHosts } from "../deploy/site-hosts";
 import type { AppEndpoint } from "./admin-client";
 
 export const APP_URL_ENV = "M365_AUDIT_LAKE_APP_URL";
@@ -50,13 +51,15 @@ export async function resolveAppEndpoint(o: AppEndpointOptions, env: Record<stri
   const ref: SiteRef = { subscription: o.subscription!, resourceGroup: o.resourceGroup!, site: o.site! };
   const http = new ResourceManagerHttp({ credential: access.credential(), endpoint: o.resourceManager ?? access.resourceManager, caPem });
   const site = await readFlexSite(http, ref);
+  if (!site.defaultHost) throw new CliError("NoDefaultHost", `Site '${ref.site}' reports no defaultHostName.`, "Check that the Function App is running, or pass --app-url.", ExitCode.Failed);
+  // the function key goes to this host: checked before the key is even read
+  const appHost = new SiteHosts(http.endpoint).check(site.defaultHost, "app", `Site '${ref.site}' defaultHostName`);
   const keys = await http.send("POST", siteUrl(http, ref, "/host/default/listkeys"));
   if (keys.status !== 200) throw resourceManagerError(keys, ref);
   const functionKey = (JSON.parse(keys.text) as { functionKeys?: { default?: string } }).functionKeys?.default;
   if (!functionKey)
     throw new CliError("NoFunctionKey", `Site '${ref.site}' has no default function key.`, "Create one (az functionapp keys set --key-type functionKeys --key-name default …) or pass --function-key.", ExitCode.NotFound);
-  if (!site.defaultHost) throw new CliError("NoDefaultHost", `Site '${ref.site}' reports no defaultHostName.`, "Check that the Function App is running, or pass --app-url.", ExitCode.Failed);
-  return { url: `https://${site.defaultHost}`, functionKey, caPem };
+  return { url: `https://${appHost}`, functionKey, caPem };
 }
 
 function checkedUrl(text: string): string {
