@@ -148,7 +148,7 @@ test("a ledger claim holding another contentUri is corrected by the listing; the
   await lane.drain(engine);
   expect(await engine.ledger.get(real)).toEqual(expect.objectContaining({ state: "failed", lastErrorCode: "ForeignContentUri", contentUri: real.contentUri }));
 
-  expect(await auditLake(engine).admin.requeue({ tenantId: lane.tenantId, select: "failed" })).toMatchObject({ requeued: 1 });
+  expect(await auditLake(engine).admin.requeue({ tenantId: lane.tenantId, select: "failed" }, { kind: "all", operator: "test" })).toMatchObject({ requeued: 1 });
   await lane.drain(engine);
   expect(await engine.ledger.get(real)).toEqual(expect.objectContaining({ state: "ingested", contentUri: real.contentUri }));
 }, 180_000);

@@ -7,26 +7,39 @@ import { unknownTenant } from "./admin-error";
 import { LedgerReopening } from "./ledger-reopening";
 import { planNow, type PlanNowResult } from "./plan-now";
 import { requeue, type RequeueRequest, type RequeueResult } from "./requeue";
+import { inScope, type OperatorScope } from "./operator-scope";
 import { TenantAccessCheck, type TenantAccessReport } from "./tenant-access";
 
 export interface AdminUseCases {
-  /** Token, roles, subscriptions and last plan error of one tenant (404 when unknown) or all. */
-  tenantAccess(tenantId?: string): Promise<TenantAccessReport>;
-  planNow(tenantId: string | undefined, log: EngineLog): Promise<PlanNowResult[]>;
-  requeue(request: Omit<RequeueRequest, "tenant"> & { tenantId: string }): Promise<RequeueResult>;
+  /** Token, roles, subscriptions and last plan error of one tenant (404 when unknown or outside the scope) or all in scope. */
+  tenantAccess(tenantId: string | undefined, scope: OperatorScope): Promise<TenantAccessReport>;
+  planNow(tenantId: string | undefined, log: EngineLog, scope: OperatorScope): Promise<PlanNowResult[]>;
+  requeue(request: Omit<RequeueRequest, "tenant"> & { tenantId: string }, scope: OperatorScope): Promise<RequeueResult>;
+  /** The tenant ids the scope reaches, in config order (what a tenant-scoped answer is filtered to). */
+  tenantsInScope(scope: OperatorScope): string[];
 }
 
 export function adminUseCases(engine: Engine, now?: () => Date): AdminUseCases {
   const access = new TenantAccessCheck({ tenants: engine.config.tenants, clients: engine.tenants, checkpoints: engine.checkpoints, now });
   let reopening: LedgerReopening | undefined; // its own table client, made on the first requeue only
-  const tenant = (tenantId: string) => {
+  // Unknown and out of scope answer alike: a scoped operator learns nothing about other tenants.
+  const tenant = (tenantId: string, scope: OperatorScope) => {
     const found = [...engine.tenants.values()].find((t) => t.config.tenantId.toLowerCase() === tenantId.toLowerCase());
-    if (!found) throw unknownTenant(tenantId, engine.config.tenants.map((t) => t.tenantId));
+    if (!found || !inScope(scope, found.config.tenantId)) throw unknownTenant(tenantId);
     return found;
   };
+  const scoped = (scope: OperatorScope) => [...engine.tenants.values()].filter((t) => inScope(scope, t.config.tenantId));
   return {
-    tenantAccess: (tenantId) => access.check(tenantId === undefined ? undefined : [tenant(tenantId).config]),
-    planNow: (tenantId, log) => planNow(engine.planner, tenantId === undefined ? undefined : tenant(tenantId), log),
-    requeue: async ({ tenantId, ...rest }) => requeue({ ledger: engine.ledger, reopening: (reopening ??= new LedgerReopening(engine.storage.table(LEDGER_TABLE))), intake: engine.intake, now }, { tenant: tenant(tenantId).config, ...rest }),
+    tenantAccess: (tenantId, scope) => access.check(tenantId === undefined ? scoped(scope).map((t) => t.config) : [tenant(tenantId, scope).config]),
+    planNow: async (tenantId, log, scope) => {
+      if (tenantId !== undefined) return planNow(engine.planner, tenant(tenantId, scope), log);
+      if (scope.kind === "all") return planNow(engine.planner, undefined, log);
+      const results: PlanNowResult[] = [];
+      for (const t of scoped(scope)) results.push(...(await planNow(engine.planner, t, log)));
+      return results;
+    },
+    requeue: async ({ tenantId, ...rest }, scope) =>
+      requeue({ ledger: engine.ledger, reopening: (reopening ??= new LedgerReopening(engine.storage.table(LEDGER_TABLE))), intake: engine.intake, now }, { tenant: tenant(tenantId, scope).config, ...rest }),
+    tenantsInScope: (scope) => scoped(scope).map((t) => t.config.tenantId),
   };
 }
