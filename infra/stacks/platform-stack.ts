@@ -11,6 +11,7 @@ import { AzureProviders } from "../constructs/azure-providers";
 import { FunctionIdentity } from "../constructs/function-identity";
 import { FunctionStorage } from "../constructs/function-storage";
 import { IngestionApp } from "../constructs/ingestion-app";
+import { OperatorSignIn } from "../constructs/operator-sign-in";
 import { MailAccessForwarding } from "../constructs/mail-access-forwarding";
 import { MsspFeedAccess } from "../constructs/mssp-feed-access";
 import { OwnTenantFeedAccess } from "../constructs/own-tenant-feed-access";
@@ -97,6 +98,9 @@ export class PlatformStack extends TerraformStack {
         })
       : undefined;
 
+    const operators = platform.operatorSignIn
+      ? new OperatorSignIn(this, "operator-sign-in", { displayName: `${platform.prefix} audit lake operators`, tenantId: platform.tenantId, azureCloud: platform.azureCloud, tenantGroups: platform.operatorSignIn.tenantGroups })
+      : undefined;
     const app = new IngestionApp(this, "ingestion-app", {
       name: names.functionApp,
       planName: names.servicePlan,
@@ -108,14 +112,22 @@ export class PlatformStack extends TerraformStack {
       instanceMemoryMb: platform.functionApp.instanceMemoryMb,
       maximumInstances: platform.functionApp.maximumInstances,
       after: storage.dataRoles.map((r) => r.assignment),
-      appSettings: engineSettings(config, {
-        storageAccountName: storage.account.name,
-        identityClientId: identity.clientId,
-        msspAppClientId: mssp?.app.clientId,
-        appInsightsConnectionString: monitoring.appInsights.connectionString,
-        sentinel: forward ? { dceUri: forward.endpoint.logsIngestionEndpoint, dcrImmutableId: forward.rule.immutableId, streamName: mailAccessStream().streamName } : undefined,
-      }),
+      appSettings: {
+        ...engineSettings(config, {
+          storageAccountName: storage.account.name,
+          identityClientId: identity.clientId,
+          msspAppClientId: mssp?.app.clientId,
+          appInsightsConnectionString: monitoring.appInsights.connectionString,
+          sentinel: forward ? { dceUri: forward.endpoint.logsIngestionEndpoint, dcrImmutableId: forward.rule.immutableId, streamName: mailAccessStream().streamName } : undefined,
+        }),
+        ...operators?.appSettings,
+      },
     });
+    if (operators) {
+      // sign-in goes on once the site exists
+      operators.protect({ name: names.functionApp, resourceGroupName, after: app.site });
+      new TerraformOutput(this, "operator_app_scope", { value: operators.scope, description: "--app-scope for the CLI's admin commands (operators sign in with az login)." });
+    }
 
     // What the operator CLI reads after apply to publish the code and print the next steps.
     new TerraformOutput(this, "resource_group", { value: resourceGroupName });
