@@ -46,6 +46,7 @@ export async function resolveAppEndpoint(o: AppEndpointOptions, env: Record<stri
   if (appUrl && appScope) {
     // the operator's own Entra identity: no host key is read or sent (the key stays for the local host and break-glass)
     const url = checkedUrl(appUrl);
+    if (!url.startsWith("https:")) throw usage("--app-scope", `${url} is not https: your Entra token travels only over https (sign-in is for the app in Azure; the local host takes its function key).`);
     return { url, signIn: { credential: access.credential(), scope: appScope }, caPem };
   }
   if (appUrl) {

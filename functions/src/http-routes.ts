@@ -28,7 +28,7 @@ export const ADMIN_ROUTE_PREFIX = "operator";
 export const httpRoutes: readonly HttpRoute[] = [
   // The Management API cannot send a function key, so the webhook authenticates callers by Webhook-AuthID itself.
   { name: "webhook", methods: ["POST"], authLevel: "anonymous", route: "webhook", handler: webhook },
-  { name: "health", methods: ["GET"], authLevel: "function", route: "health", handler: health },
+  { name: "health", methods: ["GET"], authLevel: "function", operator: true, route: "health", handler: health },
   // The admin API the operator's CLI calls (only the app's identity can get a client tenant's token).
   { name: "operator-tenants", methods: ["GET"], authLevel: "function", operator: true, route: `${ADMIN_ROUTE_PREFIX}/tenants`, handler: adminTenants },
   { name: "operator-plan", methods: ["POST"], authLevel: "function", operator: true, route: `${ADMIN_ROUTE_PREFIX}/plan`, handler: adminPlan },

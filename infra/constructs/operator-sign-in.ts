@@ -1,7 +1,7 @@
 // Operators scoped by Entra ID: an app registration for the operator API with two app roles, and App Service
 // authentication (authsettingsV2) in front of the Function App, so the operator routes admit only signed-in operators
-// and the app reads their roles from the principal the platform passes on. Only users and groups assigned a role may
-// sign in; which tenants an Operator.Tenant group sees is the app setting OPERATOR_TENANT_GROUPS.
+// and the app reads their roles from the principal the platform passes on. Only users, groups and applications (a
+// monitoring identity) assigned a role may sign in; which tenants an Operator.Tenant group sees is the app setting OPERATOR_TENANT_GROUPS.
 import { Application } from "@cdktf/provider-azuread/lib/application";
 import { ApplicationIdentifierUri } from "@cdktf/provider-azuread/lib/application-identifier-uri";
 import { ApplicationPreAuthorized } from "@cdktf/provider-azuread/lib/application-pre-authorized";
@@ -19,9 +19,9 @@ export const OPERATOR_APP_ROLES = {
 const SIGN_IN_SCOPE_ID = "6b0a4f0e-3c1d-4f43-9d2e-0f6c1a1e0a10";
 /** The Azure CLI's public client: pre-authorized, so `az login` gives operators a token for the operator API. */
 export const AZURE_CLI_APP_ID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
-/** Routes App Service authentication lets through unauthenticated: the Management API cannot sign in (the webhook
- *  checks Webhook-AuthID itself), and health is probed with the function key. */
-export const UNAUTHENTICATED_PATHS = ["/api/webhook", "/api/health"];
+/** The route App Service authentication lets through unauthenticated: the Management API cannot sign in (the webhook
+ *  checks Webhook-AuthID itself). Health is an operator route: a monitoring identity holds Operator.All. */
+export const UNAUTHENTICATED_PATHS = ["/api/webhook"];
 
 export interface OperatorSignInProps {
   displayName: string;
@@ -53,7 +53,8 @@ export class OperatorSignIn extends Construct {
         id: roleId,
         value,
         displayName: value,
-        allowedMemberTypes: ["User"],
+        // users and groups; applications too, so a monitoring identity can probe health
+        allowedMemberTypes: ["User", "Application"],
         description: value === "Operator.All" ? "Operates the audit lake for every tenant it serves." : "Operates the audit lake for the tenants OPERATOR_TENANT_GROUPS gives the member's groups.",
         enabled: true,
       })),

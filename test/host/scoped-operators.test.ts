@@ -8,7 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLocalTls, type LocalTls } from "../../local/tls";
 import { AdminClient } from "../../cli/app/admin-client";
+import { runCli } from "../../cli/main";
 import { CliError } from "../../cli/output/cli-error";
+import { ExitCode } from "../../cli/output/exit-codes";
 import { emulatedSignIn } from "../../local/host/app-service-sign-in";
 import { startHostFixture, type HostFixture } from "./host-fixture";
 
@@ -72,6 +74,9 @@ test("an operator of client A sees only client A, and cannot see or requeue clie
   expect(requeueB.code).toBe("UnknownTenant");
   expect(await analyst.requeue({ tenantId: f.tenant(0), select: "failed", dryRun: true })).toMatchObject({ dryRun: true });
 
+  const health = await analyst.health();
+  expect(new Set(health.tenants.map((t) => t.tenantId))).toEqual(new Set([f.tenant(0)]));
+
   const planned = await analyst.plan();
   expect(new Set(planned.results.map((r) => r.tenantId))).toEqual(new Set([f.tenant(0)]));
   expect((await refusal(analyst.plan(f.tenant(1)))).code).toBe("UnknownTenant");
@@ -97,6 +102,19 @@ test("with sign-in on, the function key opens no operator route, and a forged X-
       .end();
   });
   expect(status).toBe(401);
-  // health stays on the function key (monitoring probes hold it)
-  expect((await keyHolder.health()).tenants.length).toBeGreaterThan(0);
+  // health is an operator route too: the key opens it no more than the others
+  expect((await refusal(keyHolder.health())).code).toBe("FunctionKeyRefused");
 });
+
+test("the CLI signs in as the operator with --app-scope: status answers for client A only, and no function key is sent", async () => {
+  let out = "";
+  const io = { interactive: false, stdout: (t: string) => void (out += t), stderr: () => undefined };
+  const credential = operator("analyst-a@mssp.example", ["Operator.Tenant"], [CLIENT_A_ANALYSTS]);
+  const code = await runCli(["status", "--json", "--app-url", f.host.url, "--app-scope", `${OPERATOR_API}/.default`, "--ca-file", tls.caPath], { io, env: {}, azure: { credential: () => credential } });
+  expect([ExitCode.Success, ExitCode.Failed]).toContain(code);
+  expect(out).toContain(f.tenant(0));
+  for (const i of [1, 2] as const) expect(out).not.toContain(f.tenant(i));
+
+  const overHttp = await runCli(["status", "--json", "--app-url", "http://127.0.0.1:7071", "--app-scope", `${OPERATOR_API}/.default`], { io, env: {}, azure: { credential: () => credential } });
+  expect(overHttp).toBe(ExitCode.Usage);
+}, 120_000);

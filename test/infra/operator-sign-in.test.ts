@@ -1,6 +1,6 @@
 // Operator sign-in as a reviewer reads the plan: the operator API's app registration with its two app roles, sign-in
-// limited to assigned users and groups, and App Service authentication on the site that lets only the webhook and
-// health through unauthenticated.
+// limited to assigned users, groups and applications, and App Service authentication on the site that lets only the
+// webhook through unauthenticated.
 import "cdktf/lib/testing/adapters/jest";
 import { Application } from "@cdktf/provider-azuread/lib/application";
 import { ApplicationPreAuthorized } from "@cdktf/provider-azuread/lib/application-pre-authorized";
@@ -34,19 +34,19 @@ test("the operator API has the two app roles, carries group ids, and only assign
   expect(json).toHaveResourceWithProperties(Application, { sign_in_audience: "AzureADMyOrg", group_membership_claims: ["SecurityGroup"] });
   const app = Object.values(parsed.resource.azuread_application)[0] as { app_role: Array<{ value: string; allowed_member_types: string[] }> };
   expect(app.app_role.map((r) => r.value).sort()).toEqual(["Operator.All", "Operator.Tenant"]);
-  for (const r of app.app_role) expect(r.allowed_member_types).toEqual(["User"]);
+  for (const r of app.app_role) expect(r.allowed_member_types).toEqual(["User", "Application"]);
   expect(json).toHaveResourceWithProperties(ServicePrincipal, { app_role_assignment_required: true });
   expect(json).toHaveResourceWithProperties(ApplicationPreAuthorized, { authorized_client_id: AZURE_CLI_APP_ID });
 });
 
-test("App Service authentication requires a token everywhere but the webhook and health, and the app learns the groups' tenants", () => {
+test("App Service authentication requires a token everywhere but the webhook, and the app learns the groups' tenants", () => {
   const { json, parsed, settings, scope } = synth();
   expect(json).toHaveResource(ResourceGroupTemplateDeployment);
   const deployment = Object.values(parsed.resource.azurerm_resource_group_template_deployment)[0] as { template_content: string };
   const config = JSON.parse(deployment.template_content).resources[0];
   expect(config.type).toBe("Microsoft.Web/sites/config");
   expect(config.name).toMatch(/authsettingsV2/);
-  expect(config.properties.globalValidation).toEqual({ requireAuthentication: true, unauthenticatedClientAction: "Return401", excludedPaths: ["/api/webhook", "/api/health"] });
+  expect(config.properties.globalValidation).toEqual({ requireAuthentication: true, unauthenticatedClientAction: "Return401", excludedPaths: ["/api/webhook"] });
   expect(config.properties.identityProviders.azureActiveDirectory.enabled).toBe(true);
   expect(settings).toEqual({ OPERATOR_SIGN_IN: "entra", OPERATOR_TENANT_GROUPS: JSON.stringify({ [GROUP]: [CLIENT] }) });
   expect(scope).toMatch(/^api:\/\/.+\/\.default$/);
