@@ -10,7 +10,6 @@ import { ingestContent } from "../../functions/src/handlers/ingest-content";
 import { plan } from "../../functions/src/handlers/plan";
 import { settleAdxFailures } from "../../functions/src/handlers/settle-adx-failures";
 import { runBackfills } from "../../functions/src/handlers/run-backfills";
-import { operatorSignInEnabled } from "../../functions/src/admin/operator-scope";
 import { hostAuthLevel, httpRoutes, isReservedByHost, type HttpRoute } from "../../functions/src/http-routes";
 import type { AppServiceSignIn } from "./app-service-sign-in";
 import { applyAppSettings, type AppSettings } from "../runner/app-settings";
@@ -124,7 +123,8 @@ export async function startLocalFunctionsHost(opts: LocalFunctionsHostOptions): 
       res.writeHead(404, { "Content-Length": "0" }).end();
       return;
     }
-    if (matched.route.operator && operatorSignInEnabled(settings)) {
+    // an operator route the table makes anonymous has App Service authentication in front of it
+    if (matched.route.operator && hostAuthLevel(matched.route, settings) === "anonymous") {
       // In front of the app, as App Service authentication is: no valid token, no invocation; the principal it passes on
       // replaces any X-MS-CLIENT-PRINCIPAL the client sent.
       const principal = opts.signIn?.principal(req.headers.authorization);
