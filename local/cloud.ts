@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { TokenStore } from "./management-api/tokens";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -51,6 +52,8 @@ export interface EmulatedCloud {
   graphAudit: GraphAuditEmulator;
   adxStore: AdxStore;
   logsStore: { rows(streamName: string): object[] };
+  /** The login emulator's tokens: it issues them, every emulated service checks them (operators' included). */
+  tokens: TokenStore;
   dataDir: string;
   describe(): object;
   close(): Promise<void>;
@@ -150,6 +153,7 @@ export async function startEmulatedCloud(opts: EmulatedCloudOptions = {}): Promi
       graphAudit: graph,
       adxStore: adx.store,
       logsStore: logs.store,
+      tokens: managementApi.tokens,
       dataDir,
       describe: () => ({
         managementApi: cloud.managementApi,

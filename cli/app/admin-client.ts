@@ -1,6 +1,7 @@
 // The Function App's admin API, as the CLI calls it: a base URL and a function key (x-functions-key), JSON in and
 // out, the contract's error body turned into a CliError with the exit code a pipeline can act on.
-import { createDefaultHttpClient, createHttpHeaders, createPipelineFromOptions, createPipelineRequest, type HttpClient, type Pipeline } from "@azure/core-rest-pipeline";
+import type { TokenCredential } from "@azure/core-auth";
+import { bearerTokenAuthenticationPolicy, createDefaultHttpClient, createHttpHeaders, createPipelineFromOptions, createPipelineRequest, type HttpClient, type Pipeline } from "@azure/core-rest-pipeline";
 import type { TenantAccessReport } from "../../functions/src/admin/tenant-access";
 import type { PlanNowResult } from "../../functions/src/admin/plan-now";
 import type { RequeueResult, RequeueSelect } from "../../functions/src/admin/requeue";
@@ -13,7 +14,10 @@ import { ExitCode } from "../output/exit-codes";
 export interface AppEndpoint {
   /** https://<defaultHostName> in Azure; the local host's http://127.0.0.1:<port>. */
   url: string;
-  functionKey: string;
+  /** The host key: the local host, or the break-glass path of an app without operator sign-in. */
+  functionKey?: string;
+  /** With operator sign-in on: the operator's own Entra identity and the app's scope (`api://<app id>/.default`). */
+  signIn?: { credential: TokenCredential; scope: string };
   /** PEM of an extra CA to trust (the emulated cloud's per-run CA). */
   caPem?: string;
 }
@@ -46,12 +50,16 @@ export class AdminClient {
 
   constructor(private readonly endpoint: AppEndpoint) {
     this.baseUrl = endpoint.url.replace(/\/+$/, "");
-    const pipeline = (maxRetries: number) =>
-      createPipelineFromOptions({
+    const pipeline = (maxRetries: number) => {
+      const p = createPipelineFromOptions({
         retryOptions: { maxRetries, retryDelayInMs: 500, maxRetryDelayInMs: 4000 },
         tlsOptions: endpoint.caPem ? { ca: endpoint.caPem } : undefined,
         userAgentOptions: { userAgentPrefix: "m365-audit-lake-cli" },
       });
+      // the operator's own token: App Service authentication validates it and the app scopes answers by its roles
+      if (endpoint.signIn) p.addPolicy(bearerTokenAuthenticationPolicy({ credential: endpoint.signIn.credential, scopes: endpoint.signIn.scope }));
+      return p;
+    };
     this.reads = pipeline(3);
     this.writes = pipeline(0);
   }
@@ -100,10 +108,14 @@ export class AdminClient {
       url,
       method,
       timeout: 120_000,
-      headers: createHttpHeaders({ Accept: "application/json", "x-functions-key": this.endpoint.functionKey, ...(body !== undefined ? { "Content-Type": "application/json" } : {}) }),
+      headers: createHttpHeaders({
+        Accept: "application/json",
+        ...(this.endpoint.functionKey && !this.endpoint.signIn ? { "x-functions-key": this.endpoint.functionKey } : {}),
+        ...(body !== undefined ? { "Content-Type": "application/json" } : {}),
+      }),
       body: body !== undefined ? JSON.stringify(body) : undefined,
       // plain http only ever reaches a loopback host (app-endpoint.ts refuses any other): the local Functions host
-      allowInsecureConnection: this.baseUrl.startsWith("http:"),
+      allowInsecureConnection: this.baseUrl.startsWith("http:") && !this.endpoint.signIn,
     });
     try {
       const response = await (method === "GET" ? this.reads : this.writes).sendRequest(this.client, request);
@@ -126,6 +138,17 @@ export class AdminClient {
       } catch {
         throw new CliError("UnexpectedAnswer", `${where} answered ${answer.status} without JSON.`, "Check that --app-url points at the m365-audit-lake Function App.", ExitCode.Failed);
       }
+    }
+    if (answer.status === 401 && this.endpoint.signIn)
+      throw new CliError(
+        "SignInRefused",
+        `The Function App refused your Entra sign-in (${where} answered 401).`,
+        "Sign in again (`az login`) with the account your operator role was assigned to, and check --app-scope names the app's operator API.",
+        ExitCode.Auth,
+      );
+    if (answer.status === 403) {
+      const e = errorBody(answer.text);
+      throw new CliError(e?.code ?? "Forbidden", e?.message ?? `${where} answered 403.`, e?.advice ?? "Ask for an operator role on the app.", ExitCode.Auth);
     }
     if (answer.status === 401)
       throw new CliError(

@@ -7,14 +7,17 @@ import { ExitCode } from "../output/exit-codes";
 import { defaultAzureAccess, readCaFile, type AzureAccess } from "../deploy/publish-command";
 import { readFlexSite, resourceManagerError, siteUrl, type SiteRef } from "../deploy/flex-site";
 import { PUBLIC_RESOURCE_MANAGER, ResourceManagerHttp } from "../deploy/resource-manager-pipeline";
+import { SiteHosts } from "../deploy/site-hosts";
 import type { AppEndpoint } from "./admin-client";
 
 export const APP_URL_ENV = "M365_AUDIT_LAKE_APP_URL";
 export const FUNCTION_KEY_ENV = "M365_AUDIT_LAKE_FUNCTION_KEY";
+export const APP_SCOPE_ENV = "M365_AUDIT_LAKE_APP_SCOPE";
 
 export interface AppEndpointOptions {
   appUrl?: string;
   functionKey?: string;
+  appScope?: string;
   subscription?: string;
   resourceGroup?: string;
   site?: string;
@@ -27,6 +30,7 @@ export function withAppOptions(command: Command, access: AzureAccess = defaultAz
   return command
     .option("--app-url <url>", `the Function App's URL, e.g. https://<app>.azurewebsites.net or the local host's (env ${APP_URL_ENV})`)
     .option("--function-key <key>", `a function key of the app (env ${FUNCTION_KEY_ENV}); in Azure the CLI reads it with --subscription/--resource-group/--site`)
+    .option("--app-scope <scope>", `with operator sign-in on: the app's operator API scope, e.g. api://<app id>/.default; the CLI then signs in as you (az login, or AZURE_* for a pipeline) instead of using a function key (env ${APP_SCOPE_ENV})`)
     .option("--subscription <id>", "Azure: subscription id of the Function App (with --resource-group and --site)")
     .option("--resource-group <name>", "Azure: resource group of the Function App")
     .option("--site <name>", "Azure: the Function App's name")
@@ -38,6 +42,13 @@ export async function resolveAppEndpoint(o: AppEndpointOptions, env: Record<stri
   const caPem = o.caFile ? readCaFile(o.caFile) : access.caPem;
   const appUrl = o.appUrl ?? env[APP_URL_ENV];
   const siteFlags = [o.subscription, o.resourceGroup, o.site].filter(Boolean).length;
+  const appScope = o.appScope ?? env[APP_SCOPE_ENV];
+  if (appUrl && appScope) {
+    // the operator's own Entra identity: no host key is read or sent (the key stays for the local host and break-glass)
+    const url = checkedUrl(appUrl);
+    if (!url.startsWith("https:")) throw usage("--app-scope", `${url} is not https: your Entra token travels only over https (sign-in is for the app in Azure; the local host takes its function key).`);
+    return { url, signIn: { credential: access.credential(), scope: appScope }, caPem };
+  }
   if (appUrl) {
     const url = checkedUrl(appUrl);
     const functionKey = o.functionKey ?? env[FUNCTION_KEY_ENV];
@@ -50,13 +61,16 @@ export async function resolveAppEndpoint(o: AppEndpointOptions, env: Record<stri
   const ref: SiteRef = { subscription: o.subscription!, resourceGroup: o.resourceGroup!, site: o.site! };
   const http = new ResourceManagerHttp({ credential: access.credential(), endpoint: o.resourceManager ?? access.resourceManager, caPem });
   const site = await readFlexSite(http, ref);
+  if (!site.defaultHost) throw new CliError("NoDefaultHost", `Site '${ref.site}' reports no defaultHostName.`, "Check that the Function App is running, or pass --app-url.", ExitCode.Failed);
+  // the function key goes to this host: checked before the key is even read
+  const appHost = new SiteHosts(http.endpoint).check(site.defaultHost, "app", `Site '${ref.site}' defaultHostName`);
+  if (appScope) return { url: `https://${appHost}`, signIn: { credential: access.credential(), scope: appScope }, caPem };
   const keys = await http.send("POST", siteUrl(http, ref, "/host/default/listkeys"));
   if (keys.status !== 200) throw resourceManagerError(keys, ref);
   const functionKey = (JSON.parse(keys.text) as { functionKeys?: { default?: string } }).functionKeys?.default;
   if (!functionKey)
     throw new CliError("NoFunctionKey", `Site '${ref.site}' has no default function key.`, "Create one (az functionapp keys set --key-type functionKeys --key-name default …) or pass --function-key.", ExitCode.NotFound);
-  if (!site.defaultHost) throw new CliError("NoDefaultHost", `Site '${ref.site}' reports no defaultHostName.`, "Check that the Function App is running, or pass --app-url.", ExitCode.Failed);
-  return { url: `https://${site.defaultHost}`, functionKey, caPem };
+  return { url: `https://${appHost}`, functionKey, caPem };
 }
 
 function checkedUrl(text: string): string {

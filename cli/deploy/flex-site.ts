@@ -1,6 +1,7 @@
 // The function app as Resource Manager describes it: where its Kudu (SCM) site is, and which functions its host indexed.
 import { CliError } from "../output/cli-error";
 import { ExitCode } from "../output/exit-codes";
+import { SiteHosts } from "./site-hosts";
 import { serviceError, type HttpAnswer, type ResourceManagerHttp } from "./resource-manager-pipeline";
 
 export const WEB_API_VERSION = "2024-04-01";
@@ -13,8 +14,9 @@ export interface SiteRef {
 
 export interface FlexSite {
   id: string;
-  /** The SCM host from hostNameSslStates (hostType Repository): Flex hosts carry a suffix, never derive it from the name. */
+  /** The SCM host from hostNameSslStates (hostType Repository), checked to be the cloud's: Flex hosts carry a suffix, never derive it from the name. */
   scmHost: string;
+  /** As the site names it, unchecked: whoever sends anything there checks it first (SiteHosts). */
   defaultHost: string;
   flexConsumption: boolean;
 }
@@ -52,7 +54,8 @@ export async function readFlexSite(http: ResourceManagerHttp, ref: SiteRef): Pro
   }
   return {
     id: site.id,
-    scmHost: scm.name,
+    // the operator's token goes to this host next: only if it is one of the cloud's Kudu hosts
+    scmHost: new SiteHosts(http.endpoint).check(scm.name, "scm", `Site '${ref.site}' hostNameSslStates (Repository)`),
     defaultHost: site.properties?.defaultHostName ?? "",
     flexConsumption: site.properties?.sku === "FlexConsumption" || site.properties?.functionAppConfig !== undefined,
   };
@@ -60,6 +63,7 @@ export async function readFlexSite(http: ResourceManagerHttp, ref: SiteRef): Pro
 
 export async function listIndexedFunctions(http: ResourceManagerHttp, ref: SiteRef): Promise<string[]> {
   const names: string[] = [];
+  const hosts = new SiteHosts(http.endpoint);
   let url: string | null = siteUrl(http, ref, "/functions");
   while (url) {
     const answer = await http.send("GET", url);
@@ -67,7 +71,7 @@ export async function listIndexedFunctions(http: ResourceManagerHttp, ref: SiteR
     const page = JSON.parse(answer.text) as { value: Array<{ properties?: { name?: string }; name: string }>; nextLink?: string | null };
     // the resource name is "<site>/<function>"; properties.name is the function's own
     names.push(...page.value.map((f) => f.properties?.name ?? f.name.split("/").pop()!));
-    url = page.nextLink ?? null;
+    url = page.nextLink ? hosts.checkResourceManagerLink(page.nextLink, `The functions list of site '${ref.site}' (nextLink)`) : null;
   }
   return names.sort();
 }

@@ -4,7 +4,7 @@ import { ingestContent } from "./handlers/ingest-content";
 import { plan } from "./handlers/plan";
 import { runBackfills } from "./handlers/run-backfills";
 import { settleAdxFailures } from "./handlers/settle-adx-failures";
-import { httpRoutes } from "./http-routes";
+import { hostAuthLevel, httpRoutes } from "./http-routes";
 
 app.timer("plan", { schedule: "0 */5 * * * *", handler: plan });
 // ADX reports a failed queued ingestion minutes after the worker was done (its batching seals every 5 minutes).
@@ -21,4 +21,4 @@ app.storageQueue("ingest-content", {
 });
 
 // HTTP functions come from one table the local host serves too.
-for (const { name, methods, authLevel, route, handler } of httpRoutes) app.http(name, { methods, authLevel, route, handler });
+for (const r of httpRoutes) app.http(r.name, { methods: r.methods, authLevel: hostAuthLevel(r), route: r.route, handler: r.handler });

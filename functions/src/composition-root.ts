@@ -20,8 +20,6 @@ export interface AuditLake {
   plan(log: EngineLog): Promise<PlanResult[]>;
   /** Land the blobs of one queue message. */
   ingest(message: ContentMessage, dequeueCount: number, log: EngineLog): Promise<BlobOutcome[]>;
-  /** The Webhook-AuthID callers must present; undefined when none is set (every webhook call is then refused). */
-  readonly webhookAuthId: string | undefined;
   /** Admit the blobs a Management API notification announces. */
   admitNotifications(body: unknown, log: EngineLog): Promise<NotificationOutcome>;
   /** Act on ADX's reports of queued ingestions that failed after the worker was done. */
@@ -44,13 +42,12 @@ export interface AuditLake {
 /** The use cases over an engine built elsewhere (tests build theirs with their own clock and observers). */
 export function auditLake(engine: Engine): AuditLake {
   const notified = new Map(
-    [...engine.tenants].map(([id, t]) => [id, { contentTypes: t.config.contentTypes, isAllowedUrl: (u: string) => t.client.isAllowedUrl(u) }]),
+    [...engine.tenants].map(([id, t]) => [id, { contentTypes: t.config.contentTypes, contentUriProblem: (id: string, uri: string) => t.client.contentUriProblem(id, uri) }]),
   );
   return {
     settings: engine.config,
     plan: (log) => engine.planner.run(log),
     ingest: (message, dequeueCount, log) => engine.worker.ingest(message, dequeueCount, log),
-    webhookAuthId: engine.config.webhook?.authId,
     admitNotifications: (body, log) => admitNotifications(body, notified, engine.intake, log),
     settleAdxFailures: (log) => engine.adxFailures.run(log),
     health: () => healthReport({ tenants: engine.config.tenants, checkpoints: engine.checkpoints, ledger: engine.ledger, backfills: engine.backfill.jobs }),

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import hostJson from "../host.json";
 import { CONTENT_TYPES, type ContentType } from "./management-api/content-types";
+import { isLoopbackHost } from "./management-api/api-origin";
 import type { CloudName } from "./management-api/clouds";
 import { credentialConfigSchema, type CredentialConfig } from "./management-api/credentials";
 import { DEFAULT_GRAPH_BASE_URL, graphEndpoint, GRAPH_GLOBAL_ORIGIN } from "./graph-audit/graph-endpoint";
@@ -116,7 +117,10 @@ const settingsSchema = z
         return z.NEVER;
       }
     }).pipe(tenantsSchema),
-    ADX_INGEST_URI: z.url({ protocol: /^https?$/, error: "is not set or not an http(s) URL" }),
+    // The app's ADX token goes with every ingestion: plain http only to a local emulator.
+    ADX_INGEST_URI: z
+      .url({ protocol: /^https?$/, error: "is not set or not an http(s) URL" })
+      .refine((u) => u.startsWith("https:") || isLoopbackHost(new URL(u).hostname), "must be https (plain http is allowed on loopback only)"),
     ADX_INGEST_MODE: z.enum(["queued"]).default("queued"),
     SENTINEL_DCE_URI: z.url({ protocol: /^https$/, error: "expected an https URL" }).optional(),
     SENTINEL_DCR_ID: z.string().regex(/^dcr-[0-9A-Za-z]+$/, "expected a DCR immutable id like dcr-0123456789abcdef0123456789abcdef").optional(),

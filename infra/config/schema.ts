@@ -122,6 +122,10 @@ export const platformSchema = z.strictObject({
       maximumInstances: z.number().int().min(1).max(1000).default(40),
     })
     .default({ instanceMemoryMb: 2048, maximumInstances: 40 }),
+  /** Operators sign in with Entra ID (app roles Operator.All / Operator.Tenant); tenantGroups: group object id → tenant ids. */
+  operatorSignIn: z
+    .strictObject({ tenantGroups: z.record(guid("an Entra group object id"), z.array(guid("a tenant id"))).default({}) })
+    .optional(),
   /** MSSP only: display name of the multi-tenant app registration the clients consent to. */
   msspAppName: z.string().min(1).max(120).refine((n) => n.trim() !== "", "is blank: client admins would see no name on the consent screen").optional(),
   state: backendSchema.default({ backend: "local" }),

@@ -12,6 +12,7 @@ import { AzureProviders } from "../constructs/azure-providers";
 import { FunctionIdentity } from "../constructs/function-identity";
 import { FunctionStorage } from "../constructs/function-storage";
 import { IngestionApp } from "../constructs/ingestion-app";
+import { OperatorSignIn } from "../constructs/operator-sign-in";
 import { MailAccessForwarding } from "../constructs/mail-access-forwarding";
 import { MsspFeedAccess } from "../constructs/mssp-feed-access";
 import { OwnTenantFeedAccess } from "../constructs/own-tenant-feed-access";
@@ -101,6 +102,9 @@ export class PlatformStack extends TerraformStack {
         })
       : undefined;
 
+    const operators = platform.operatorSignIn
+      ? new OperatorSignIn(this, "operator-sign-in", { displayName: `${platform.prefix} audit lake operators`, tenantId: platform.tenantId, azureCloud: platform.azureCloud, tenantGroups: platform.operatorSignIn.tenantGroups })
+      : undefined;
     const app = new IngestionApp(this, "ingestion-app", {
       name: names.functionApp,
       planName: names.servicePlan,
@@ -113,13 +117,21 @@ export class PlatformStack extends TerraformStack {
       maximumInstances: platform.functionApp.maximumInstances,
       after: storage.dataRoles.map((r) => r.assignment),
       appInsightsId: monitoring.appInsights.id,
-      appSettings: engineSettings(config, {
-        storageEndpoints: { blob: storage.account.primaryBlobEndpoint, queue: storage.account.primaryQueueEndpoint, table: storage.account.primaryTableEndpoint },
-        identityClientId: identity.clientId,
-        msspAppClientId: mssp?.app.clientId,
-        sentinel: forward ? { dceUri: forward.endpoint.logsIngestionEndpoint, dcrImmutableId: forward.rule.immutableId, streamName: mailAccessStream().streamName } : undefined,
-      }),
+      appSettings: {
+        ...engineSettings(config, {
+          storageEndpoints: { blob: storage.account.primaryBlobEndpoint, queue: storage.account.primaryQueueEndpoint, table: storage.account.primaryTableEndpoint },
+          identityClientId: identity.clientId,
+          msspAppClientId: mssp?.app.clientId,
+          sentinel: forward ? { dceUri: forward.endpoint.logsIngestionEndpoint, dcrImmutableId: forward.rule.immutableId, streamName: mailAccessStream().streamName } : undefined,
+        }),
+        ...operators?.appSettings,
+      },
     });
+    if (operators) {
+      // sign-in goes on once the site exists
+      operators.protect({ name: names.functionApp, resourceGroupName, after: app.site });
+      new TerraformOutput(this, "operator_app_scope", { value: operators.scope, description: "--app-scope for the CLI's admin commands (operators sign in with az login)." });
+    }
 
     new PlatformAlerts(this, "alerts", {
       prefix: platform.prefix,

@@ -10,7 +10,8 @@ import { ingestContent } from "../../functions/src/handlers/ingest-content";
 import { plan } from "../../functions/src/handlers/plan";
 import { settleAdxFailures } from "../../functions/src/handlers/settle-adx-failures";
 import { runBackfills } from "../../functions/src/handlers/run-backfills";
-import { httpRoutes, isReservedByHost, type HttpRoute } from "../../functions/src/http-routes";
+import { hostAuthLevel, httpRoutes, isReservedByHost, type HttpRoute } from "../../functions/src/http-routes";
+import type { AppServiceSignIn } from "./app-service-sign-in";
 import { applyAppSettings, type AppSettings } from "../runner/app-settings";
 import { captureConsole } from "../runner/console-capture";
 import { readQueueHostSettings } from "../runner/host-json";
@@ -33,6 +34,8 @@ export interface LocalFunctionsHostOptions {
   hostJsonPath?: string;
   /** Serve HTTPS with this certificate (local/tls.ts, the per-run CA), as a Function App does; default plain http. */
   tls?: { certPem: string; keyPem: string };
+  /** App Service authentication, emulated: with OPERATOR_SIGN_IN=entra, it validates operators' tokens on operator routes. */
+  signIn?: AppServiceSignIn;
 }
 
 export interface LocalFunctionsHost {
@@ -120,7 +123,18 @@ export async function startLocalFunctionsHost(opts: LocalFunctionsHostOptions): 
       res.writeHead(404, { "Content-Length": "0" }).end();
       return;
     }
-    if (matched.route.authLevel === "function" && !presentsKey(req, url, functionKey)) {
+    // an operator route the table makes anonymous has App Service authentication in front of it
+    if (matched.route.operator && hostAuthLevel(matched.route, settings) === "anonymous") {
+      // In front of the app, as App Service authentication is: no valid token, no invocation; the principal it passes on
+      // replaces any X-MS-CLIENT-PRINCIPAL the client sent.
+      const principal = opts.signIn?.principal(req.headers.authorization);
+      for (const name of Object.keys(req.headers)) if (name.startsWith("x-ms-client-principal")) delete req.headers[name];
+      if (!principal) {
+        res.writeHead(401, { "Content-Length": "0", "WWW-Authenticate": 'Bearer realm="operator"' }).end();
+        return;
+      }
+      req.headers["x-ms-client-principal"] = principal;
+    } else if (hostAuthLevel(matched.route, settings) === "function" && !presentsKey(req, url, functionKey)) {
       res.writeHead(401, { "Content-Length": "0" }).end(); // the host answers a missing or wrong key with a bare 401
       return;
     }

@@ -13,6 +13,9 @@ export interface IssuedToken {
   expiresAtMs: number;
   /** Set when the token-expiry fault retires it early. */
   revoked: boolean;
+  /** A signed-in user's (an operator's) display name and group object ids; app-only tokens carry neither. */
+  name?: string;
+  groups?: string[];
 }
 
 export type TokenCheck =
@@ -39,9 +42,9 @@ export class TokenStore {
     return roles && [...roles];
   }
 
-  issue(tenantId: string, clientId: string, audience: string, lifetimeSeconds: number, roles: string[] = ACTIVITY_FEED_ROLES): { raw: string; token: IssuedToken } {
+  issue(tenantId: string, clientId: string, audience: string, lifetimeSeconds: number, roles: string[] = ACTIVITY_FEED_ROLES, user?: { name: string; groups: string[] }): { raw: string; token: IssuedToken } {
     if (this.tokens.size > 10_000) this.forgetExpired();
-    const token: IssuedToken = { tenantId, clientId, audience, roles: [...roles], expiresAtMs: Date.now() + lifetimeSeconds * 1000, revoked: false };
+    const token: IssuedToken = { tenantId, clientId, audience, roles: [...roles], expiresAtMs: Date.now() + lifetimeSeconds * 1000, revoked: false, ...(user ? { name: user.name, groups: [...user.groups] } : {}) };
     const raw = jwtShaped(token);
     this.tokens.set(raw, token);
     return { raw, token };
@@ -85,6 +88,7 @@ function jwtShaped(t: IssuedToken): string {
     sub: randomUUID(),
     ver: "1.0",
     ...(t.roles.length ? { roles: t.roles } : {}),
+    ...(t.name ? { name: t.name, groups: t.groups ?? [] } : {}),
   };
   return `${part({ typ: "JWT", alg: "RS256", kid: "emulator" })}.${part(payload)}.${randomBytes(32).toString("base64url")}`;
 }

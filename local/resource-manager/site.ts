@@ -23,6 +23,11 @@ export interface EmulatedSiteOptions {
   statusServiceUnavailable?: number;
   /** Where the app's functions answer (the local Functions host, served over HTTPS) and its default function key. */
   app?: { host: string; functionKey: string };
+  /**
+   * A tampered site resource (or a spoofed answer): it names these hosts instead of its own, and its functions list
+   * a nextLink, so tests can prove a client sends its token and keys to none of them.
+   */
+  names?: { scmHost?: string; defaultHost?: string; functionsNextLink?: string };
 }
 
 export interface SiteTimings {
@@ -94,6 +99,7 @@ export class EmulatedSite {
   resource(): Record<string, unknown> {
     const o = this.options;
     const location = o.location ?? "East US";
+    const [appHost, scmHost] = [o.names?.defaultHost ?? this.appHost, o.names?.scmHost ?? this.scmHost];
     const ssl = (name: string, hostType: "Standard" | "Repository") => ({ name, sslState: "Disabled", ipBasedSslState: "NotConfigured", virtualIP: null, thumbprint: null, toUpdate: null, hostType });
     return {
       id: this.resourceId,
@@ -105,10 +111,10 @@ export class EmulatedSite {
       properties: {
         name: o.name,
         state: "Running",
-        hostNames: [this.appHost],
-        enabledHostNames: [this.appHost, this.scmHost],
-        defaultHostName: this.appHost,
-        hostNameSslStates: [ssl(this.appHost, "Standard"), ssl(this.scmHost, "Repository")],
+        hostNames: [appHost],
+        enabledHostNames: [appHost, scmHost],
+        defaultHostName: appHost,
+        hostNameSslStates: [ssl(appHost, "Standard"), ssl(scmHost, "Repository")],
         serverFarmId: `/subscriptions/${o.subscriptionId}/resourceGroups/${o.resourceGroup}/providers/Microsoft.Web/serverfarms/${o.name}-plan`,
         reserved: true,
         httpsOnly: true,
@@ -145,7 +151,7 @@ export class EmulatedSite {
           },
         };
       }),
-      nextLink: null,
+      nextLink: this.options.names?.functionsNextLink ?? null,
     };
   }
 

@@ -2,9 +2,11 @@
 // operator gets for each way a code deployment fails.
 import { EnvironmentCredential } from "@azure/identity";
 import { request } from "node:https";
+import { createServer, type Server } from "node:net";
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import { publishFunctions, type PublishOptions } from "../../cli/deploy/publish-functions";
+import { SiteHosts } from "../../cli/deploy/site-hosts";
 import { CliError } from "../../cli/output/cli-error";
 import { ExitCode } from "../../cli/output/exit-codes";
 import { DeployStatus, type ResourceManagerEmulator } from "../../local/resource-manager";
@@ -13,16 +15,32 @@ import { deployFixture, GROUP, SUBSCRIPTION, type DeployFixture, BUNDLED_FUNCTIO
 let fx: DeployFixture;
 let rm: ResourceManagerEmulator;
 
+// A host outside the cloud (loopback, so the test needs no network): it counts every connection it is offered.
+let foreign: Server;
+let foreignHost = "";
+const foreignConnections: number[] = [];
+
 beforeAll(async () => {
   fx = await deployFixture();
+  foreign = createServer((socket) => {
+    foreignConnections.push(Date.now());
+    socket.destroy();
+  });
+  await new Promise<void>((r) => foreign.listen(0, "127.0.0.2", r));
+  foreignHost = `127.0.0.2:${(foreign.address() as { port: number }).port}`;
   rm = await fx.startEmulator([
+    { name: "func-tampered-scm", names: { scmHost: foreignHost } },
+    { name: "func-tampered-next", names: { functionsNextLink: `https://${foreignHost}/subscriptions/x/functions?page=2` } },
     { name: "func-audit-lake" },
     { name: "func-no-storage-role", deploymentStorageForbidden: true },
     { name: "func-broken" },
     { name: "func-recycling", statusServiceUnavailable: 2 },
   ]);
 });
-afterAll(() => fx.cleanup());
+afterAll(async () => {
+  await new Promise((r) => foreign?.close(r));
+  await fx.cleanup();
+});
 
 function options(site: string, extra: Partial<PublishOptions> = {}): PublishOptions {
   return {
@@ -166,3 +184,42 @@ async function waitUntil(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 25));
   expect(condition()).toBe(true);
 }
+
+test("the Resource Manager token goes to no SCM host outside the cloud: a site naming a foreign one is refused before the upload", async () => {
+  const error = await failure(publishFunctions(options("func-tampered-scm")));
+  expect(error.code).toBe("HostNotAllowed");
+  expect(error.message).toContain(foreignHost);
+  expect(error.exitCode).toBe(ExitCode.Failed);
+  expect(foreignConnections).toEqual([]);
+});
+
+test("a functions-list nextLink off the Resource Manager origin is not followed", async () => {
+  const error = await failure(publishFunctions(options("func-tampered-next")));
+  expect(error.code).toBe("HostNotAllowed");
+  expect(error.message).toMatch(/nextLink/);
+  expect(foreignConnections).toEqual([]);
+});
+
+test("each cloud's App Service hosts are told apart from look-alikes", () => {
+  const pub = new SiteHosts("https://management.azure.com");
+  expect(pub.check("func-lake-a1b2c3.scm.eastus-01.azurewebsites.net", "scm", "x")).toBe("func-lake-a1b2c3.scm.eastus-01.azurewebsites.net");
+  expect(pub.check("func-lake.scm.azurewebsites.net", "scm", "x")).toBe("func-lake.scm.azurewebsites.net");
+  expect(pub.check("func-lake-a1b2c3.eastus-01.azurewebsites.net", "app", "x")).toBe("func-lake-a1b2c3.eastus-01.azurewebsites.net");
+  for (const [host, kind] of [
+    ["evil.example", "scm"],
+    ["func.scm.azurewebsites.net.evil.example", "scm"],
+    ["func.scm.azurewebsites.us", "scm"], // another cloud's
+    ["func.scm.azurewebsites.net:8443", "scm"],
+    ["x@func.scm.azurewebsites.net", "scm"],
+    ["func.azurewebsites.net/x", "app"],
+    ["func-lake.eastus-01.azurewebsites.net", "scm"], // the app host is not Kudu
+    ["func-lake.scm.azurewebsites.net", "app"],
+    ["a.b.c.d.azurewebsites.net", "app"],
+  ] as const) {
+    expect(() => pub.check(host, kind, "x")).toThrow(expect.objectContaining({ code: "HostNotAllowed" }));
+  }
+  expect(new SiteHosts("https://management.usgovcloudapi.net").check("func.scm.usgovvirginia-01.azurewebsites.us", "scm", "x")).toBe("func.scm.usgovvirginia-01.azurewebsites.us");
+  expect(() => pub.checkResourceManagerLink("https://management.azure.com.evil.example/x", "x")).toThrow(expect.objectContaining({ code: "HostNotAllowed" }));
+  expect(pub.checkResourceManagerLink("https://management.azure.com/subscriptions/s/x?$skiptoken=1", "x")).toBe("https://management.azure.com/subscriptions/s/x?$skiptoken=1");
+  expect(() => new SiteHosts("https://management.example.com")).toThrow(expect.objectContaining({ code: "UnknownCloud" }));
+});

@@ -2,6 +2,7 @@
 // consented, without consent, consented without the app role. The app is found both ways: --app-url/--function-key,
 // and as in Azure through Resource Manager (defaultHostName + listkeys).
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli, type CliEnvironment } from "../../cli/main";
@@ -24,16 +25,33 @@ let tls: LocalTls;
 let f: HostFixture;
 let rm: ResourceManagerEmulator;
 let app: string[];
+let foreign: Server;
+let foreignConnections = 0;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "cli-status-"));
   tls = await createLocalTls(join(dir, "ca.pem"));
   f = await startHostFixture({ tls });
-  rm = await startResourceManagerEmulator({ tls, dataDir: dir, sites: [{ subscriptionId: SUBSCRIPTION, resourceGroup: "rg-audit-lake", name: "func-audit-lake", app: { host: f.host.host, functionKey: f.host.functionKey } }] });
+  foreign = createServer((socket) => {
+    foreignConnections++;
+    socket.destroy();
+  });
+  await new Promise<void>((r) => foreign.listen(0, "127.0.0.2", r));
+  const foreignHost = `127.0.0.2:${(foreign.address() as { port: number }).port}`;
+  rm = await startResourceManagerEmulator({
+    tls,
+    dataDir: dir,
+    sites: [
+      { subscriptionId: SUBSCRIPTION, resourceGroup: "rg-audit-lake", name: "func-audit-lake", app: { host: f.host.host, functionKey: f.host.functionKey } },
+      // a tampered site: its defaultHostName is a host outside the cloud
+      { subscriptionId: SUBSCRIPTION, resourceGroup: "rg-audit-lake", name: "func-tampered", app: { host: f.host.host, functionKey: f.host.functionKey }, names: { defaultHost: foreignHost } },
+    ],
+  });
   app = ["--app-url", f.host.url, "--function-key", f.host.functionKey, "--ca-file", tls.caPath];
 }, 120_000);
 afterAll(async () => {
   await rm?.close();
+  await new Promise((r) => foreign?.close(r));
   await f?.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -179,6 +197,17 @@ test("in Azure's way: the app's URL from the site's defaultHostName and its key 
   expect(rm.requests).toEqual(expect.arrayContaining([expect.stringMatching(/^POST .*\/sites\/func-audit-lake\/host\/default\/listkeys 200$/)]));
   const missing = await cli(["status", "--json", "--subscription", SUBSCRIPTION, "--resource-group", "rg-audit-lake", "--site", "no-such-app"], { azure });
   expect(missing.code).toBe(ExitCode.NotFound);
+});
+
+test("the function key goes to no host outside the cloud: a site whose defaultHostName is foreign is refused before its keys are read", async () => {
+  const azure = { credential: () => rm.credential(), resourceManager: rm.url, caPem: tls.caPem };
+  const before = rm.requests.length;
+  const { code, doc } = await cli(["status", "--json", "--subscription", SUBSCRIPTION, "--resource-group", "rg-audit-lake", "--site", "func-tampered"], { azure });
+  expect(code).toBe(ExitCode.Failed);
+  expect(doc.error.code).toBe("HostNotAllowed");
+  expect(doc.error.message).toMatch(/defaultHostName/);
+  expect(foreignConnections).toBe(0);
+  expect(rm.requests.slice(before).filter((r) => /listkeys/.test(r))).toEqual([]);
 });
 
 test("bad input exits 2 naming the flag; a wrong key exits 3", async () => {

@@ -162,6 +162,16 @@ test("a webhook address must be https except on loopback", () => {
   );
 });
 
+test("ADX's ingestion URI must be https except on loopback: the app's ADX token never travels in clear text", () => {
+  const ingest = (uri: string) => loadConfig({ ...base, ADX_INGEST_URI: uri }).adx.ingestUri;
+  expect(ingest("https://ingest-lake.westeurope.kusto.windows.net")).toBe("https://ingest-lake.westeurope.kusto.windows.net");
+  expect(ingest("http://127.0.0.1:8080")).toBe("http://127.0.0.1:8080");
+  expect(ingest("http://localhost:8080")).toBe("http://localhost:8080");
+  for (const uri of ["http://ingest-lake.westeurope.kusto.windows.net", "http://10.0.0.4:8080"]) {
+    expect(problems({ ...base, ADX_INGEST_URI: uri }).join("\n")).toMatch(/ADX_INGEST_URI: must be https \(plain http is allowed on loopback only\)/);
+  }
+});
+
 describe("the shared engine", () => {
   afterEach(() => closeAuditLake());
 

@@ -5,6 +5,10 @@ import { adminUseCases } from "../../functions/src/admin/admin-use-cases";
 import { PLAN_NOW_BURST, PLAN_NOW_EVERY_MS } from "../../functions/src/admin/plan-rate";
 import { adminPlan } from "../../functions/src/handlers/admin-plan";
 import { startFixture, type Fixture } from "./engine-fixture";
+import type { OperatorScope } from "../../functions/src/admin/operator-scope";
+
+/** The function key's scope (sign-in off): every tenant. */
+const ALL: OperatorScope = { kind: "all", operator: "function key" };
 
 let f: Fixture;
 beforeAll(async () => {
@@ -26,15 +30,15 @@ test("plan now is rate-limited per tenant: a burst, then 429 PlanRateLimited wit
   const admin = adminUseCases(engine, () => new Date(at));
   const tenant0 = f.cloud.tenants[0].tenantId;
 
-  for (let i = 0; i < PLAN_NOW_BURST; i++) expect((await admin.planNow(tenant0, lane.log)).length).toBeGreaterThan(0);
-  const refused = await admin.planNow(tenant0, lane.log).then(() => undefined, (e: unknown) => e);
+  for (let i = 0; i < PLAN_NOW_BURST; i++) expect((await admin.planNow(tenant0, lane.log, ALL)).length).toBeGreaterThan(0);
+  const refused = await admin.planNow(tenant0, lane.log, ALL).then(() => undefined, (e: unknown) => e);
   expect(refused).toMatchObject({ status: 429, code: "PlanRateLimited", retryAfterSeconds: PLAN_NOW_EVERY_MS / 1000, advice: expect.stringMatching(/Ask again in 20 s/) });
   // the tenant id in any case is the same tenant
-  await expect(admin.planNow(tenant0.toUpperCase(), lane.log)).rejects.toMatchObject({ status: 429 });
+  await expect(admin.planNow(tenant0.toUpperCase(), lane.log, ALL)).rejects.toMatchObject({ status: 429 });
 
   at += PLAN_NOW_EVERY_MS;
-  expect((await admin.planNow(tenant0, lane.log)).every((r) => r.tenantId === tenant0)).toBe(true);
-  await expect(admin.planNow(tenant0, lane.log)).rejects.toMatchObject({ status: 429 });
+  expect((await admin.planNow(tenant0, lane.log, ALL)).every((r) => r.tenantId === tenant0)).toBe(true);
+  await expect(admin.planNow(tenant0, lane.log, ALL)).rejects.toMatchObject({ status: 429 });
 }, 120_000);
 
 test("the limit is per tenant: another tenant of the same app plans while the first is limited", async () => {
@@ -52,7 +56,7 @@ test("the limit is per tenant: another tenant of the same app plans while the fi
     ),
   });
   const admin = adminUseCases(lane.engine(), f.now);
-  for (let i = 0; i < PLAN_NOW_BURST; i++) await admin.planNow(tenants[0].tenantId, lane.log);
-  await expect(admin.planNow(tenants[0].tenantId, lane.log)).rejects.toMatchObject({ status: 429 });
-  expect((await admin.planNow(tenants[1].tenantId, lane.log)).every((r) => r.tenantId === tenants[1].tenantId)).toBe(true);
+  for (let i = 0; i < PLAN_NOW_BURST; i++) await admin.planNow(tenants[0].tenantId, lane.log, ALL);
+  await expect(admin.planNow(tenants[0].tenantId, lane.log, ALL)).rejects.toMatchObject({ status: 429 });
+  expect((await admin.planNow(tenants[1].tenantId, lane.log, ALL)).every((r) => r.tenantId === tenants[1].tenantId)).toBe(true);
 }, 120_000);

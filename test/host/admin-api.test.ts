@@ -100,6 +100,8 @@ test("bad input is refused with the field named; an unknown tenant is 404", asyn
   const unknown = await f.call("POST", "operator/requeue", { body: { tenantId: "00000000-0000-4000-8000-000000000999", select: "failed" } });
   expect(unknown.status).toBe(404);
   expect(unknown.body.error).toMatchObject({ code: "UnknownTenant", message: expect.stringContaining("00000000-0000-4000-8000-000000000999"), advice: expect.any(String) });
+  // the answer lists none of the app's tenants: whoever asks learns only that this id is not theirs
+  for (const i of [0, 1, 2] as const) expect(JSON.stringify(unknown.body)).not.toContain(f.tenant(i));
   expect((await f.call("GET", "operator/tenants?tenant=nobody")).status).toBe(404);
 
   const badDate = await f.call("POST", "operator/requeue", { body: { tenantId: f.tenant(0), select: "failed", from: "yesterday" } });

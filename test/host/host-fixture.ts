@@ -3,6 +3,7 @@
 import { startEmulatedCloud, type EmulatedCloud } from "../../local/cloud";
 import { emulatedAppSettings } from "../../local/host/emulated-app";
 import { startLocalFunctionsHost, type LocalFunctionsHost } from "../../local/host/functions-host";
+import type { AppServiceSignIn } from "../../local/host/app-service-sign-in";
 import type { LocalTls } from "../../local/tls";
 
 export interface HostFixture {
@@ -16,10 +17,15 @@ export interface HostFixture {
 }
 
 /** `tls`: the host serves HTTPS with a certificate of its own per-run CA (`tls.caPem`), as a Function App does. */
-export async function startHostFixture(opts: { tls?: LocalTls } = {}): Promise<HostFixture> {
+export async function startHostFixture(opts: { tls?: LocalTls; settings?: Record<string, string>; signIn?: (cloud: EmulatedCloud) => AppServiceSignIn } = {}): Promise<HostFixture> {
   const cloud = await startEmulatedCloud({ tenants: 3, users: 3, consent: { 1: "none", 2: "no-app-role" } });
   // timers far apart: what runs, runs because a test asked (plan now), not because a tick happened to fire
-  const host = await startLocalFunctionsHost({ settings: emulatedAppSettings(cloud), timerIntervalMs: 60 * 60_000, tls: opts.tls }).catch(async (e) => {
+  const host = await startLocalFunctionsHost({
+    settings: { ...emulatedAppSettings(cloud), ...opts.settings },
+    timerIntervalMs: 60 * 60_000,
+    tls: opts.tls,
+    signIn: opts.signIn?.(cloud),
+  }).catch(async (e) => {
     await cloud.close();
     throw e;
   });

@@ -2,7 +2,7 @@
 export class AdminRequestError extends Error {
   override readonly name = "AdminRequestError";
   constructor(
-    readonly status: 400 | 404 | 409 | 429,
+    readonly status: 400 | 401 | 403 | 404 | 409 | 429,
     readonly code: string,
     message: string,
     readonly advice: string,
@@ -13,11 +13,12 @@ export class AdminRequestError extends Error {
   }
 }
 
-export function unknownTenant(tenantId: string, configured: readonly string[]): AdminRequestError {
+/** The same answer for a tenant the app does not serve and one outside the caller's scope: ids are never listed. */
+export function unknownTenant(tenantId: string): AdminRequestError {
   return new AdminRequestError(
     404,
     "UnknownTenant",
-    `Tenant ${tenantId} is not one of the app's tenants (${configured.join(", ") || "none configured"}).`,
-    "Check the tenant id, or add the tenant to the deployment config (AUDIT_LAKE_TENANTS) and deploy.",
+    `Tenant ${tenantId} is not one of the tenants you can operate on this app.`,
+    "Check the tenant id (`m365-audit-lake status` lists yours), or add the tenant to the deployment config (AUDIT_LAKE_TENANTS) and deploy.",
   );
 }

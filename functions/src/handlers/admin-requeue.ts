@@ -1,6 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import { z } from "zod";
 import { getAuditLake } from "../composition-root";
+import { operatorScope } from "../admin/operator-scope";
 import { adminCall, answer, parseBody } from "./admin-answer";
 import { fieldsArgument } from "../log-line";
 
@@ -17,14 +18,15 @@ const body = z
 
 /** POST admin/requeue {tenantId, select, from?, to?, dryRun?}: re-admit failed or expiring blobs the API still serves. */
 export async function adminRequeue(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  const parsed = await parseBody(request, body);
-  if (!parsed.ok) return parsed.response;
-  const { tenantId, select, from, to, dryRun } = parsed.value;
   return adminCall(async () => {
-    const result = await getAuditLake().admin.requeue({ tenantId, select, from: from ? new Date(from) : undefined, to: to ? new Date(to) : undefined, dryRun });
+    const scope = operatorScope(request.headers);
+    const parsed = await parseBody(request, body);
+    if (!parsed.ok) return parsed.response;
+    const { tenantId, select, from, to, dryRun } = parsed.value;
+    const result = await getAuditLake().admin.requeue({ tenantId, select, from: from ? new Date(from) : undefined, to: to ? new Date(to) : undefined, dryRun }, scope);
     context.info(
-      `operator requeue ${tenantId} ${select}${dryRun ? " (dry run)" : ""}: ${result.requeued} requeued`,
-      fieldsArgument({ tenant: tenantId, stage: "requeue", outcome: dryRun ? "dry-run" : "requeued", select, requeued: result.requeued }),
+      `operator requeue ${tenantId} ${select}${dryRun ? " (dry run)" : ""} by ${scope.operator}: ${result.requeued} requeued`,
+      fieldsArgument({ tenant: tenantId, stage: "requeue", outcome: dryRun ? "dry-run" : "requeued", select, requeued: result.requeued, operator: scope.operator }),
     );
     return answer(200, result);
   });

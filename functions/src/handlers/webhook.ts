@@ -2,23 +2,39 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/fu
 import { createHash, timingSafeEqual } from "node:crypto";
 import { getAuditLake } from "../composition-root";
 import { fieldsArgument } from "../log-line";
+import { RefusalSample } from "./refusal-sample";
 
 /**
  * POST from the Management Activity API: the validation handshake when a webhook subscription starts, then
- * notifications of new content. Every request must carry Webhook-AuthID equal to WEBHOOK_AUTH_ID (401 otherwise).
+ * notifications of new content. Every request must carry Webhook-AuthID equal to WEBHOOK_AUTH_ID (401 otherwise),
+ * checked before anything is built; refusals are logged by sample.
  */
-export async function webhook(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  const lake = getAuditLake();
-  const expected = lake.webhookAuthId;
-  const presented = request.headers.get("webhook-authid");
-  if (!expected || presented === null || !sameSecret(presented, expected)) {
-    context.warn(
-      `webhook: refused a request without the right Webhook-AuthID${expected ? "" : " (WEBHOOK_AUTH_ID is not set, so every request is refused)"}`,
-      fieldsArgument({ stage: "webhook", outcome: "refused", code: expected ? "WrongWebhookAuthId" : "WebhookAuthIdNotSet" }),
-    );
-    return { status: 401, jsonBody: { error: "Webhook-AuthID missing or wrong" } };
-  }
+export function webhookHandler(opts: { now?: () => number } = {}) {
+  const refusals = new RefusalSample(60_000, opts.now);
+  return async function webhook(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+    // Read before the engine is built: an unauthenticated caller must cost no engine, no storage client, no token.
+    const expected = process.env.WEBHOOK_AUTH_ID || undefined;
+    const presented = request.headers.get("webhook-authid");
+    if (!expected || presented === null || !sameSecret(presented, expected)) {
+      const refused = refusals.take();
+      if (refused > 0) {
+        context.warn(
+          `webhook: ${refused} request(s) refused without the right Webhook-AuthID since the last such line` +
+            `${expected ? "" : " (WEBHOOK_AUTH_ID is not set, so every request is refused)"}`,
+          fieldsArgument({ stage: "webhook", outcome: "refused", code: expected ? "WrongWebhookAuthId" : "WebhookAuthIdNotSet", refused }),
+        );
+      }
+      return { status: 401, jsonBody: { error: "Webhook-AuthID missing or wrong" } };
+    }
+    return admit(request, context);
+  };
+}
 
+/** The handler the Functions host runs. */
+export const webhook = webhookHandler();
+
+async function admit(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  const lake = getAuditLake();
   const text = await request.text();
   let body: unknown = undefined;
   try {

@@ -82,6 +82,29 @@ export class ApiOrigin {
     }
     return u.toString();
   }
+
+  /**
+   * Why `url` is not the blob's own contentUri — `{base}/api/v1.0/{tenantId}/activity/feed/audit/{contentId}`, the only
+   * form the API lists — or undefined when it is. Being on the API origin is not enough: any other path (another
+   * tenant's feed, `subscriptions/content`) would spend the tenant's token and quota on whatever a notification names.
+   */
+  contentUrlProblem(url: string, tenantId: string, contentId: string): string | undefined {
+    let u: URL;
+    try {
+      u = new URL(url);
+    } catch {
+      return "contentUri is not an absolute URL";
+    }
+    if (u.username || u.password || u.origin !== this.origin) return `contentUri is not on the tenant's API host ${this.origin}`;
+    if (u.search || u.hash) return "contentUri carries a query or fragment, which the API's contentUris never do";
+    if (/[/?#\\]/.test(contentId)) return "contentId is not a single path segment";
+    const expected = new URL(this.feedUrl(tenantId, `audit/${contentId}`)).pathname;
+    const [tenantAt, path] = [this.basePath.split("/").length + 2, u.pathname.split("/")];
+    const want = expected.split("/");
+    // The tenant GUID's case is not significant; every other segment must match exactly.
+    const same = path.length === want.length && path.every((seg, i) => (i === tenantAt ? seg.toLowerCase() === want[i].toLowerCase() : seg === want[i]));
+    return same ? undefined : `contentUri ${describeUrl(url)} is not tenant ${tenantId}'s feed path for contentId ${contentId} (${this.origin}${expected})`;
+  }
 }
 
 /** scheme://host/path of a URL for messages: no userinfo, no query (nothing an attacker or we could leak through). */

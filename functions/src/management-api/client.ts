@@ -11,6 +11,7 @@ import type { ContentType } from "./content-types";
 import { logClientEvent } from "./client-log";
 import type { ManagementApiEvent, OnEvent, OnRequest } from "./events";
 import { ApiPipeline } from "./http-pipeline";
+import { ClientErrorCodes, ManagementApiError } from "./errors";
 import { DEFAULT_RETRY, type RetryOptions } from "./retry-strategy";
 import { type Subscription, Subscriptions, type WebhookSpec } from "./subscription";
 import { BearerTokenCache } from "./token-policy";
@@ -143,9 +144,29 @@ export class ManagementActivityClient {
     );
   }
 
-  /** The blob's records. Refused before any request (HostNotAllowed) unless contentUri is on the API origin. */
-  async fetchContent(contentUri: string, opts: { signal?: AbortSignal } = {}): Promise<{ records: unknown[]; bytes: number }> {
+  /**
+   * The blob's records. Refused before any request (HostNotAllowed) unless contentUri is on the API origin; with
+   * `contentId`, also (ForeignContentUri) unless it is exactly this tenant's feed path for that blob.
+   */
+  async fetchContent(contentUri: string, opts: { signal?: AbortSignal; contentId?: string } = {}): Promise<{ records: unknown[]; bytes: number }> {
+    // Off the origin entirely: the pipeline's origin pinning refuses it (HostNotAllowed, with its hostRefused event).
+    if (opts.contentId !== undefined && this.isAllowedUrl(contentUri)) {
+      const problem = this.contentUriProblem(opts.contentId, contentUri);
+      if (problem) {
+        throw new ManagementApiError(`Refused to fetch content: ${problem}. The blob is fetched only from the contentUri the tenant's listing gives.`, {
+          code: ClientErrorCodes.ForeignContentUri,
+          status: 0,
+          transient: false,
+          operation: "content",
+        });
+      }
+    }
     return fetchContentBlob(this.pipeline, contentUri, this.maxBlobBytes, opts.signal);
+  }
+
+  /** Why contentUri is not this tenant's own feed path for contentId (undefined when it is): what notifications and the worker check. */
+  contentUriProblem(contentId: string, contentUri: string): string | undefined {
+    return this.origin.contentUrlProblem(contentUri, this.tenantId, contentId);
   }
 
   /** True when a contentUri may be fetched (same origin and base path as the API): lets planners flag bad refs early. */

@@ -35,6 +35,8 @@ export const ClientErrorCodes = {
   Unauthorized: "Unauthorized",
   AuthenticationFailed: "AuthenticationFailed",
   PagingLoop: "PagingLoop",
+  /** On the API host but not the blob's own feed path (another tenant's, another operation's, another contentId's). */
+  ForeignContentUri: "ForeignContentUri",
 } as const;
 
 export interface ManagementApiErrorInit {

@@ -19,6 +19,15 @@ import { asDate, deletePartitionRange, dropUndefined, ensureTable, statusOf } fr
 export type { ContentRef };
 export { LEDGER_STATES, PENDING_STATES, type FinalState, type Finish, type IngestedFigures, type LedgerEntry, type LedgerKey, type LedgerState } from "./ledger-entry";
 
+/**
+ * The blob's fields an outcome (the worker's, ADX's) writes: all but contentUri, which only a claim and the listing
+ * write, so a forged URI a message carried never overwrites the one a requeue will fetch.
+ */
+function outcomeRefFields(ref: ContentRef) {
+  const { contentUri: _fromIntakeOnly, ...fields } = refFields(ref);
+  return fields;
+}
+
 export const LEDGER_TABLE = "AuditLakeContentLedger";
 export const LEDGER_RETENTION_DAYS = 8;
 
@@ -121,7 +130,7 @@ export class ContentLedger {
     if (finishes.length === 0) return;
     await ensureTable(this.table);
     for (const group of this.partitions(finishes, (f) => f.ref)) {
-      const actions: TransactionAction[] = group.map((f) => ["upsert", dropUndefined({ ...this.keys(f.ref), ...refFields(f.ref), ...finishFields(f, now) }), "Merge"]);
+      const actions: TransactionAction[] = group.map((f) => ["upsert", dropUndefined({ ...this.keys(f.ref), ...outcomeRefFields(f.ref), ...finishFields(f, now) }), "Merge"]);
       await this.table.submitTransaction(actions);
     }
   }
@@ -208,12 +217,12 @@ export class ContentLedger {
   /** A failed attempt the queue will retry: state unchanged, the error kept for health and operators. */
   async recordAttempt(ref: ContentRef, code: string, reason: string, attempts: number): Promise<void> {
     await ensureTable(this.table);
-    await this.table.upsertEntity({ ...this.keys(ref), ...refFields(ref), attempts, lastErrorCode: code, lastError: errorText(reason) }, "Merge");
+    await this.table.upsertEntity({ ...this.keys(ref), ...outcomeRefFields(ref), attempts, lastErrorCode: code, lastError: errorText(reason) }, "Merge");
   }
 
   private async finish(ref: ContentRef, fields: Record<string, unknown>): Promise<void> {
     await ensureTable(this.table);
-    await this.table.upsertEntity(dropUndefined({ ...this.keys(ref), ...refFields(ref), ...fields }), "Merge");
+    await this.table.upsertEntity(dropUndefined({ ...this.keys(ref), ...outcomeRefFields(ref), ...fields }), "Merge");
   }
 
   /** Entries whose contentCreated falls in the hours [from, to] (whole hours: callers filter finer if they need). */
@@ -222,12 +231,35 @@ export class ContentLedger {
   }
 
   /**
-   * The same entries reduced to what the planner's skip decision needs. A full-retention sweep of a busy tenant reads
-   * a hundred thousand entries: selecting four properties keeps that to a few MB.
+   * The same entries reduced to what the planner's skip decision needs (and the contentUri it checks against the
+   * listing). A full-retention sweep of a busy tenant reads a hundred thousand entries: selecting five properties keeps
+   * that to tens of MB.
    */
-  async *brief(tenantId: string, contentType: string, from: Date, to: Date): AsyncIterable<Pick<LedgerEntry, "contentId" | "state" | "listedAt" | "etag">> {
-    for await (const e of this.query(tenantId, contentType, from, to, undefined, ["RowKey", "state", "listedAt"])) {
-      yield { contentId: decodeKeyPart(String(e.rowKey)), state: e.state as LedgerState, listedAt: asDate(e.listedAt), etag: e.etag as string | undefined };
+  async *brief(tenantId: string, contentType: string, from: Date, to: Date): AsyncIterable<Pick<LedgerEntry, "contentId" | "state" | "listedAt" | "etag" | "contentUri">> {
+    for await (const e of this.query(tenantId, contentType, from, to, undefined, ["RowKey", "state", "listedAt", "contentUri"])) {
+      yield {
+        contentId: decodeKeyPart(String(e.rowKey)),
+        state: e.state as LedgerState,
+        listedAt: asDate(e.listedAt),
+        etag: e.etag as string | undefined,
+        contentUri: String(e.contentUri ?? ""),
+      };
+    }
+  }
+
+  /**
+   * Puts the listing's contentUri on entries that hold another one (a claim announced with a forged URI): requeues
+   * then fetch what the API lists. Merged unconditionally, one transaction per partition; a vanished entry is skipped.
+   */
+  async adoptListedUris(refs: readonly ContentRef[]): Promise<void> {
+    for (const group of this.partitions(refs)) {
+      const actions: TransactionAction[] = group.map((ref) => ["update", { ...this.keys(ref), contentUri: ref.contentUri }, "Merge"]);
+      try {
+        await this.table.submitTransaction(actions);
+      } catch (err) {
+        if (statusOf(err) !== 404) throw err;
+        for (const ref of group) await this.table.updateEntity({ ...this.keys(ref), contentUri: ref.contentUri }, "Merge").catch((e) => { if (statusOf(e) !== 404) throw e; });
+      }
     }
   }
 

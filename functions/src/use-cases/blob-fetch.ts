@@ -35,7 +35,8 @@ export async function fetchBlob(w: BlobWork, ctx: BlobFetchContext, log: Pipelin
   const { blob } = w;
   let stage: string = Stage.fetch;
   try {
-    const fetched = await ctx.source.fetchContent(blob.contentUri);
+    // A contentUri other than the blob's own feed path (a forged claim in the ledger) is refused, not fetched.
+    const fetched = await ctx.source.fetchContent(blob.contentUri, { contentId: blob.contentId });
     const { bytes } = fetched;
     const records = fetched.records.length;
     await ctx.onFetched?.({ contentId: blob.contentId, records, bytes });

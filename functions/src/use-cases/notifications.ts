@@ -14,13 +14,14 @@ export interface NotificationOutcome {
 
 export interface NotifiedTenant {
   contentTypes: readonly string[];
-  /** The tenant's client decides which contentUri may ever receive its token. */
-  isAllowedUrl(url: string): boolean;
+  /** Why a contentUri is not the tenant's own feed path for contentId (undefined when it is): the tenant's client decides. */
+  contentUriProblem(contentId: string, contentUri: string): string | undefined;
 }
 
 /**
  * Announced blobs go through the same ledger + queue path as listed ones (so a blob both announced and listed is
- * enqueued once). Items for unknown tenants, unsubscribed content types or foreign hosts are rejected and logged;
+ * enqueued once). Items for unknown tenants, unsubscribed content types or a contentUri other than the blob's own
+ * feed path are rejected and logged;
  * polling stays the source of truth, so nothing is lost by rejecting.
  */
 export async function admitNotifications(
@@ -53,9 +54,10 @@ export async function admitNotifications(
     }
     const n = { ...contentRef(parsed.data), tenantId: parsed.data.tenantId.toLowerCase() };
     const tenant = tenants.get(n.tenantId);
+    let problem: string | undefined;
     if (!tenant) reject(`tenant ${n.tenantId} is not in AUDIT_LAKE_TENANTS`, "UnknownTenant");
     else if (!isContentType(n.contentType) || !tenant.contentTypes.includes(n.contentType)) reject(`content type ${n.contentType} is not collected for this tenant`, "ContentTypeNotCollected");
-    else if (!tenant.isAllowedUrl(n.contentUri)) reject(`contentUri is not on the tenant's API host`, ClientErrorCodes.HostNotAllowed);
+    else if ((problem = tenant.contentUriProblem(n.contentId, n.contentUri))) reject(problem, ClientErrorCodes.ForeignContentUri);
     else if (!admitted.some((a) => a.contentId === n.contentId && a.tenantId === n.tenantId)) admitted.push(n);
     else outcome.known++;
   }

@@ -1,6 +1,8 @@
 import type { TenantConfig } from "../config";
 import type { ContentBlobRef, ManagementActivityClient } from "../management-api/client";
+import { describeUrl } from "../management-api/api-origin";
 import type { ContentType } from "../management-api/content-types";
+import { ClientErrorCodes } from "../management-api/errors";
 import type { CheckpointStore } from "../state/checkpoints";
 import { failureCode, failureReason, ServiceError } from "../service-error";
 import { forEachConcurrent } from "./concurrency";
@@ -141,6 +143,7 @@ export class Planner {
     for await (const e of ledger.brief(tenantId, contentType, window.start, window.end)) known.set(e.contentId, e);
 
     const seen = new Set<string>();
+    const misplaced: Array<{ ref: ContentRef; claimed: string }> = [];
     let fresh: ContentRef[] = [];
     let stale: Array<{ ref: ContentRef; etag: string; listedAt?: Date }> = [];
     const admit = async () => {
@@ -175,6 +178,8 @@ export class Planner {
       result.listed++;
       const ref = toRef(tenantId, blob);
       const entry = known.get(blob.contentId);
+      // The listing is the truth about a blob's contentUri: a claim that announced another one is corrected.
+      if (entry && entry.contentUri !== ref.contentUri) misplaced.push({ ref, claimed: entry.contentUri });
       if (entry && !(entry.state === "listed" && isStale(entry, now))) {
         result.known++;
         continue;
@@ -184,6 +189,19 @@ export class Planner {
       if (fresh.length + stale.length >= INTAKE_GROUP) await admit();
     }
     await admit();
+    if (misplaced.length) {
+      await ledger.adoptListedUris(misplaced.map((m) => m.ref));
+      for (const m of misplaced) {
+        log.warn(`plan ${tenantId} ${contentType}: ledger entry ${m.ref.contentId} held contentUri ${describeUrl(m.claimed)}; the listing's replaces it`, {
+          tenant: tenantId,
+          contentType,
+          contentId: m.ref.contentId,
+          stage: "intake",
+          outcome: "contentUriCorrected",
+          code: ClientErrorCodes.ForeignContentUri,
+        });
+      }
+    }
     await onStep?.({ step: "listed", tenantId, contentType, window, blobs: result.listed });
 
     // Checkpoint only after enqueue: a crash before this line must replay the window, not skip it.
@@ -223,7 +241,7 @@ export class Planner {
   }
 }
 
-type KnownEntry = Pick<LedgerEntry, "contentId" | "state" | "listedAt" | "etag">;
+type KnownEntry = Pick<LedgerEntry, "contentId" | "state" | "listedAt" | "etag" | "contentUri">;
 
 function isStale(e: KnownEntry, now: Date): boolean {
   return !e.listedAt || now.getTime() - e.listedAt.getTime() > STALE_CLAIM_MS;
