@@ -10,7 +10,8 @@ import { loadCatalog } from "../../kql/catalog";
 import { deploymentCommands } from "../../kql/scripts";
 import { DedupViews, Tables } from "../../kql/tables";
 import { scopeRow } from "../../investigation/sources/adx-lake";
-import { comparable, loadVectors, type ScopeVector } from "../vectors/vectors";
+import { normalizeIpAddress } from "../../functions/src/transform/ip-address";
+import { comparable, ipKeyProblem, loadIpKeyVectors, loadVectors, type IpKeyVector, type ScopeVector } from "../vectors/vectors";
 
 const CONVERT: Record<string, string> = { string: "tostring", datetime: "todatetime", bool: "tobool", int: "toint", long: "tolong", real: "toreal", dynamic: "todynamic", guid: "toguid" };
 
@@ -38,7 +39,15 @@ async function main(): Promise<number> {
       if (problem) failed++;
     }
     process.stdout.write(`test:kusto: ${vectors.length - failed} of ${vectors.length} vectors pass through MailAccessScope\n`);
-    return failed === 0 ? 0 : 1;
+    const ipVectors = loadIpKeyVectors();
+    let ipFailed = 0;
+    for (const v of ipVectors) {
+      const problem = await runIpKeyVector(client, database, v);
+      process.stdout.write(`${problem ? "FAIL" : "ok  "}  ip-keys/${v.name}: ${v.why}\n${problem ? `      ${problem}\n` : ""}`);
+      if (problem) ipFailed++;
+    }
+    process.stdout.write(`test:kusto: ${ipVectors.length - ipFailed} of ${ipVectors.length} IP key vectors pass through NormalizedIp\n`);
+    return failed === 0 && ipFailed === 0 ? 0 : 1;
   } finally {
     client.close();
   }
@@ -68,6 +77,17 @@ async function runVector(client: Client, database: string, v: ScopeVector): Prom
   const a = JSON.stringify(found);
   const b = JSON.stringify(expected);
   return a === b ? null : `expected ${b}\n      got      ${a}`;
+}
+
+/** Every spelling, and the text ingestion writes for it, through NormalizedIp: one key per group, none shared. */
+async function runIpKeyVector(client: Client, database: string, v: IpKeyVector): Promise<string | null> {
+  const texts = [...new Set(v.groups.flat().flatMap((t) => [t, normalizeIpAddress(t)]))];
+  const response = await client.execute(database, `print t = dynamic(${JSON.stringify(texts)}) | mv-expand t to typeof(string) | project t, k = NormalizedIp(t)`);
+  const keys = new Map(response.primaryResults[0].toJSON<{ t: string; k: string }>().data.map((r) => [r.t, r.k]));
+  const problem = ipKeyProblem(v, (t) => keys.get(t) ?? "");
+  if (problem) return problem;
+  for (const t of texts) if (keys.get(t) !== keys.get(normalizeIpAddress(t))) return `${JSON.stringify(t)} and the ${JSON.stringify(normalizeIpAddress(t))} ingestion writes for it key differently`;
+  return null;
 }
 
 main().then(

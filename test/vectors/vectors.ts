@@ -57,3 +57,31 @@ export function comparable(rows: Array<Record<string, unknown>>): ComparedRow[] 
   const key = (r: ComparedRow) => COMPARED.map((k) => String(r[k])).join("\u0000");
   return rows.map(pick).sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
+
+/** Spellings of IP addresses (and host names) that must share one key within a group and differ across groups. */
+export interface IpKeyVector {
+  name: string;
+  why: string;
+  groups: string[][];
+}
+
+/** test/vectors/ip-keys/: run through ingestion and ipKey (npm test) and through NormalizedIp (npm run test:kusto). */
+export function loadIpKeyVectors(dir: string = join(VECTORS_DIR, "ip-keys")): IpKeyVector[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".json"))
+    .sort()
+    .map((f) => ({ ...(JSON.parse(readFileSync(join(dir, f), "utf8")) as Omit<IpKeyVector, "name">), name: f.replace(/\.json$/, "") }));
+}
+
+/** Why `keyOf` breaks the vector (a group with two keys, or two groups with one), or null when it keeps it. */
+export function ipKeyProblem(v: IpKeyVector, keyOf: (text: string) => string): string | null {
+  const owner = new Map<string, number>();
+  for (let g = 0; g < v.groups.length; g++) {
+    const keys = [...new Set(v.groups[g].map(keyOf))];
+    if (keys.length !== 1) return `${JSON.stringify(v.groups[g])} give ${keys.length} keys: ${JSON.stringify(keys)}`;
+    const other = owner.get(keys[0]);
+    if (other !== undefined) return `${JSON.stringify(v.groups[other])} and ${JSON.stringify(v.groups[g])} share the key ${JSON.stringify(keys[0])}`;
+    owner.set(keys[0], g);
+  }
+  return null;
+}
