@@ -39,6 +39,11 @@ function defaults(): Record<string, unknown> {
   return Object.fromEntries(table.columns.map((c) => [c.name, c.name === "ContentId" ? "vector-blob" : byType[c.type] ?? null]));
 }
 
+/** A complete microsoft_unified_access_mail row: the given columns, every other one as ingestion leaves it. */
+export function accessMailRow(columns: Record<string, unknown>): Record<string, unknown> {
+  return { ...defaults(), ...columns };
+}
+
 export function loadVectors(dir: string = VECTORS_DIR): ScopeVector[] {
   const base = defaults();
   return readdirSync(dir)
