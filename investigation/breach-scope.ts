@@ -3,6 +3,7 @@
 // queries and parameters, and how fresh the data is.
 import { InvestigationInputError } from "./input-error";
 import type { Freshness, Lake, QueryRecord } from "./lake";
+import { messageIdKey } from "./message-id-key";
 import type { ScopeQuestion, ScopeRow } from "./scope";
 import { scopeAnswer, type MailboxExposure } from "./scope-answer";
 
@@ -14,7 +15,8 @@ export interface MessageRead {
   lastAccess: string;
   accessCount: number;
   sizeInBytes: number | null;
-  /** Present only when EmailEvents is in the lake (and knows the message). */
+  /** Present only when EmailEvents is in the lake: whether it knows the message, and what it says of it. */
+  inEmailEvents?: boolean;
   sender?: string;
   recipients?: string;
   subject?: string;
@@ -77,7 +79,7 @@ export async function breachScope(lake: Lake, q: ScopeQuestion, now: Date = new 
   const bound = scope.filter((r) => r.ExposureKind === "BoundMessage");
   const metadata = await lake.emailMetadata(answer.boundInternetMessageIds);
   const freshness = await lake.freshness();
-  const byId = new Map((metadata ?? []).map((m) => [m.InternetMessageId, m]));
+  const byId = new Map((metadata ?? []).map((m) => [messageIdKey(m.InternetMessageId), m]));
 
   const exchange = freshness.find((f) => f.contentType === CONTENT_TYPE_OF_MAIL);
   const mayBeIncomplete = !exchange || exchange.lastContentCreated === "" || Date.parse(exchange.lastContentCreated) < q.endMs;
@@ -85,8 +87,8 @@ export async function breachScope(lake: Lake, q: ScopeQuestion, now: Date = new 
   const messageRow = (r: ScopeRow): MessageRead => {
     const m: MessageRead = { mailbox: r.MailboxOwnerUPN, folderPath: r.FolderPath, internetMessageId: r.InternetMessageId, firstAccess: r.FirstAccess, lastAccess: r.LastAccess, accessCount: r.AccessCount, sizeInBytes: r.SizeInBytes };
     if (metadata) {
-      const e = byId.get(r.InternetMessageId);
-      Object.assign(m, { sender: e ? `${e.SenderDisplayName} <${e.SenderFromAddress}>` : "", recipients: e ? e.Recipients.join("; ") : "", subject: e?.Subject ?? "", deliveredAt: e?.DeliveredAt ?? "" });
+      const e = byId.get(messageIdKey(r.InternetMessageId));
+      Object.assign(m, { inEmailEvents: e !== undefined, sender: e ? `${e.SenderDisplayName} <${e.SenderFromAddress}>` : "", recipients: e ? e.Recipients.join("; ") : "", subject: e?.Subject ?? "", deliveredAt: e?.DeliveredAt ?? "" });
     }
     return m;
   };

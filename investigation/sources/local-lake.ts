@@ -8,6 +8,7 @@ import { mailAccessRow, timeMs, type RawRow } from "../mail-access-row";
 import { mailAccessScope, type RowHint, type ScopeQuestion, type ScopeRow } from "../scope";
 import { InvestigationInputError } from "../input-error";
 import { ipKey } from "../ip-key";
+import { messageIdKey } from "../message-id-key";
 import { jsonLines, linesContaining, parse, rereadable } from "./json-lines";
 
 const EMAIL_EVENTS = "EmailEvents";
@@ -76,16 +77,17 @@ export function openLocalLake(dataDir: string, database?: string): Lake {
     },
     async emailMetadata(ids: string[]): Promise<EmailMetadata[] | null> {
       if (!existsSync(table(EMAIL_EVENTS))) return null;
-      const wanted = new Set(ids);
+      const wanted = new Set(ids.map(messageIdKey));
       const byMessage = new Map<string, EmailMetadata>();
       for (const r of rereadable(table(EMAIL_EVENTS))) {
         const id = String(r.InternetMessageId ?? "");
-        if (!wanted.has(id)) continue;
+        const key = messageIdKey(id);
+        if (!wanted.has(key)) continue;
         // one row per recipient: collapse to the earliest delivery and the set of recipients
-        const m = byMessage.get(id);
+        const m = byMessage.get(key);
         const at = String(r.Timestamp ?? "");
         if (!m) {
-          byMessage.set(id, { InternetMessageId: id, DeliveredAt: at, SenderFromAddress: String(r.SenderFromAddress ?? ""), SenderDisplayName: String(r.SenderDisplayName ?? ""), Subject: String(r.Subject ?? ""), Recipients: [String(r.RecipientEmailAddress ?? "")] });
+          byMessage.set(key, { InternetMessageId: id, DeliveredAt: at, SenderFromAddress: String(r.SenderFromAddress ?? ""), SenderDisplayName: String(r.SenderDisplayName ?? ""), Subject: String(r.Subject ?? ""), Recipients: [String(r.RecipientEmailAddress ?? "")] });
         } else {
           if (!m.Recipients.includes(String(r.RecipientEmailAddress ?? ""))) m.Recipients.push(String(r.RecipientEmailAddress ?? ""));
           if (at < m.DeliveredAt) Object.assign(m, { DeliveredAt: at, SenderFromAddress: String(r.SenderFromAddress ?? ""), SenderDisplayName: String(r.SenderDisplayName ?? ""), Subject: String(r.Subject ?? "") });

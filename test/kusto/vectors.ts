@@ -6,12 +6,14 @@
 // Against a cluster the caller's DefaultAzureCredential is used (az login); the database's tables are cleared.
 import { DefaultAzureCredential } from "@azure/identity";
 import { Client, ClientRequestProperties, KustoConnectionStringBuilder } from "azure-kusto-data";
-import { loadCatalog } from "../../kql/catalog";
-import { deploymentCommands } from "../../kql/scripts";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { loadCatalog, parseTableScripts } from "../../kql/catalog";
+import { deploymentCommands, KQL_DIR } from "../../kql/scripts";
 import { DedupViews, Tables } from "../../kql/tables";
 import { scopeRow } from "../../investigation/sources/adx-lake";
 import { normalizeIpAddress } from "../../functions/src/transform/ip-address";
-import { comparable, ipKeyProblem, loadIpKeyVectors, loadVectors, type IpKeyVector, type ScopeVector } from "../vectors/vectors";
+import { byMessageId, comparable, ipKeyProblem, loadEmailEventsVectors, loadIpKeyVectors, loadVectors, type EmailEventsVector, type IpKeyVector, type ScopeVector } from "../vectors/vectors";
 
 const CONVERT: Record<string, string> = { string: "tostring", datetime: "todatetime", bool: "tobool", int: "toint", long: "tolong", real: "toreal", dynamic: "todynamic", guid: "toguid" };
 
@@ -30,7 +32,7 @@ async function main(): Promise<number> {
   try {
     process.stdout.write(`test:kusto: deploying kql/ to ${endpoint}/${database}\n`);
     // the vectors' rows are ingested here, not through a mapping: no view lookback may hide them
-    for (const command of deploymentCommands({ parameters: { dedupLookbackDays: 365 } })) await client.execute(database, command);
+    for (const command of deploymentCommands({ parameters: { dedupLookbackDays: 365 }, includeEmailEvents: true })) await client.execute(database, command);
     const vectors = loadVectors();
     let failed = 0;
     for (const v of vectors) {
@@ -47,21 +49,32 @@ async function main(): Promise<number> {
       if (problem) ipFailed++;
     }
     process.stdout.write(`test:kusto: ${ipVectors.length - ipFailed} of ${ipVectors.length} IP key vectors pass through NormalizedIp\n`);
-    return failed === 0 && ipFailed === 0 ? 0 : 1;
+    const mailVectors = loadEmailEventsVectors();
+    let mailFailed = 0;
+    for (const v of mailVectors) {
+      const problem = await runEmailEventsVector(client, database, v);
+      process.stdout.write(`${problem ? "FAIL" : "ok  "}  email-events/${v.name}: ${v.why}\n${problem ? `      ${problem}\n` : ""}`);
+      if (problem) mailFailed++;
+    }
+    process.stdout.write(`test:kusto: ${mailVectors.length - mailFailed} of ${mailVectors.length} EmailEvents vectors pass through MailAccessWithEmailEvents\n`);
+    return failed === 0 && ipFailed === 0 && mailFailed === 0 ? 0 : 1;
   } finally {
     client.close();
   }
 }
 
-async function runVector(client: Client, database: string, v: ScopeVector): Promise<string | null> {
+/** Replaces the mail-access rows with `rows`, typed exactly as the table's columns, in the table's order. */
+async function ingestAccessMail(client: Client, database: string, rows: Record<string, unknown>[]): Promise<void> {
   await client.execute(database, `.clear table ${Tables.accessMail} data`);
   await client.execute(database, `.clear materialized-view ${DedupViews.accessMail} data`);
   const columns = loadCatalog().get(Tables.accessMail)!.columns;
   const project = columns.map((c) => `${c.name} = ${CONVERT[c.type]}(r["${c.name}"])`).join(", ");
-  // inline rows through a query: typed exactly as the table's columns, in the table's order
-  await client.execute(database, `.set-or-append ${Tables.accessMail} <| print d = dynamic(${JSON.stringify(v.rows)}) | mv-expand r = d | project ${project}`);
+  // inline rows through a query
+  await client.execute(database, `.set-or-append ${Tables.accessMail} <| print d = dynamic(${JSON.stringify(rows)}) | mv-expand r = d | project ${project}`);
+}
 
-  const q = v.question;
+/** A call of a function taking MailAccessScope's parameters, with the vector's question bound to them. */
+async function callWithQuestion(client: Client, database: string, fn: string, q: ScopeVector["question"]) {
   const props = new ClientRequestProperties();
   const params: Record<string, string> = {
     user: q.user, ips: JSON.stringify(q.ips), sessions: JSON.stringify(q.sessions), start: q.start, end: q.end,
@@ -70,8 +83,29 @@ async function runVector(client: Client, database: string, v: ScopeVector): Prom
   for (const [k, value] of Object.entries(params)) props.setParameter(k, value);
   const text =
     "declare query_parameters(user:string, ips:dynamic, sessions:dynamic, start:datetime, end:datetime, clientInfoStrings:dynamic, aadSessions:dynamic, apps:dynamic);\n" +
-    "MailAccessScope(user, ips, sessions, start, end, clientInfoStrings, aadSessions, apps)";
-  const response = await client.execute(database, text, props);
+    `${fn}(user, ips, sessions, start, end, clientInfoStrings, aadSessions, apps)`;
+  return client.execute(database, text, props);
+}
+
+async function runEmailEventsVector(client: Client, database: string, v: EmailEventsVector): Promise<string | null> {
+  await ingestAccessMail(client, database, v.rows);
+  await client.execute(database, ".clear table EmailEvents data");
+  // every column of the reference schema, in its order (kql/reference/EmailEvents.kql)
+  const columns = parseTableScripts([readFileSync(join(KQL_DIR, "reference", "EmailEvents.kql"), "utf8")]).get("EmailEvents")!.columns;
+  const project = columns.map((c) => `${c.name} = ${CONVERT[c.type]}(r["${c.name}"])`).join(", ");
+  await client.execute(database, `.set-or-append EmailEvents <| print d = dynamic(${JSON.stringify(v.emailEvents)}) | mv-expand r = d | project ${project}`);
+  const response = await callWithQuestion(client, database, "MailAccessWithEmailEvents", v.question);
+  const found = response.primaryResults[0].toJSON<Record<string, unknown>>().data.map((r) => ({
+    InternetMessageId: String(r.InternetMessageId), InEmailEvents: r.InEmailEvents === true, Subject: String(r.Subject ?? ""), RecipientCount: Number(r.RecipientCount ?? 0),
+  }));
+  const a = JSON.stringify(found.sort(byMessageId));
+  const b = JSON.stringify([...v.expected].sort(byMessageId));
+  return a === b ? null : `expected ${b}\n      got      ${a}`;
+}
+
+async function runVector(client: Client, database: string, v: ScopeVector): Promise<string | null> {
+  await ingestAccessMail(client, database, v.rows);
+  const response = await callWithQuestion(client, database, "MailAccessScope", v.question);
   const found = comparable(response.primaryResults[0].toJSON<Record<string, unknown>>().data.map((r) => scopeRow(r) as unknown as Record<string, unknown>));
   const expected = comparable(v.expected as unknown as Array<Record<string, unknown>>);
   const a = JSON.stringify(found);

@@ -90,3 +90,31 @@ export function ipKeyProblem(v: IpKeyVector, keyOf: (text: string) => string): s
   }
   return null;
 }
+
+/** A message read, as a report with EmailEvents shows it. */
+export interface EmailEventsExpectation {
+  InternetMessageId: string;
+  InEmailEvents: boolean;
+  Subject: string;
+  RecipientCount: number;
+}
+
+/** Scope rows and EmailEvents rows in, the messages read with what EmailEvents says of each out. */
+export interface EmailEventsVector extends Omit<ScopeVector, "expected"> {
+  emailEvents: Record<string, unknown>[];
+  expected: EmailEventsExpectation[];
+}
+
+/** test/vectors/email-events/: run through the local lake's report (npm test) and MailAccessWithEmailEvents (npm run test:kusto). */
+export function loadEmailEventsVectors(dir: string = join(VECTORS_DIR, "email-events")): EmailEventsVector[] {
+  const base = defaults();
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".json"))
+    .sort()
+    .map((f) => {
+      const v = JSON.parse(readFileSync(join(dir, f), "utf8")) as Omit<EmailEventsVector, "name">;
+      return { ...v, name: f.replace(/\.json$/, ""), rows: v.rows.map((r) => ({ ...base, ...r })) };
+    });
+}
+
+export const byMessageId = (a: EmailEventsExpectation, b: EmailEventsExpectation) => (a.InternetMessageId < b.InternetMessageId ? -1 : a.InternetMessageId > b.InternetMessageId ? 1 : 0);
