@@ -13,7 +13,8 @@ import { deploymentCommands, KQL_DIR } from "../../kql/scripts";
 import { DedupViews, Tables } from "../../kql/tables";
 import { scopeRow } from "../../investigation/sources/adx-lake";
 import { normalizeIpAddress } from "../../functions/src/transform/ip-address";
-import { byMessageId, comparable, ipKeyProblem, loadEmailEventsVectors, loadIpKeyVectors, loadVectors, type EmailEventsVector, type IpKeyVector, type ScopeVector } from "../vectors/vectors";
+import { transformBlob } from "../../functions/src/transform/transform";
+import { byMessageId, comparable, ipKeyProblem, loadAuditClientIpVectors, loadEmailEventsVectors, loadIpKeyVectors, loadVectors, type AuditClientIpVector, type EmailEventsVector, type IpKeyVector, type ScopeVector } from "../vectors/vectors";
 
 const CONVERT: Record<string, string> = { string: "tostring", datetime: "todatetime", bool: "tobool", int: "toint", long: "tolong", real: "toreal", dynamic: "todynamic", guid: "toguid" };
 
@@ -57,7 +58,15 @@ async function main(): Promise<number> {
       if (problem) mailFailed++;
     }
     process.stdout.write(`test:kusto: ${mailVectors.length - mailFailed} of ${mailVectors.length} EmailEvents vectors pass through MailAccessWithEmailEvents\n`);
-    return failed === 0 && ipFailed === 0 && mailFailed === 0 ? 0 : 1;
+    const auditVectors = loadAuditClientIpVectors();
+    let auditFailed = 0;
+    for (const v of auditVectors) {
+      const problem = await runAuditClientIpVector(client, database, v);
+      process.stdout.write(`${problem ? "FAIL" : "ok  "}  audit-client-ip/${v.name}: ${v.why}\n${problem ? `      ${problem}\n` : ""}`);
+      if (problem) auditFailed++;
+    }
+    process.stdout.write(`test:kusto: ${auditVectors.length - auditFailed} of ${auditVectors.length} audit ClientIP vectors pass through NormalizedIp(ClientIP)\n`);
+    return failed === 0 && ipFailed === 0 && mailFailed === 0 && auditFailed === 0 ? 0 : 1;
   } finally {
     client.close();
   }
@@ -85,6 +94,22 @@ async function callWithQuestion(client: Client, database: string, fn: string, q:
     "declare query_parameters(user:string, ips:dynamic, sessions:dynamic, start:datetime, end:datetime, clientInfoStrings:dynamic, aadSessions:dynamic, apps:dynamic);\n" +
     `${fn}(user, ips, sessions, start, end, clientInfoStrings, aadSessions, apps)`;
   return client.execute(database, text, props);
+}
+
+/** The transform's audit rows landed, then filtered by ClientIP as an analyst would. */
+async function runAuditClientIpVector(client: Client, database: string, v: AuditClientIpVector): Promise<string | null> {
+  await client.execute(database, `.clear table ${Tables.unifiedAudit} data`);
+  await client.execute(database, `.clear materialized-view ${DedupViews.unifiedAudit} data`);
+  const rows = transformBlob(v.records, { tenantId: "t", contentType: "Audit.Exchange", contentId: "vector-blob" }).auditRows;
+  const columns = loadCatalog().get(Tables.unifiedAudit)!.columns;
+  const project = columns.map((c) => `${c.name} = ${CONVERT[c.type]}(r["${c.name}"])`).join(", ");
+  await client.execute(database, `.set-or-append ${Tables.unifiedAudit} <| print d = dynamic(${JSON.stringify(rows)}) | mv-expand r = d | project ${project}`);
+  const props = new ClientRequestProperties();
+  props.setParameter("ip", v.ip);
+  const response = await client.execute(database, `declare query_parameters(ip:string);\n${DedupViews.unifiedAudit} | where NormalizedIp(ClientIP) == NormalizedIp(ip) | project Id | order by Id asc`, props);
+  const found = response.primaryResults[0].toJSON<{ Id: string }>().data.map((r) => r.Id);
+  const expected = [...v.expectedIds].sort();
+  return JSON.stringify(found) === JSON.stringify(expected) ? null : `expected ${JSON.stringify(expected)}\n      got      ${JSON.stringify(found)}`;
 }
 
 async function runEmailEventsVector(client: Client, database: string, v: EmailEventsVector): Promise<string | null> {

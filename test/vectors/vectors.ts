@@ -118,3 +118,20 @@ export function loadEmailEventsVectors(dir: string = join(VECTORS_DIR, "email-ev
 }
 
 export const byMessageId = (a: EmailEventsExpectation, b: EmailEventsExpectation) => (a.InternetMessageId < b.InternetMessageId ? -1 : a.InternetMessageId > b.InternetMessageId ? 1 : 0);
+
+/** Records in; the ids an analyst finds filtering microsoft_unified_audit by ClientIP for `ip`. */
+export interface AuditClientIpVector {
+  name: string;
+  why: string;
+  ip: string;
+  records: Record<string, unknown>[];
+  expectedIds: string[];
+}
+
+/** test/vectors/audit-client-ip/: through the transform (npm test), and its rows through NormalizedIp(ClientIP) (npm run test:kusto). */
+export function loadAuditClientIpVectors(dir: string = join(VECTORS_DIR, "audit-client-ip")): AuditClientIpVector[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".json"))
+    .sort()
+    .map((f) => ({ ...(JSON.parse(readFileSync(join(dir, f), "utf8")) as Omit<AuditClientIpVector, "name">), name: f.replace(/\.json$/, "") }));
+}
