@@ -2,7 +2,8 @@
 // as kql/functions/mail-access-scope.kql (MailAccessScope), row for row. test/vectors/*.json hold both to it.
 // Step 1: throttled periods of the victim's mailbox and of every mailbox the attacker touched (24 h before the window too).
 // Step 2: Syncs in the window from no attacker identifier (to review). Step 3: a Sync in the attacker's context exposes
-// the whole mailbox (the synced folders and any messages an EWS Sync names are its evidence). Step 4: messages bound.
+// the whole mailbox (the synced folders and any messages an EWS Sync names are its evidence). Step 4: messages bound
+// or whose attachments were opened.
 import { ipKey } from "./ip-key";
 import { dedupKey, mailAccessRow, timeMs, type MailAccessRow, type RawRow } from "./mail-access-row";
 
@@ -117,7 +118,8 @@ export function mailAccessScope(source: Iterable<RawRow> | RowSource, question: 
   const throttled = throttledPeriods(dedup(throttleCandidates).filter((r) => mailboxes.has(r.MailboxOwnerUPN.toLowerCase())), q);
   const syncsToReview = [...syncs.values()].filter((r) => mailboxes.has(r.MailboxOwnerUPN.toLowerCase()) && !attackerRecords.has(r.RecordId));
   const attackerSyncs = attackerRows.filter((r) => r.MailAccessType === "Sync");
-  const attackerBinds = attackerRows.filter((r) => r.MailAccessType === "Bind");
+  // an opened attachment (AttachmentAccess) is its message opened
+  const attackerBinds = attackerRows.filter((r) => r.MailAccessType === "Bind" || r.MailAccessType === "AttachmentAccess");
 
   const result: ScopeRow[] = [
     ...throttled,
@@ -133,7 +135,7 @@ export function mailAccessScope(source: Iterable<RawRow> | RowSource, question: 
       exposure(3, "SyncedFolder", true, g, { FolderPath: g[0].FolderPath }, "Sync in the attacker's context named this folder: evidence of the mailbox-level exposure"),
     ),
     ...messages(attackerSyncs).map((g) => exposure(3, "SyncedMessage", true, g, messageColumns(g), "Sync in the attacker's context (an EWS client) named this message")),
-    ...messages(attackerBinds).map((g) => exposure(4, "BoundMessage", true, g, messageColumns(g), "Bind in the attacker's context: this message was opened")),
+    ...messages(attackerBinds).map((g) => exposure(4, "BoundMessage", true, g, messageColumns(g), "Bind or AttachmentAccess in the attacker's context: this message (or its attachment) was opened")),
   ];
   return result.sort((a, b) => a.Step - b.Step || cmp(a.MailboxOwnerUPN, b.MailboxOwnerUPN) || cmp(a.FirstAccess, b.FirstAccess) || cmp(a.FolderPath, b.FolderPath) || cmp(a.InternetMessageId, b.InternetMessageId));
 }

@@ -15,7 +15,7 @@ test("the vectors cover every case the investigation must get right", () => {
     "throttled-just-before-window", "delegated-mailbox-throttled", "sync-in-attacker-context", "sync-outside-attacker-context",
     "ipv4-with-port", "ipv6-full", "ipv6-compressed", "ipv6-upper-case", "ipv6-bracketed-with-port", "ipv4-mapped-ipv6",
     "session-seen-from-attacker-ip", "entra-session", "app-only-access", "folder-items-without-id", "record-repeated-across-blobs",
-    "message-read-twice", "non-ascii-folder-paths",
+    "message-read-twice", "non-ascii-folder-paths", "attachment-opened",
   ])
     expect(names).toContain(required);
   for (const v of vectors) expect(v.why.length).toBeGreaterThan(20);
