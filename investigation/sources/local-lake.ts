@@ -9,6 +9,7 @@ import { mailAccessScope, type RowHint, type ScopeQuestion, type ScopeRow } from
 import { InvestigationInputError } from "../input-error";
 import { ipKey } from "../ip-key";
 import { messageIdKey } from "../message-id-key";
+import { SIGN_IN } from "../sign-in-sessions";
 import { jsonLines, linesContaining, parse, rereadable } from "./json-lines";
 
 const EMAIL_EVENTS = "EmailEvents";
@@ -50,11 +51,16 @@ export function openLocalLake(dataDir: string, database?: string): Lake {
     async scope(q: ScopeQuestion): Promise<ScopeRow[]> {
       queries.push({
         name: "MailAccessScope (TypeScript, investigation/scope.ts)",
-        text: `mailAccessScope(rows of ${mailFile}, question)`,
+        text: `mailAccessScope(rows of ${mailFile}, question, sign-ins of ${table(Tables.unifiedAudit)})`,
         parameters: questionParameters(q),
       });
       const lines = q.user.trim() !== "" ? candidateLines(q) : null;
-      return mailAccessScope({ rows: (hint) => (lines ? parsed(lines, lineFilter(hint)) : parsed(linesContaining(mailFile, needles(hint)), lineFilter(hint))) }, q);
+      const auditFile = table(Tables.unifiedAudit);
+      return mailAccessScope({
+        rows: (hint) => (lines ? parsed(lines, lineFilter(hint)) : parsed(linesContaining(mailFile, needles(hint)), lineFilter(hint))),
+        // sign-ins from the attacker's IPs: the lines naming one of them, and a sign-in
+        signIns: (ipKeys) => (existsSync(auditFile) ? parsed(linesContaining(auditFile, ipKeys), (line) => line.includes(`"${SIGN_IN}"`)) : []),
+      }, q);
     },
     async userActivity(q: ScopeQuestion): Promise<UserActivity> {
       const u = q.user.trim().toLowerCase();

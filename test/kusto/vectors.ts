@@ -14,7 +14,7 @@ import { DedupViews, Tables } from "../../kql/tables";
 import { scopeRow } from "../../investigation/sources/adx-lake";
 import { normalizeIpAddress } from "../../functions/src/transform/ip-address";
 import { transformBlob } from "../../functions/src/transform/transform";
-import { byMessageId, comparable, ipKeyProblem, loadAuditClientIpVectors, loadEmailEventsVectors, loadIpKeyVectors, loadVectors, type AuditClientIpVector, type EmailEventsVector, type IpKeyVector, type ScopeVector } from "../vectors/vectors";
+import { auditRowsOf, byMessageId, comparable, ipKeyProblem, loadAuditClientIpVectors, loadEmailEventsVectors, loadIpKeyVectors, loadVectors, type AuditClientIpVector, type EmailEventsVector, type IpKeyVector, type ScopeVector } from "../vectors/vectors";
 
 const CONVERT: Record<string, string> = { string: "tostring", datetime: "todatetime", bool: "tobool", int: "toint", long: "tolong", real: "toreal", dynamic: "todynamic", guid: "toguid" };
 
@@ -82,6 +82,16 @@ async function ingestAccessMail(client: Client, database: string, rows: Record<s
   await client.execute(database, `.set-or-append ${Tables.accessMail} <| print d = dynamic(${JSON.stringify(rows)}) | mv-expand r = d | project ${project}`);
 }
 
+/** Replaces the audit rows with `rows` (the transform's), typed as the table's columns. */
+async function ingestAudit(client: Client, database: string, rows: Array<Record<string, unknown>>): Promise<void> {
+  await client.execute(database, `.clear table ${Tables.unifiedAudit} data`);
+  await client.execute(database, `.clear materialized-view ${DedupViews.unifiedAudit} data`);
+  if (rows.length === 0) return;
+  const columns = loadCatalog().get(Tables.unifiedAudit)!.columns;
+  const project = columns.map((c) => `${c.name} = ${CONVERT[c.type]}(r["${c.name}"])`).join(", ");
+  await client.execute(database, `.set-or-append ${Tables.unifiedAudit} <| print d = dynamic(${JSON.stringify(rows)}) | mv-expand r = d | project ${project}`);
+}
+
 /** A call of a function taking MailAccessScope's parameters, with the vector's question bound to them. */
 async function callWithQuestion(client: Client, database: string, fn: string, q: ScopeVector["question"]) {
   const props = new ClientRequestProperties();
@@ -98,12 +108,7 @@ async function callWithQuestion(client: Client, database: string, fn: string, q:
 
 /** The transform's audit rows landed, then filtered by ClientIP as an analyst would. */
 async function runAuditClientIpVector(client: Client, database: string, v: AuditClientIpVector): Promise<string | null> {
-  await client.execute(database, `.clear table ${Tables.unifiedAudit} data`);
-  await client.execute(database, `.clear materialized-view ${DedupViews.unifiedAudit} data`);
-  const rows = transformBlob(v.records, { tenantId: "t", contentType: "Audit.Exchange", contentId: "vector-blob" }).auditRows;
-  const columns = loadCatalog().get(Tables.unifiedAudit)!.columns;
-  const project = columns.map((c) => `${c.name} = ${CONVERT[c.type]}(r["${c.name}"])`).join(", ");
-  await client.execute(database, `.set-or-append ${Tables.unifiedAudit} <| print d = dynamic(${JSON.stringify(rows)}) | mv-expand r = d | project ${project}`);
+  await ingestAudit(client, database, transformBlob(v.records, { tenantId: "t", contentType: "Audit.Exchange", contentId: "vector-blob" }).auditRows as unknown as Array<Record<string, unknown>>);
   const props = new ClientRequestProperties();
   props.setParameter("ip", v.ip);
   const response = await client.execute(database, `declare query_parameters(ip:string);\n${DedupViews.unifiedAudit} | where NormalizedIp(ClientIP) == NormalizedIp(ip) | project Id | order by Id asc`, props);
@@ -130,6 +135,7 @@ async function runEmailEventsVector(client: Client, database: string, v: EmailEv
 
 async function runVector(client: Client, database: string, v: ScopeVector): Promise<string | null> {
   await ingestAccessMail(client, database, v.rows);
+  await ingestAudit(client, database, auditRowsOf(v));
   const response = await callWithQuestion(client, database, "MailAccessScope", v.question);
   const found = comparable(response.primaryResults[0].toJSON<Record<string, unknown>>().data.map((r) => scopeRow(r) as unknown as Record<string, unknown>));
   const expected = comparable(v.expected as unknown as Array<Record<string, unknown>>);

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { loadCatalog } from "../../kql/catalog";
 import { Tables } from "../../kql/tables";
 import type { ScopeRow } from "../../investigation/scope";
+import { transformBlob } from "../../functions/src/transform/transform";
 
 export interface VectorQuestion {
   user: string;
@@ -27,7 +28,17 @@ export interface ScopeVector {
   question: VectorQuestion;
   /** Complete microsoft_unified_access_mail rows: every column of the table, defaults filled in. */
   rows: Record<string, unknown>[];
+  /** Audit records as the API publishes them (sign-ins), landed through the transform into microsoft_unified_audit. */
+  auditRecords?: Record<string, unknown>[];
   expected: ComparedRow[];
+}
+
+/** The vector's audit records as the transform lands them in microsoft_unified_audit. */
+export function auditRowsOf(v: { auditRecords?: Record<string, unknown>[] }): Array<Record<string, unknown>> {
+  if (!v.auditRecords?.length) return [];
+  const { auditRows, quarantined } = transformBlob(v.auditRecords, { tenantId: "vector", contentType: "Audit.AzureActiveDirectory", contentId: "vector-blob" });
+  if (quarantined.length) throw new Error(`vector audit record quarantined: ${quarantined[0].reason}`);
+  return auditRows as unknown as Array<Record<string, unknown>>;
 }
 
 export const VECTORS_DIR = __dirname;
