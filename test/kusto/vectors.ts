@@ -14,7 +14,7 @@ import { DedupViews, Tables } from "../../kql/tables";
 import { scopeRow } from "../../investigation/sources/adx-lake";
 import { normalizeIpAddress } from "../../functions/src/transform/ip-address";
 import { transformBlob } from "../../functions/src/transform/transform";
-import { auditRowsOf, byMessageId, comparable, ipKeyProblem, loadAuditClientIpVectors, loadEmailEventsVectors, loadIpKeyVectors, loadVectors, type AuditClientIpVector, type EmailEventsVector, type IpKeyVector, type ScopeVector } from "../vectors/vectors";
+import { auditRowsOf, byMessageId, comparable, comparableFootprint, loadFootprintVectors, type FootprintVector, ipKeyProblem, loadAuditClientIpVectors, loadEmailEventsVectors, loadIpKeyVectors, loadVectors, type AuditClientIpVector, type EmailEventsVector, type IpKeyVector, type ScopeVector } from "../vectors/vectors";
 
 const CONVERT: Record<string, string> = { string: "tostring", datetime: "todatetime", bool: "tobool", int: "toint", long: "tolong", real: "toreal", dynamic: "todynamic", guid: "toguid" };
 
@@ -66,7 +66,15 @@ async function main(): Promise<number> {
       if (problem) auditFailed++;
     }
     process.stdout.write(`test:kusto: ${auditVectors.length - auditFailed} of ${auditVectors.length} audit ClientIP vectors pass through NormalizedIp(ClientIP)\n`);
-    return failed === 0 && ipFailed === 0 && mailFailed === 0 && auditFailed === 0 ? 0 : 1;
+    const footprintVectors = loadFootprintVectors();
+    let footprintFailed = 0;
+    for (const v of footprintVectors) {
+      const problem = await runFootprintVector(client, database, v);
+      process.stdout.write(`${problem ? "FAIL" : "ok  "}  footprint/${v.name}: ${v.why}\n${problem ? `      ${problem}\n` : ""}`);
+      if (problem) footprintFailed++;
+    }
+    process.stdout.write(`test:kusto: ${footprintVectors.length - footprintFailed} of ${footprintVectors.length} footprint vectors pass through AttackerFootprint\n`);
+    return failed === 0 && ipFailed === 0 && mailFailed === 0 && auditFailed === 0 && footprintFailed === 0 ? 0 : 1;
   } finally {
     client.close();
   }
@@ -115,6 +123,22 @@ async function runAuditClientIpVector(client: Client, database: string, v: Audit
   const found = response.primaryResults[0].toJSON<{ Id: string }>().data.map((r) => r.Id);
   const expected = [...v.expectedIds].sort();
   return JSON.stringify(found) === JSON.stringify(expected) ? null : `expected ${JSON.stringify(expected)}\n      got      ${JSON.stringify(found)}`;
+}
+
+async function runFootprintVector(client: Client, database: string, v: FootprintVector): Promise<string | null> {
+  await ingestAccessMail(client, database, v.rows);
+  await ingestAudit(client, database, auditRowsOf(v));
+  const props = new ClientRequestProperties();
+  const q = v.question;
+  const params: Record<string, string> = { user: q.user, ips: JSON.stringify(q.ips), sessions: JSON.stringify(q.sessions), start: q.start, end: q.end, aadSessions: JSON.stringify(q.aadSessions), apps: JSON.stringify(q.apps) };
+  for (const [k, value] of Object.entries(params)) props.setParameter(k, value);
+  const text =
+    "declare query_parameters(user:string, ips:dynamic, sessions:dynamic, start:datetime, end:datetime, aadSessions:dynamic, apps:dynamic);\n" +
+    "AttackerFootprint(user, ips, sessions, start, end, aadSessions, apps)";
+  const response = await client.execute(database, text, props);
+  const found = JSON.stringify(comparableFootprint(response.primaryResults[0].toJSON<Record<string, unknown>>().data));
+  const expected = JSON.stringify(comparableFootprint(v.expected));
+  return found === expected ? null : `expected ${expected}\n      got      ${found}`;
 }
 
 async function runEmailEventsVector(client: Client, database: string, v: EmailEventsVector): Promise<string | null> {

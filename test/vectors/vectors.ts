@@ -146,3 +146,37 @@ export function loadAuditClientIpVectors(dir: string = join(VECTORS_DIR, "audit-
     .sort()
     .map((f) => ({ ...(JSON.parse(readFileSync(join(dir, f), "utf8")) as Omit<AuditClientIpVector, "name">), name: f.replace(/\.json$/, "") }));
 }
+
+/** What a footprint vector pins of each row (Detail and the identifiers are for readers, not the contract). */
+export const FOOTPRINT_COMPARED = ["Kind", "Time", "RecordId", "Target", "StillActive", "Remediation"] as const;
+export type FootprintExpectation = Record<(typeof FOOTPRINT_COMPARED)[number], unknown>;
+
+/** Published audit records (and mail-access rows) in, the attacker's footprint out. */
+export interface FootprintVector {
+  name: string;
+  why: string;
+  question: VectorQuestion;
+  auditRecords: Record<string, unknown>[];
+  rows: Record<string, unknown>[];
+  expected: FootprintExpectation[];
+}
+
+/** test/vectors/footprint/: through investigation/footprint.ts (npm test) and AttackerFootprint (npm run test:kusto). */
+export function loadFootprintVectors(dir: string = join(VECTORS_DIR, "footprint")): FootprintVector[] {
+  const base = defaults();
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".json"))
+    .sort()
+    .map((f) => {
+      const v = JSON.parse(readFileSync(join(dir, f), "utf8")) as Omit<FootprintVector, "name">;
+      return { ...v, name: f.replace(/\.json$/, ""), rows: (v.rows ?? []).map((r) => ({ ...base, ...r })) };
+    });
+}
+
+/** The compared columns, times as ISO with milliseconds, in one canonical order. */
+export function comparableFootprint(rows: Array<Record<string, unknown>>): FootprintExpectation[] {
+  const pick = (r: Record<string, unknown>) =>
+    Object.fromEntries(FOOTPRINT_COMPARED.map((k) => [k, k === "Time" ? new Date(String(r[k])).toISOString() : k === "StillActive" ? (r[k] == null ? null : r[k] === true) : String(r[k] ?? "")])) as FootprintExpectation;
+  const key = (r: FootprintExpectation) => `${r.Time}\u0000${r.RecordId}`;
+  return rows.map(pick).sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
