@@ -97,41 +97,19 @@ interface AuditEvent {
   params: Map<string, string>;
 }
 
+/** Operations whose records settle whether persistence still holds: a lake may skip any other record outside the
+ *  attacker's context (by line text) and get the same footprint. */
+export const STATE_CHANGE_OPERATIONS: readonly string[] = [...REMOVALS, "Set-Mailbox"];
+
 export function attackerFootprint(auditRows: Iterable<RawRow>, mailRows: Iterable<RawRow>, q: ScopeQuestion): FootprintRow[] {
   const victim = q.user.trim().toLowerCase();
-  const lowerSet = (xs: string[]) => new Set(xs.filter((x) => x.trim() !== "").map((x) => x.toLowerCase()));
-  const attackerIps = new Set(q.ips.filter((x) => x.trim() !== "").map(ipKey));
-  const sessions = lowerSet(q.sessions);
-  const aadSessions = lowerSet(q.aadSessions);
-  const apps = lowerSet(q.apps);
-  const inWindow = (ms: number) => ms >= q.startMs && ms <= q.endMs;
-
-  // sessions seen from the attacker's IPs in the window: in mail access…
-  for (const m of mailRows) {
-    if (!inWindow(timeMs(String(m.CreationTime ?? ""))) || !attackerIps.has(ipKey(text(m.ClientIPAddress)))) continue;
-    if (text(m.SessionId)) sessions.add(text(m.SessionId).toLowerCase());
-    if (text(m.AADSessionId)) aadSessions.add(text(m.AADSessionId).toLowerCase());
-  }
-  // …and in every audit record, sign-ins included
-  const events: AuditEvent[] = [];
-  for (const row of auditRows) {
-    const ms = timeMs(String(row.CreationTime ?? ""));
-    if (!inWindow(ms)) continue;
-    const record = recordOf(row);
-    events.push({ ms, row, record, operation: text(row.Operation), params: parameters(record) });
-  }
+  const events = auditEvents(auditRows, q);
+  const { attackerIps, sessions, aadSessions, apps } = context(events, mailRows, q);
   // a persistence row still holds unless a later change of the same state (its key) is in the window
   const changes = new Map<string, AuditEvent[]>();
   for (const e of events) {
     const key = changeKey(e);
-    if (key) changes.set(key, [...(changes.get(key) ?? []), e]);
-  }
-  for (const e of events) {
-    if (!attackerIps.has(ipKey(text(e.row.ClientIP)))) continue;
-    const ids = identifiers(e);
-    if (ids.session) sessions.add(ids.session);
-    if (ids.aadSession) aadSessions.add(ids.aadSession);
-    if (e.operation === SIGN_IN && ids.signInSession) aadSessions.add(ids.signInSession);
+    if (key) (changes.get(key) ?? changes.set(key, []).get(key)!).push(e);
   }
 
   const out: FootprintRow[] = [];
@@ -158,6 +136,47 @@ export function attackerFootprint(auditRows: Iterable<RawRow>, mailRows: Iterabl
     out.push(row);
   }
   return out.sort((a, b) => cmp(a.Time, b.Time) || cmp(a.RecordId, b.RecordId));
+}
+
+/** The attacker's Exchange and Entra sessions: those given, and those seen from the IPs in the window (lower case). */
+export function attackerSessions(auditRows: Iterable<RawRow>, mailRows: Iterable<RawRow>, q: ScopeQuestion): { sessions: string[]; aadSessions: string[] } {
+  const c = context(auditEvents(auditRows, q), mailRows, q);
+  return { sessions: [...c.sessions], aadSessions: [...c.aadSessions] };
+}
+
+function auditEvents(auditRows: Iterable<RawRow>, q: ScopeQuestion): AuditEvent[] {
+  const events: AuditEvent[] = [];
+  for (const row of auditRows) {
+    const ms = timeMs(String(row.CreationTime ?? ""));
+    if (!(ms >= q.startMs && ms <= q.endMs)) continue;
+    const record = recordOf(row);
+    events.push({ ms, row, record, operation: text(row.Operation), params: parameters(record) });
+  }
+  return events;
+}
+
+function context(events: AuditEvent[], mailRows: Iterable<RawRow>, q: ScopeQuestion) {
+  const lowerSet = (xs: string[]) => new Set(xs.filter((x) => x.trim() !== "").map((x) => x.toLowerCase()));
+  const attackerIps = new Set(q.ips.filter((x) => x.trim() !== "").map(ipKey));
+  const sessions = lowerSet(q.sessions);
+  const aadSessions = lowerSet(q.aadSessions);
+  const apps = lowerSet(q.apps);
+  // sessions seen from the attacker's IPs in the window: in mail access…
+  for (const m of mailRows) {
+    const ms = timeMs(String(m.CreationTime ?? ""));
+    if (!(ms >= q.startMs && ms <= q.endMs) || !attackerIps.has(ipKey(text(m.ClientIPAddress)))) continue;
+    if (text(m.SessionId)) sessions.add(text(m.SessionId).toLowerCase());
+    if (text(m.AADSessionId)) aadSessions.add(text(m.AADSessionId).toLowerCase());
+  }
+  // …and in every audit record, sign-ins included
+  for (const e of events) {
+    if (!attackerIps.has(ipKey(text(e.row.ClientIP)))) continue;
+    const ids = identifiers(e);
+    if (ids.session) sessions.add(ids.session);
+    if (ids.aadSession) aadSessions.add(ids.aadSession);
+    if (e.operation === SIGN_IN && ids.signInSession) aadSessions.add(ids.signInSession);
+  }
+  return { attackerIps, sessions, aadSessions, apps };
 }
 
 function kindOf(e: AuditEvent): FootprintKind | null {

@@ -102,5 +102,7 @@ export function emptyIncident(): IncidentTruth {
     delegatedMailboxes: [],
     mailboxExposures: [],
     throttled: [],
+    footprint: [],
+    attackerIps: [],
   };
 }
