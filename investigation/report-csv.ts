@@ -18,10 +18,15 @@ function csv(items: readonly object[], columns?: string[]): string {
   return [cols.join(","), ...rows.map((r) => cols.map((c) => csvCell(r[c])).join(","))].join("\r\n") + "\r\n";
 }
 
+const FOOTPRINT_COLUMNS = ["Time", "Category", "Kind", "UserId", "Mailbox", "Operation", "Target", "Detail", "ClientIP", "SessionId", "AADSessionId", "RecordId", "StillActive", "Remediation"];
+
 /** section name → CSV text. */
 export function renderCsv(r: BreachScopeReport): Record<string, string> {
   return {
     answer: csv([{ ...r.question, ...r.answer, internetMessageIds: r.answer.internetMessageIds, mailboxExposures: r.answer.mailboxExposures.map((e) => `${e.kind} ${e.mailboxUpn} ${e.from} → ${e.to}`) }]),
+    "still-in": csv(r.stillIn.persistence, FOOTPRINT_COLUMNS),
+    reached: csv([...r.reached.data, ...r.reached.signIns], FOOTPRINT_COLUMNS),
+    ...(r.correspondents.available ? { correspondents: csv(r.correspondents.external.map((address) => ({ address })), ["address"]) } : {}),
     "mailbox-exposures": csv(r.answer.mailboxExposures, ["mailboxUpn", "kind", "from", "to", "why"]),
     messages: csv(r.messages),
     "synced-messages": csv(r.syncedMessages),

@@ -10,6 +10,7 @@ import { InvestigationInputError } from "../input-error";
 import { ipKey } from "../ip-key";
 import { messageIdKey } from "../message-id-key";
 import { SIGN_IN } from "../sign-in-sessions";
+import { attackerFootprint, attackerSessions, STATE_CHANGE_OPERATIONS, type FootprintRow } from "../footprint";
 import { jsonLines, linesContaining, parse, rereadable } from "./json-lines";
 
 const EMAIL_EVENTS = "EmailEvents";
@@ -61,6 +62,23 @@ export function openLocalLake(dataDir: string, database?: string): Lake {
         // sign-ins from the attacker's IPs: the lines naming one of them, and a sign-in
         signIns: (ipKeys) => (existsSync(auditFile) ? parsed(linesContaining(auditFile, ipKeys), (line) => line.includes(`"${SIGN_IN}"`)) : []),
       }, q);
+    },
+    async footprint(q: ScopeQuestion): Promise<FootprintRow[] | null> {
+      const auditFile = table(Tables.unifiedAudit);
+      if (!existsSync(auditFile)) return null;
+      queries.push({
+        name: "AttackerFootprint (TypeScript, investigation/footprint.ts)",
+        text: `attackerFootprint(rows of ${auditFile}, rows of ${mailFile}, question)`,
+        parameters: questionParameters(q),
+      });
+      // Only lines that can matter are parsed: the attacker's sessions are those given or seen from the IPs, so the
+      // records in their context name an IP, a session or an app as text; the rest that matter are state changes.
+      const ipKeys = q.ips.map(ipKey).filter((x) => x !== "");
+      const mail = [...parsed(linesContaining(mailFile, ipKeys), () => true)];
+      const fromIps = [...parsed(linesContaining(auditFile, ipKeys), () => true)];
+      const { sessions, aadSessions } = attackerSessions(fromIps, mail, q);
+      const needles = [...ipKeys, ...sessions, ...aadSessions, ...q.apps, ...STATE_CHANGE_OPERATIONS.map((o) => `"${o}"`)].map((x) => x.trim().toLowerCase()).filter((x) => x !== "");
+      return attackerFootprint(parsed(linesContaining(auditFile, needles), () => true), mail, q);
     },
     async userActivity(q: ScopeQuestion): Promise<UserActivity> {
       const u = q.user.trim().toLowerCase();
