@@ -10,10 +10,13 @@ import { InvestigationInputError } from "../input-error";
 import { ipKey } from "../ip-key";
 import { messageIdKey } from "../message-id-key";
 import { SIGN_IN } from "../sign-in-sessions";
-import { attackerFootprint, attackerSessions, STATE_CHANGE_OPERATIONS, type FootprintRow } from "../footprint";
+import { attackerFootprint, attackerSessions, type FootprintRow } from "../footprint";
 import { jsonLines, linesContaining, parse, rereadable } from "./json-lines";
 
 const EMAIL_EVENTS = "EmailEvents";
+/** Text every record that changes persistence state contains, as ingestion writes rows (JSON.stringify: no spaces):
+ *  the operations investigation/footprint.ts settles StillActive with (Remove-*, Disable-InboxRule, Set-Mailbox…). */
+export const STATE_CHANGE_NEEDLES = ['"operation":"remove', '"operation":"disable-inboxrule"', '"operation":"set-mailbox', "deleted security info."];
 
 export function openLocalLake(dataDir: string, database?: string): Lake {
   if (!existsSync(dataDir) || !statSync(dataDir).isDirectory())
@@ -46,6 +49,20 @@ export function openLocalLake(dataDir: string, database?: string): Lake {
     return candidates.lines;
   };
 
+  // The audit table is the largest file of a lake: it is read once per question. The lines kept are every line the
+  // scope's sign-ins and the footprint can need: those naming the user (a footprint row is the user's, as actor or
+  // mailbox), an attacker IP (the sessions seen from it), a given session or app, or a change of persistence state.
+  const auditFile = table(Tables.unifiedAudit);
+  let auditCandidates: { key: string; lines: string[] } | null = null;
+  const auditLines = (q: ScopeQuestion, extra: string[] = []): string[] => {
+    const key = JSON.stringify([questionParameters(q), extra]);
+    if (auditCandidates?.key !== key) {
+      const needles = [q.user, ...q.ips.map(ipKey), ...q.sessions, ...q.aadSessions, ...q.apps, ...extra, ...STATE_CHANGE_NEEDLES].map((x) => x.trim().toLowerCase()).filter((x) => x !== "");
+      auditCandidates = { key, lines: existsSync(auditFile) ? [...linesContaining(auditFile, needles)] : [] };
+    }
+    return auditCandidates.lines;
+  };
+
   return {
     where: `local run ${dataDir}, database ${db}`,
     queries,
@@ -56,29 +73,27 @@ export function openLocalLake(dataDir: string, database?: string): Lake {
         parameters: questionParameters(q),
       });
       const lines = q.user.trim() !== "" ? candidateLines(q) : null;
-      const auditFile = table(Tables.unifiedAudit);
       return mailAccessScope({
         rows: (hint) => (lines ? parsed(lines, lineFilter(hint)) : parsed(linesContaining(mailFile, needles(hint)), lineFilter(hint))),
-        // sign-ins from the attacker's IPs: the lines naming one of them, and a sign-in
-        signIns: (ipKeys) => (existsSync(auditFile) ? parsed(linesContaining(auditFile, ipKeys), (line) => line.includes(`"${SIGN_IN}"`)) : []),
+        // sign-ins from the attacker's IPs: among the question's audit lines (they include every line naming an IP)
+        signIns: () => parsed(auditLines(q), (line) => line.includes(`"${SIGN_IN}"`)),
       }, q);
     },
     async footprint(q: ScopeQuestion): Promise<FootprintRow[] | null> {
-      const auditFile = table(Tables.unifiedAudit);
       if (!existsSync(auditFile)) return null;
       queries.push({
         name: "AttackerFootprint (TypeScript, investigation/footprint.ts)",
         text: `attackerFootprint(rows of ${auditFile}, rows of ${mailFile}, question)`,
         parameters: questionParameters(q),
       });
-      // Only lines that can matter are parsed: the attacker's sessions are those given or seen from the IPs, so the
-      // records in their context name an IP, a session or an app as text; the rest that matter are state changes.
+      // Only lines that can matter are parsed. With a user, one read of the audit file keeps them all (see auditLines).
+      // For every account, the records in the attacker's context name an IP, a session or an app: the sessions seen
+      // from the IPs are learnt first, then their lines are read.
       const ipKeys = q.ips.map(ipKey).filter((x) => x !== "");
-      const mail = [...parsed(linesContaining(mailFile, ipKeys), () => true)];
-      const fromIps = [...parsed(linesContaining(auditFile, ipKeys), () => true)];
-      const { sessions, aadSessions } = attackerSessions(fromIps, mail, q);
-      const needles = [...ipKeys, ...sessions, ...aadSessions, ...q.apps, ...STATE_CHANGE_OPERATIONS.map((o) => `"${o}"`)].map((x) => x.trim().toLowerCase()).filter((x) => x !== "");
-      return attackerFootprint(parsed(linesContaining(auditFile, needles), () => true), mail, q);
+      const mail = q.user.trim() !== "" ? [...parsed(candidateLines(q), () => true)] : [...parsed(linesContaining(mailFile, ipKeys), () => true)];
+      if (q.user.trim() !== "") return attackerFootprint(parsed(auditLines(q), () => true), mail, q);
+      const { sessions, aadSessions } = attackerSessions(parsed(auditLines(q), () => true), mail, q);
+      return attackerFootprint(parsed(auditLines(q, [...sessions, ...aadSessions]), () => true), mail, q);
     },
     async userActivity(q: ScopeQuestion): Promise<UserActivity> {
       const u = q.user.trim().toLowerCase();
