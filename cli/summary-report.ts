@@ -94,10 +94,19 @@ function incidentReport(i: IncidentSummary, expiredBlobs: number): string[] {
     `  throttled periods       ${i.throttled.found}${list(i.throttledPeriods.map((t) => `${t.mailboxUpn} from ${t.from}`), 2)}  ${mark(i.throttled)}`,
     `  whole mailbox exposed   ${i.mailboxExposures.found}${list(i.mailboxesExposed.map((e) => `${e.mailboxUpn} (${e.kind === "SyncedMailbox" ? "synced" : "throttled"})`), 2)}  ${mark(i.mailboxExposures)}`,
     `  attacker sessions       ${i.attackerSessions.found}  ${mark(i.attackerSessions)}`,
+    `  footprint (other acts)  ${i.footprint.found}${list(footprintKinds(i.footprintRows), 6)}  ${mark(i.footprint)}`,
+    `  still in (persistence)  ${i.footprintRows.filter((r) => r.StillActive === true).length}${list(i.footprintRows.filter((r) => r.StillActive === true).map((r) => `${r.Kind} ${r.Target}`), 3)}`,
   ];
   if (i.matchesGroundTruth === false && expiredBlobs > 0)
     lines.push(`  (${expiredBlobs} blobs expired before they could be fetched — the "expired" fault; records in them are lost to any collector)`);
   return lines;
+}
+
+/** "SignIn ×2, InboxRule, …": each kind once, in the order first seen. */
+function footprintKinds(rows: IncidentSummary["footprintRows"]): string[] {
+  const counts = new Map<string, number>();
+  for (const r of rows) counts.set(r.Kind, (counts.get(r.Kind) ?? 0) + 1);
+  return [...counts].map(([k, n]) => (n > 1 ? `${k} ×${n}` : k));
 }
 
 const codeMeaning: Record<string, string> = { AF20051: "expired before it could be fetched" };

@@ -1,8 +1,11 @@
-// The breach-scope report's content, built once and rendered as HTML, CSV or JSON: the answer first, then the timeline,
+// The breach-scope report's content, built once and rendered as HTML, CSV or JSON: whether the attacker is still in
+// (persistence, with its remediation), the answer, what else was reached, then the timeline,
 // the messages (with EmailEvents metadata when the lake has it), folders, mailboxes, the attacker's context, the exact
 // queries and parameters, and how fresh the data is.
+import type { FootprintRow } from "./footprint";
 import { InvestigationInputError } from "./input-error";
-import type { Freshness, Lake, QueryRecord } from "./lake";
+import type { EmailMetadata, Freshness, Lake, QueryRecord } from "./lake";
+import { messageIdKey } from "./message-id-key";
 import type { ScopeQuestion, ScopeRow } from "./scope";
 import { scopeAnswer, type MailboxExposure } from "./scope-answer";
 
@@ -14,7 +17,8 @@ export interface MessageRead {
   lastAccess: string;
   accessCount: number;
   sizeInBytes: number | null;
-  /** Present only when EmailEvents is in the lake (and knows the message). */
+  /** Present only when EmailEvents is in the lake: whether it knows the message, and what it says of it. */
+  inEmailEvents?: boolean;
   sender?: string;
   recipients?: string;
   subject?: string;
@@ -24,7 +28,8 @@ export interface MessageRead {
 export interface TimelineEvent {
   at: string;
   until: string;
-  kind: ScopeRow["ExposureKind"];
+  /** A mail exposure, or a footprint row's category (sign-in, persistence, other data reached). */
+  kind: ScopeRow["ExposureKind"] | FootprintRow["Category"];
   mailbox: string;
   label: string;
 }
@@ -44,6 +49,13 @@ export interface BreachScopeReport {
     syncsToReview: number;
     mayBeIncomplete: boolean;
   };
+  /** Is the attacker still in? Persistence they set (inbox rules, forwarding, delegates, consents, MFA methods), the
+   *  live ones first, each with the call that removes it. */
+  stillIn: { available: boolean; note: string; active: number; persistence: FootprintRow[] };
+  /** What else was reached (files, attachments, mail sent, deletions, searches), and the sign-ins, in time order. */
+  reached: { signIns: FootprintRow[]; data: FootprintRow[] };
+  /** With EmailEvents: the distinct external senders and recipients of the messages read (who may need notifying). */
+  correspondents: { available: boolean; external: string[]; note: string };
   timeline: TimelineEvent[];
   messages: MessageRead[];
   emailEvents: { available: boolean; note: string };
@@ -73,11 +85,12 @@ export async function breachScope(lake: Lake, q: ScopeQuestion, now: Date = new 
           ". This is not an empty answer. Likely causes: mailbox auditing is off for this mailbox (Get-Mailbox | fl AuditEnabled), the user has no licence that records MailItemsAccessed (E5/Audit Premium, or E3 since 2024), or ingestion has not caught up (run status / see the freshness below). Widen the window or fix the cause, then run again.");
   }
   const scope = await lake.scope(q);
+  const footprint = await lake.footprint(q);
   const answer = scopeAnswer(scope);
   const bound = scope.filter((r) => r.ExposureKind === "BoundMessage");
   const metadata = await lake.emailMetadata(answer.boundInternetMessageIds);
   const freshness = await lake.freshness();
-  const byId = new Map((metadata ?? []).map((m) => [m.InternetMessageId, m]));
+  const byId = new Map((metadata ?? []).map((m) => [messageIdKey(m.InternetMessageId), m]));
 
   const exchange = freshness.find((f) => f.contentType === CONTENT_TYPE_OF_MAIL);
   const mayBeIncomplete = !exchange || exchange.lastContentCreated === "" || Date.parse(exchange.lastContentCreated) < q.endMs;
@@ -85,13 +98,16 @@ export async function breachScope(lake: Lake, q: ScopeQuestion, now: Date = new 
   const messageRow = (r: ScopeRow): MessageRead => {
     const m: MessageRead = { mailbox: r.MailboxOwnerUPN, folderPath: r.FolderPath, internetMessageId: r.InternetMessageId, firstAccess: r.FirstAccess, lastAccess: r.LastAccess, accessCount: r.AccessCount, sizeInBytes: r.SizeInBytes };
     if (metadata) {
-      const e = byId.get(r.InternetMessageId);
-      Object.assign(m, { sender: e ? `${e.SenderDisplayName} <${e.SenderFromAddress}>` : "", recipients: e ? e.Recipients.join("; ") : "", subject: e?.Subject ?? "", deliveredAt: e?.DeliveredAt ?? "" });
+      const e = byId.get(messageIdKey(r.InternetMessageId));
+      Object.assign(m, { inEmailEvents: e !== undefined, sender: e ? `${e.SenderDisplayName} <${e.SenderFromAddress}>` : "", recipients: e ? e.Recipients.join("; ") : "", subject: e?.Subject ?? "", deliveredAt: e?.DeliveredAt ?? "" });
     }
     return m;
   };
   const toReview = scope.filter((r) => r.ExposureKind === "SyncToReview");
+  const persistence = (footprint ?? []).filter((r) => r.Category === "Persistence").sort((a, b) => Number(b.StillActive === true) - Number(a.StillActive === true) || cmp(a.Time, b.Time));
+  const active = persistence.filter((r) => r.StillActive === true);
   const summary =
+    (footprint === null ? "" : active.length ? `The attacker may still be in: ${active.length} persistence item${active.length === 1 ? "" : "s"} still hold${active.length === 1 ? "s" : ""} (${[...new Set(active.map((r) => r.Kind))].join(", ")}). ` : "No persistence the attacker set still holds. ") +
     `${answer.boundInternetMessageIds.length} message${answer.boundInternetMessageIds.length === 1 ? " was" : "s were"} read in the attacker's context` +
     (answer.syncedFolders.length ? `; ${answer.syncedFolders.length} folder${answer.syncedFolders.length === 1 ? " was" : "s were"} synced` : "; no folder was synced") +
     (exposures.length ? `; ${new Set(exposures.map((e) => e.mailboxUpn.toLowerCase())).size} whole mailbox${exposures.length === 1 ? " is" : "es are"} presumed exposed for ${exposures.length} period${exposures.length === 1 ? "" : "s"}` : "; no whole mailbox is presumed exposed") +
@@ -111,9 +127,20 @@ export async function breachScope(lake: Lake, q: ScopeQuestion, now: Date = new 
       syncsToReview: toReview.length,
       mayBeIncomplete,
     },
-    timeline: scope
-      .filter((r) => r.ExposureKind !== "SyncedMessage")
-      .map((r) => ({ at: r.FirstAccess, until: r.LastAccess, kind: r.ExposureKind, mailbox: r.MailboxOwnerUPN, label: r.InternetMessageId || r.FolderPath || "whole mailbox" })),
+    stillIn: footprint === null
+      ? { available: false, active: 0, persistence: [], note: `${lake.where} holds no audit table (microsoft_unified_audit), so sign-ins, persistence and other data reached cannot be read. Land every content type (Audit.Exchange, Audit.AzureActiveDirectory, Audit.SharePoint), then run again.` }
+      : { available: true, active: active.length, persistence, note: "Persistence the attacker set in the window; StillActive means no later record in the window removed it. Run each remediation after checking it against the mailbox or tenant as it is now." },
+    reached: {
+      signIns: (footprint ?? []).filter((r) => r.Category === "SignIn"),
+      data: (footprint ?? []).filter((r) => r.Category === "DataReached"),
+    },
+    correspondents: correspondents(metadata, bound, scope),
+    timeline: [
+      ...scope
+        .filter((r) => r.ExposureKind !== "SyncedMessage")
+        .map((r): TimelineEvent => ({ at: r.FirstAccess, until: r.LastAccess, kind: r.ExposureKind, mailbox: r.MailboxOwnerUPN, label: r.InternetMessageId || r.FolderPath || "whole mailbox" })),
+      ...(footprint ?? []).map((r): TimelineEvent => ({ at: r.Time, until: r.Time, kind: r.Category, mailbox: r.Mailbox, label: `${r.Kind} ${r.Target}`.trim() })),
+    ],
     messages: bound.map(messageRow),
     emailEvents: metadata
       ? { available: true, note: `Sender, recipients and subject from EmailEvents (${byId.size} of ${bound.length} messages found there; absence there is not absence of exposure).` }
@@ -134,6 +161,27 @@ export async function breachScope(lake: Lake, q: ScopeQuestion, now: Date = new 
   };
 }
 
+/** The distinct external senders and recipients of the messages read: domains other than those of the mailboxes in scope. */
+function correspondents(metadata: EmailMetadata[] | null, bound: ScopeRow[], scope: ScopeRow[]): BreachScopeReport["correspondents"] {
+  if (!metadata) return { available: false, external: [], note: "EmailEvents is not in this lake: the correspondents of the messages read cannot be listed." };
+  const domainOf = (address: string) => address.slice(address.lastIndexOf("@") + 1).toLowerCase();
+  const internal = new Set(scope.map((r) => domainOf(r.MailboxOwnerUPN)).filter((d) => d !== ""));
+  const read = new Set(bound.map((r) => messageIdKey(r.InternetMessageId)));
+  const external = new Set<string>();
+  for (const m of metadata) {
+    if (!read.has(messageIdKey(m.InternetMessageId))) continue;
+    for (const address of [m.SenderFromAddress, ...m.Recipients]) {
+      const a = address.trim().toLowerCase();
+      if (a.includes("@") && !internal.has(domainOf(a))) external.add(a);
+    }
+  }
+  return {
+    available: true,
+    external: [...external].sort(),
+    note: `Senders and recipients of the messages read whose domain is not a domain of the mailboxes in scope (${[...internal].sort().join(", ")}): the people counsel may have to notify.`,
+  };
+}
+
 function context(rows: ScopeRow[]): BreachScopeReport["context"] {
   const out: BreachScopeReport["context"] = [];
   const add = (kind: BreachScopeReport["context"][number]["kind"], pick: (r: ScopeRow) => string[]) => {
@@ -150,3 +198,4 @@ function context(rows: ScopeRow[]): BreachScopeReport["context"] {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

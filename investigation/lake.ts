@@ -1,5 +1,6 @@
 // Where an investigation reads: Azure Data Explorer through the kql/ functions, or the rows a local run left on disk
 // through the TypeScript scope. Both answer the same questions; the report records exactly what was asked of which.
+import type { FootprintRow } from "./footprint";
 import type { ScopeQuestion, ScopeRow } from "./scope";
 
 /** A query the lake ran, with its parameters, exactly as sent (ADX) or as applied to the files (local). */
@@ -42,6 +43,8 @@ export interface Lake {
   scope(q: ScopeQuestion): Promise<ScopeRow[]>;
   /** How much of `q.user` the lake holds, ever and in the window (asked before the scope, with the same question). */
   userActivity(q: ScopeQuestion): Promise<UserActivity>;
+  /** What else the attacker did (AttackerFootprint); null when the lake holds no audit table to read it from. */
+  footprint(q: ScopeQuestion): Promise<FootprintRow[] | null>;
   /** null: EmailEvents is not in this lake. */
   emailMetadata(internetMessageIds: string[]): Promise<EmailMetadata[] | null>;
   freshness(): Promise<Freshness[]>;

@@ -1,6 +1,7 @@
 // The breach-scope report as one self-contained HTML page (inline CSS and SVG, no script, no external asset): it opens
 // offline and prints. Every number on the page carries data-number="<path in the JSON>" so a test can hold it to the JSON.
 import type { BreachScopeReport, MessageRead, TimelineEvent } from "./breach-scope";
+import type { FootprintRow } from "./footprint";
 
 const esc = (s: unknown) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 const num = (path: string, n: number) => `<span class="n" data-number="${esc(path)}">${n.toLocaleString("en-US")}</span>`;
@@ -10,6 +11,9 @@ const LANES: Array<{ kinds: TimelineEvent["kind"][]; label: string; color: strin
   { kinds: ["SyncedFolder"], label: "Folders synced (attacker)", color: "#d35400" },
   { kinds: ["BoundMessage"], label: "Messages read (attacker)", color: "#c0392b" },
   { kinds: ["SyncToReview"], label: "Syncs to review", color: "#7f8c8d" },
+  { kinds: ["SignIn"], label: "Sign-ins (attacker)", color: "#2c3e50" },
+  { kinds: ["Persistence"], label: "Persistence set (attacker)", color: "#b03a2e" },
+  { kinds: ["DataReached"], label: "Other data reached (attacker)", color: "#16a085" },
 ];
 
 export function renderHtml(r: BreachScopeReport): string {
@@ -30,6 +34,8 @@ ul.ids{columns:2;font-family:ui-monospace,Consolas,monospace;font-size:11px}
 <h1>${esc(r.title)}</h1>
 <div class="meta">Generated ${esc(r.generatedAt)} from ${esc(r.source)}</div>
 
+${stillIn(r)}
+
 <section class="answer" id="answer">
 <div class="big">${num("answer.messagesRead", a.messagesRead)} message${a.messagesRead === 1 ? "" : "s"} read in the attacker's context</div>
 <p>${esc(a.summary)}</p>
@@ -49,6 +55,12 @@ ${r.emailEvents.available ? "" : `<p class="note" id="email-events-note">${esc(r
 ${messagesTable(r.messages, r.emailEvents.available, "messages")}
 ${r.syncedMessages.length ? `<h2>Messages named by a Sync in the attacker's context (step 3 evidence)</h2>${messagesTable(r.syncedMessages, r.emailEvents.available, "synced-messages")}` : ""}
 
+${r.correspondents.available ? `<h2>External correspondents of the messages read</h2>
+<p id="correspondents-note">${num("correspondents.external.length", r.correspondents.external.length)} distinct external addresses. ${esc(r.correspondents.note)}</p>
+${table(["Address"], r.correspondents.external.map((a) => [a]), "correspondents")}` : ""}
+
+${reached(r)}
+
 <h2>Folders synced and syncs to review (steps 2 and 3)</h2>
 ${table(["Mailbox", "Folder", "Kind", "First", "Last", "Records", "Clients"], r.folders.map((f) => [f.mailbox, f.folderPath, f.kind, f.firstAccess, f.lastAccess, String(f.accessCount), f.clients]), "folders")}
 
@@ -63,6 +75,29 @@ ${r.queries.map((q) => `<h3>${esc(q.name)}</h3><pre>${esc(q.text)}</pre>${table(
 ${table(["Content type", "Newest landed blob created", "Last ingested", "Blobs"], r.freshness.contentTypes.map((f) => [f.contentType, f.lastContentCreated, f.lastIngestedAt, String(f.blobs)]), "freshness")}
 </body></html>
 `;
+}
+
+/** "Still in?": the persistence the attacker set, the live items first, each with the call that removes it. */
+function stillIn(r: BreachScopeReport): string {
+  const s = r.stillIn;
+  if (!s.available) return `<section id="still-in"><h2>Still in?</h2><p class="warn">${esc(s.note)}</p></section>`;
+  const rows = s.persistence.map((p) =>
+    `<tr class="${p.StillActive ? "active" : "removed"}"><td>${esc(p.Kind)}</td><td>${esc(p.Time)}</td><td>${esc(p.Mailbox)}</td><td>${esc(p.Target)}</td><td>${esc(p.Detail)}</td><td>${p.StillActive ? "<b>yes</b>" : "no (removed in the window)"}</td><td class="mono">${esc(p.Remediation)}</td></tr>`);
+  return `<section id="still-in" class="${s.active ? "answer" : ""}"><h2>Still in?</h2>
+<div class="big">${num("stillIn.active", s.active)} persistence item${s.active === 1 ? "" : "s"} set by the attacker still hold${s.active === 1 ? "s" : ""} at the end of the window</div>
+<p class="note">${esc(s.note)}</p>
+${rows.length ? `<table id="persistence" data-rows="${rows.length}"><tr><th>Kind</th><th>Set at</th><th>Mailbox</th><th>What</th><th>Conditions and actions</th><th>Still holds</th><th>Remediation</th></tr>${rows.join("")}</table>` : `<p class="note">None.</p>`}
+</section>`;
+}
+
+/** "What else was reached": files, attachments, mail sent, deletions and searches, then the sign-ins. */
+function reached(r: BreachScopeReport): string {
+  const cells = (x: FootprintRow) => [x.Time, x.Kind, x.Mailbox || x.UserId, x.Target, x.Detail, x.ClientIP, x.SessionId || x.AADSessionId];
+  return `<h2 id="reached-heading">What else was reached</h2>
+<p>${num("reached.data.length", r.reached.data.length)} other acts in the attacker's context: files accessed, downloaded, synced or shared, attachments opened, mail sent as the victim, items deleted, searches run.</p>
+${table(["Time", "Kind", "Mailbox or user", "What", "Detail", "IP", "Session"], r.reached.data.map(cells), "reached")}
+<h3>Sign-ins from the attacker's context</h3>
+${table(["Time", "Kind", "User", "Account", "User agent and session", "IP", "Session"], r.reached.signIns.map(cells), "sign-ins")}`;
 }
 
 function messagesTable(rows: MessageRead[], withEmailEvents: boolean, id: string): string {

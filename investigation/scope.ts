@@ -2,8 +2,10 @@
 // as kql/functions/mail-access-scope.kql (MailAccessScope), row for row. test/vectors/*.json hold both to it.
 // Step 1: throttled periods of the victim's mailbox and of every mailbox the attacker touched (24 h before the window too).
 // Step 2: Syncs in the window from no attacker identifier (to review). Step 3: a Sync in the attacker's context exposes
-// the whole mailbox (the synced folders and any messages an EWS Sync names are its evidence). Step 4: messages bound.
+// the whole mailbox (the synced folders and any messages an EWS Sync names are its evidence). Step 4: messages bound
+// or whose attachments were opened.
 import { ipKey } from "./ip-key";
+import { signInSessions } from "./sign-in-sessions";
 import { dedupKey, mailAccessRow, timeMs, type MailAccessRow, type RawRow } from "./mail-access-row";
 
 const DAY = 86_400_000;
@@ -62,14 +64,17 @@ export interface RowHint {
 
 export interface RowSource {
   rows(hint: RowHint): Iterable<RawRow>;
+  /** microsoft_unified_audit rows that may be sign-ins from `ipKeys` (a superset is fine); none when the lake has no audit table. */
+  signIns?(ipKeys: string[]): Iterable<RawRow>;
 }
 
 /**
  * The scope of `question` over `rows`. The rows are read twice (first for the sessions seen from the attacker's IPs,
  * then for the attacker's rows), so a source can stream a large lake instead of holding it.
  */
-export function mailAccessScope(source: Iterable<RawRow> | RowSource, question: ScopeQuestion): ScopeRow[] {
-  const rowsFor = (hint: RowHint): Iterable<RawRow> => ("rows" in source && typeof source.rows === "function" ? (source as RowSource).rows(hint) : (source as Iterable<RawRow>));
+export function mailAccessScope(source: Iterable<RawRow> | RowSource, question: ScopeQuestion, auditRows: Iterable<RawRow> = []): ScopeRow[] {
+  const isSource = "rows" in source && typeof source.rows === "function";
+  const rowsFor = (hint: RowHint): Iterable<RawRow> => (isSource ? (source as RowSource).rows(hint) : (source as Iterable<RawRow>));
   const q = question;
   const victim = q.user.trim().toLowerCase();
   const attackerIps = new Set(q.ips.filter((x) => x.trim() !== "").map(ipKey));
@@ -79,6 +84,10 @@ export function mailAccessScope(source: Iterable<RawRow> | RowSource, question: 
   const aadSessions = lowerSet(q.aadSessions);
   const apps = lowerSet(q.apps);
   const inWindow = (ms: number) => ms >= q.startMs && ms <= q.endMs;
+
+  // an Entra session signed in to from an attacker IP in the window is the attacker's, whatever address reads through it
+  const signIns = isSource && (source as RowSource).signIns ? (source as RowSource).signIns!([...attackerIps]) : auditRows;
+  for (const s of signInSessions(signIns, attackerIps, q.startMs, q.endMs)) aadSessions.add(s);
 
   // pass 1: an Exchange or Entra session seen from an attacker IP in the window is the attacker's wherever it goes
   const throttleCandidates: MailAccessRow[] = [];
@@ -117,7 +126,8 @@ export function mailAccessScope(source: Iterable<RawRow> | RowSource, question: 
   const throttled = throttledPeriods(dedup(throttleCandidates).filter((r) => mailboxes.has(r.MailboxOwnerUPN.toLowerCase())), q);
   const syncsToReview = [...syncs.values()].filter((r) => mailboxes.has(r.MailboxOwnerUPN.toLowerCase()) && !attackerRecords.has(r.RecordId));
   const attackerSyncs = attackerRows.filter((r) => r.MailAccessType === "Sync");
-  const attackerBinds = attackerRows.filter((r) => r.MailAccessType === "Bind");
+  // an opened attachment (AttachmentAccess) is its message opened
+  const attackerBinds = attackerRows.filter((r) => r.MailAccessType === "Bind" || r.MailAccessType === "AttachmentAccess");
 
   const result: ScopeRow[] = [
     ...throttled,
@@ -133,7 +143,7 @@ export function mailAccessScope(source: Iterable<RawRow> | RowSource, question: 
       exposure(3, "SyncedFolder", true, g, { FolderPath: g[0].FolderPath }, "Sync in the attacker's context named this folder: evidence of the mailbox-level exposure"),
     ),
     ...messages(attackerSyncs).map((g) => exposure(3, "SyncedMessage", true, g, messageColumns(g), "Sync in the attacker's context (an EWS client) named this message")),
-    ...messages(attackerBinds).map((g) => exposure(4, "BoundMessage", true, g, messageColumns(g), "Bind in the attacker's context: this message was opened")),
+    ...messages(attackerBinds).map((g) => exposure(4, "BoundMessage", true, g, messageColumns(g), "Bind or AttachmentAccess in the attacker's context: this message (or its attachment) was opened")),
   ];
   return result.sort((a, b) => a.Step - b.Step || cmp(a.MailboxOwnerUPN, b.MailboxOwnerUPN) || cmp(a.FirstAccess, b.FirstAccess) || cmp(a.FolderPath, b.FolderPath) || cmp(a.InternetMessageId, b.InternetMessageId));
 }

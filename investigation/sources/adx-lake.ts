@@ -5,6 +5,7 @@ import { DefaultAzureCredential, type TokenCredential } from "@azure/identity";
 import { Client, ClientRequestProperties, KustoConnectionStringBuilder } from "azure-kusto-data";
 import { DedupViews } from "../../kql/tables";
 import type { EmailMetadata, Freshness, Lake, QueryRecord, UserActivity } from "../lake";
+import type { FootprintRow } from "../footprint";
 import type { ScopeQuestion, ScopeRow } from "../scope";
 import { questionParameters } from "./local-lake";
 
@@ -49,6 +50,13 @@ export function openAdxLake(opts: AdxLakeOptions): Lake {
       lastQuestion = q;
       const rows = await run("MailAccessScope (kql/functions/mail-access-scope.kql)", SCOPE_PARAMETERS, SCOPE_CALL, scopeParams(q));
       return rows.map(scopeRow);
+    },
+    async footprint(q): Promise<FootprintRow[] | null> {
+      const params = scopeParams(q);
+      const declare = "user:string, ips:dynamic, sessions:dynamic, start:datetime, end:datetime, aadSessions:dynamic, apps:dynamic";
+      const used = Object.fromEntries(declare.split(", ").map((d) => d.split(":")[0]).map((k) => [k, params[k]]));
+      const rows = await run("AttackerFootprint (kql/functions/attacker-footprint.kql)", declare, "AttackerFootprint(user, ips, sessions, start, end, aadSessions, apps)", used);
+      return rows.map(footprintRow);
     },
     async userActivity({ user, startMs, endMs }): Promise<UserActivity> {
       const [r] = await run(
@@ -110,5 +118,26 @@ export function scopeRow(r: Record<string, unknown>): ScopeRow {
     UserIds: list(r.UserIds),
     RecordIds: list(r.RecordIds),
     Evidence: String(r.Evidence ?? ""),
+  };
+}
+
+/** An AttackerFootprint result row as the TypeScript footprint types it. */
+export function footprintRow(r: Record<string, unknown>): FootprintRow {
+  const t = (v: unknown) => (v == null ? "" : String(v));
+  return {
+    Category: t(r.Category) as FootprintRow["Category"],
+    Kind: t(r.Kind) as FootprintRow["Kind"],
+    Time: iso(r.Time),
+    UserId: t(r.UserId),
+    Mailbox: t(r.Mailbox),
+    Operation: t(r.Operation),
+    Target: t(r.Target),
+    Detail: t(r.Detail),
+    ClientIP: t(r.ClientIP),
+    SessionId: t(r.SessionId),
+    AADSessionId: t(r.AADSessionId),
+    RecordId: t(r.RecordId),
+    StillActive: r.StillActive == null ? null : r.StillActive === true,
+    Remediation: t(r.Remediation),
   };
 }

@@ -8,9 +8,15 @@ import { mailAccessRow, timeMs, type RawRow } from "../mail-access-row";
 import { mailAccessScope, type RowHint, type ScopeQuestion, type ScopeRow } from "../scope";
 import { InvestigationInputError } from "../input-error";
 import { ipKey } from "../ip-key";
+import { messageIdKey } from "../message-id-key";
+import { SIGN_IN } from "../sign-in-sessions";
+import { attackerFootprint, attackerSessions, type FootprintRow } from "../footprint";
 import { jsonLines, linesContaining, parse, rereadable } from "./json-lines";
 
 const EMAIL_EVENTS = "EmailEvents";
+/** Text every record that changes persistence state contains, as ingestion writes rows (JSON.stringify: no spaces):
+ *  the operations investigation/footprint.ts settles StillActive with (Remove-*, Disable-InboxRule, Set-Mailbox…). */
+export const STATE_CHANGE_NEEDLES = ['"operation":"remove', '"operation":"disable-inboxrule"', '"operation":"set-mailbox', "deleted security info."];
 
 export function openLocalLake(dataDir: string, database?: string): Lake {
   if (!existsSync(dataDir) || !statSync(dataDir).isDirectory())
@@ -43,17 +49,51 @@ export function openLocalLake(dataDir: string, database?: string): Lake {
     return candidates.lines;
   };
 
+  // The audit table is the largest file of a lake: it is read once per question. The lines kept are every line the
+  // scope's sign-ins and the footprint can need: those naming the user (a footprint row is the user's, as actor or
+  // mailbox), an attacker IP (the sessions seen from it), a given session or app, or a change of persistence state.
+  const auditFile = table(Tables.unifiedAudit);
+  let auditCandidates: { key: string; lines: string[] } | null = null;
+  const auditLines = (q: ScopeQuestion, extra: string[] = []): string[] => {
+    const key = JSON.stringify([questionParameters(q), extra]);
+    if (auditCandidates?.key !== key) {
+      const needles = [q.user, ...q.ips.map(ipKey), ...q.sessions, ...q.aadSessions, ...q.apps, ...extra, ...STATE_CHANGE_NEEDLES].map((x) => x.trim().toLowerCase()).filter((x) => x !== "");
+      auditCandidates = { key, lines: existsSync(auditFile) ? [...linesContaining(auditFile, needles)] : [] };
+    }
+    return auditCandidates.lines;
+  };
+
   return {
     where: `local run ${dataDir}, database ${db}`,
     queries,
     async scope(q: ScopeQuestion): Promise<ScopeRow[]> {
       queries.push({
         name: "MailAccessScope (TypeScript, investigation/scope.ts)",
-        text: `mailAccessScope(rows of ${mailFile}, question)`,
+        text: `mailAccessScope(rows of ${mailFile}, question, sign-ins of ${table(Tables.unifiedAudit)})`,
         parameters: questionParameters(q),
       });
       const lines = q.user.trim() !== "" ? candidateLines(q) : null;
-      return mailAccessScope({ rows: (hint) => (lines ? parsed(lines, lineFilter(hint)) : parsed(linesContaining(mailFile, needles(hint)), lineFilter(hint))) }, q);
+      return mailAccessScope({
+        rows: (hint) => (lines ? parsed(lines, lineFilter(hint)) : parsed(linesContaining(mailFile, needles(hint)), lineFilter(hint))),
+        // sign-ins from the attacker's IPs: among the question's audit lines (they include every line naming an IP)
+        signIns: () => parsed(auditLines(q), (line) => line.includes(`"${SIGN_IN}"`)),
+      }, q);
+    },
+    async footprint(q: ScopeQuestion): Promise<FootprintRow[] | null> {
+      if (!existsSync(auditFile)) return null;
+      queries.push({
+        name: "AttackerFootprint (TypeScript, investigation/footprint.ts)",
+        text: `attackerFootprint(rows of ${auditFile}, rows of ${mailFile}, question)`,
+        parameters: questionParameters(q),
+      });
+      // Only lines that can matter are parsed. With a user, one read of the audit file keeps them all (see auditLines).
+      // For every account, the records in the attacker's context name an IP, a session or an app: the sessions seen
+      // from the IPs are learnt first, then their lines are read.
+      const ipKeys = q.ips.map(ipKey).filter((x) => x !== "");
+      const mail = q.user.trim() !== "" ? [...parsed(candidateLines(q), () => true)] : [...parsed(linesContaining(mailFile, ipKeys), () => true)];
+      if (q.user.trim() !== "") return attackerFootprint(parsed(auditLines(q), () => true), mail, q);
+      const { sessions, aadSessions } = attackerSessions(parsed(auditLines(q), () => true), mail, q);
+      return attackerFootprint(parsed(auditLines(q, [...sessions, ...aadSessions]), () => true), mail, q);
     },
     async userActivity(q: ScopeQuestion): Promise<UserActivity> {
       const u = q.user.trim().toLowerCase();
@@ -76,16 +116,17 @@ export function openLocalLake(dataDir: string, database?: string): Lake {
     },
     async emailMetadata(ids: string[]): Promise<EmailMetadata[] | null> {
       if (!existsSync(table(EMAIL_EVENTS))) return null;
-      const wanted = new Set(ids);
+      const wanted = new Set(ids.map(messageIdKey));
       const byMessage = new Map<string, EmailMetadata>();
       for (const r of rereadable(table(EMAIL_EVENTS))) {
         const id = String(r.InternetMessageId ?? "");
-        if (!wanted.has(id)) continue;
+        const key = messageIdKey(id);
+        if (!wanted.has(key)) continue;
         // one row per recipient: collapse to the earliest delivery and the set of recipients
-        const m = byMessage.get(id);
+        const m = byMessage.get(key);
         const at = String(r.Timestamp ?? "");
         if (!m) {
-          byMessage.set(id, { InternetMessageId: id, DeliveredAt: at, SenderFromAddress: String(r.SenderFromAddress ?? ""), SenderDisplayName: String(r.SenderDisplayName ?? ""), Subject: String(r.Subject ?? ""), Recipients: [String(r.RecipientEmailAddress ?? "")] });
+          byMessage.set(key, { InternetMessageId: id, DeliveredAt: at, SenderFromAddress: String(r.SenderFromAddress ?? ""), SenderDisplayName: String(r.SenderDisplayName ?? ""), Subject: String(r.Subject ?? ""), Recipients: [String(r.RecipientEmailAddress ?? "")] });
         } else {
           if (!m.Recipients.includes(String(r.RecipientEmailAddress ?? ""))) m.Recipients.push(String(r.RecipientEmailAddress ?? ""));
           if (at < m.DeliveredAt) Object.assign(m, { DeliveredAt: at, SenderFromAddress: String(r.SenderFromAddress ?? ""), SenderDisplayName: String(r.SenderDisplayName ?? ""), Subject: String(r.Subject ?? "") });

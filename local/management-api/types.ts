@@ -149,7 +149,7 @@ export interface IncidentTruth {
   /** ISO (Z), second precision: the first and the last attacker record, both inclusive. */
   windowStart: string;
   windowEnd: string;
-  /** Messages read by Bind in the attacker's context (sorted). */
+  /** Messages read in the attacker's context, by Bind or an attachment opened (sorted). */
   boundInternetMessageIds: string[];
   /** Folder paths synced by the attacker's sessions, as written in the records (e.g. "\\Inbox\\Finance"). */
   syncedFolders: string[];
@@ -160,6 +160,11 @@ export interface IncidentTruth {
   mailboxExposures: Array<{ mailboxUpn: string; kind: "ThrottledMailbox" | "SyncedMailbox"; from: string; to: string }>;
   /** Every IsThrottled=True record of the tenant: mailbox and CreationTime as ISO (Z). */
   throttled: Array<{ mailboxUpn: string; at: string }>;
+  /** What else the attacker did (AttackerFootprint's rows, sorted by record): the kind, the record, and for
+   *  persistence whether it still holds at the window's end (null for sign-ins and data reached). */
+  footprint: Array<{ kind: string; recordId: string; stillActive: boolean | null }>;
+  /** Every address the attacker used: the one a responder starts from, and the one the session moved to. */
+  attackerIps: string[];
 }
 
 /** Defender XDR advanced hunting `EmailEvents`, one row per recipient. */

@@ -1,5 +1,6 @@
 import { Tables } from "../../kql/tables";
 import type { GroundTruth } from "../management-api";
+import { attackerFootprint, type FootprintRow } from "../../investigation/footprint";
 import { mailAccessScope } from "../../investigation/scope";
 import { compareSets, exposureKey, isExact, scopeAnswer, type MailboxExposure, type SetComparison } from "../../investigation/scope-answer";
 import type { JobOutcome } from "./job";
@@ -33,6 +34,10 @@ export interface IncidentSummary {
   attackerSessions: SetComparison;
   /** Whole mailboxes presumed exposed (steps 1 and 3), "kind mailbox from → to". */
   mailboxExposures: SetComparison;
+  /** What else the attacker did (AttackerFootprint), "kind record still-active". */
+  footprint: SetComparison;
+  /** Footprint rows found, for the summary's list. */
+  footprintRows: Array<Pick<FootprintRow, "Kind" | "StillActive" | "Target">>;
   matchesGroundTruth: boolean | null;
   boundInternetMessageIds: string[];
   syncedFolders: string[];
@@ -150,7 +155,7 @@ export function summarizeJob(input: SummaryInput): JobSummary {
         }
       }
     }
-    if (index === 0 && truth) incident = summarizeIncident(tenant.tenantId, mail, truth);
+    if (index === 0 && truth) incident = summarizeIncident(tenant.tenantId, mail, audit, truth);
   }
 
   const blobs = landedBlobs.size;
@@ -209,14 +214,18 @@ export function summarizeJob(input: SummaryInput): JobSummary {
   };
 }
 
-function summarizeIncident(tenantId: string, mail: Row[], truth: GroundTruth): IncidentSummary | null {
+function summarizeIncident(tenantId: string, mail: Row[], audit: Row[], truth: GroundTruth): IncidentSummary | null {
   const expected = truth.incident(tenantId);
   if (!expected || !expected.attackerIp) return null;
   // the responder's question: the victim, the attacker's IP, the window; the sessions are found from the IP
-  const scope = mailAccessScope(mail, {
+  const question = {
     user: expected.victimUpn, ips: [expected.attackerIp], sessions: [], aadSessions: [], apps: [], clientInfoStrings: [],
     startMs: Date.parse(expected.windowStart), endMs: Date.parse(expected.windowEnd),
-  });
+  };
+  const scope = mailAccessScope(mail, question, audit);
+  const found = attackerFootprint(viewRows(Tables.unifiedAudit, audit), mail, question);
+  const footprintKey = (kind: string, recordId: string, stillActive: boolean | null) => `${kind} ${recordId} ${stillActive === null ? "-" : stillActive ? "active" : "removed"}`;
+  const footprint = compareSets(found.map((r) => footprintKey(r.Kind, r.RecordId, r.StillActive)), expected.footprint.map((e) => footprintKey(e.kind, e.recordId, e.stillActive)));
   const answer = scopeAnswer(scope);
   const throttledFound = answer.mailboxExposures.filter((e) => e.kind === "ThrottledMailbox");
   const messagesRead = compareSets(answer.boundInternetMessageIds, expected.boundInternetMessageIds);
@@ -235,7 +244,9 @@ function summarizeIncident(tenantId: string, mail: Row[], truth: GroundTruth): I
     throttled,
     attackerSessions,
     mailboxExposures,
-    matchesGroundTruth: isExact(messagesRead) && isExact(foldersSynced) && isExact(mailboxExposures),
+    footprint,
+    footprintRows: found.map((r) => ({ Kind: r.Kind, StillActive: r.StillActive, Target: r.Target })),
+    matchesGroundTruth: isExact(messagesRead) && isExact(foldersSynced) && isExact(mailboxExposures) && isExact(footprint),
     boundInternetMessageIds: answer.boundInternetMessageIds,
     syncedFolders: answer.syncedFolders,
     throttledPeriods: throttledFound.map((t) => ({ mailboxUpn: t.mailboxUpn, from: t.from, to: t.to })),

@@ -1,5 +1,5 @@
 // npm run bench:investigate -- [--records N] [--lake <dir>]: how fast `investigate --local` answers over the landed rows
-// of a large tenant (default the 1,000,000-record tenant). Lands the tenant's Exchange week first (emulator → the
+// of a large tenant (default the 1,000,000-record tenant). Lands the tenant's week first (Exchange, Entra, SharePoint: emulator → the
 // engine's transform → JSON lines, as a local run leaves them) unless --lake names a directory landed before, then
 // runs the CLI in its own process under /usr/bin/time and prints wall time and peak RSS. Targets: < 10 s, < 500 MB.
 import { spawnSync } from "node:child_process";
@@ -33,17 +33,23 @@ async function land(dir: string, records: number): Promise<{ question: Question;
     mkdirSync(db, { recursive: true });
     const mailFile = join(db, `${Tables.accessMail}.jsonl`);
     const ledgerFile = join(db, `${Tables.ledger}.jsonl`);
+    const auditFile = join(db, `${Tables.unifiedAudit}.jsonl`);
     writeFileSync(mailFile, "");
     writeFileSync(ledgerFile, "");
+    writeFileSync(auditFile, "");
     let rows = 0;
-    const blobs = await client.listWeek("Audit.Exchange", nowMs);
-    for (const [i, blob] of blobs.entries()) {
-      const r = await client.get(blob.contentUri);
-      const result = transformBlob(json<unknown[]>(r), { tenantId: client.tenant.tenantId, contentType: "Audit.Exchange", contentId: blob.contentId });
-      if (result.mailAccessRows.length) appendFileSync(mailFile, result.mailAccessRows.map((row) => JSON.stringify(row)).join("\n") + "\n");
-      rows += result.mailAccessRows.length;
-      appendFileSync(ledgerFile, JSON.stringify({ ContentType: "Audit.Exchange", ContentId: blob.contentId, ContentCreated: blob.contentCreated, IngestedAt: new Date().toISOString(), Status: "ingested" }) + "\n");
-      if (i % 200 === 0) process.stderr.write(`  landing: ${i}/${blobs.length} blobs, ${rows.toLocaleString("en-US")} mail rows\n`);
+    // every content type the footprint reads (sign-ins, files), not only the mail
+    for (const contentType of ["Audit.Exchange", "Audit.AzureActiveDirectory", "Audit.SharePoint"]) {
+      const blobs = await client.listWeek(contentType, nowMs);
+      for (const [i, blob] of blobs.entries()) {
+        const r = await client.get(blob.contentUri);
+        const result = transformBlob(json<unknown[]>(r), { tenantId: client.tenant.tenantId, contentType, contentId: blob.contentId });
+        if (result.mailAccessRows.length) appendFileSync(mailFile, result.mailAccessRows.map((row) => JSON.stringify(row)).join("\n") + "\n");
+        if (result.auditRows.length) appendFileSync(auditFile, result.auditRows.map((row) => JSON.stringify(row)).join("\n") + "\n");
+        rows += result.mailAccessRows.length;
+        appendFileSync(ledgerFile, JSON.stringify({ ContentType: contentType, ContentId: blob.contentId, ContentCreated: blob.contentCreated, IngestedAt: new Date().toISOString(), Status: "ingested" }) + "\n");
+        if (i % 200 === 0) process.stderr.write(`  landing ${contentType}: ${i}/${blobs.length} blobs, ${rows.toLocaleString("en-US")} mail rows\n`);
+      }
     }
     const incident = emu.truth.incident(client.tenant.tenantId);
     const question = { user: incident.victimUpn, ip: incident.attackerIp, from: incident.windowStart, to: incident.windowEnd };
@@ -72,11 +78,14 @@ async function main(): Promise<void> {
   const run = spawnSync("/usr/bin/time", ["-f", "BENCH %e %M", process.execPath, tsx, cli, "--local", dir, "--user", question.user, "--ip", question.ip, "--from", question.from, "--to", question.to, "--format", "json", "--out", join(dir, "report.json")], { encoding: "utf8" });
   const m = /BENCH ([\d.]+) (\d+)/.exec(run.stderr);
   if (run.status !== 0 || !m) throw new Error(`investigate failed (exit ${run.status}):\n${run.stderr}`);
-  const report = JSON.parse(readFileSync(join(dir, "report.json"), "utf8")) as { answer: { messagesRead: number } };
+  const report = JSON.parse(readFileSync(join(dir, "report.json"), "utf8")) as { answer: { messagesRead: number }; stillIn: { persistence: unknown[] }; reached: { data: unknown[]; signIns: unknown[] } };
   const mailBytes = statSync(join(dir, "adx", "tenant0", `${Tables.accessMail}.jsonl`)).size;
+  const auditFile = join(dir, "adx", "tenant0", `${Tables.unifiedAudit}.jsonl`);
+  const auditBytes = existsSync(auditFile) ? statSync(auditFile).size : 0;
+  const footprint = report.stillIn.persistence.length + report.reached.data.length + report.reached.signIns.length;
   process.stdout.write(
-    `investigate --local over ${(mailBytes / 1e6).toFixed(0)} MB of mail-access rows: ${Number(m[1]).toFixed(1)} s wall, ${(Number(m[2]) / 1024).toFixed(0)} MB peak RSS ` +
-      `(targets < 10 s, < 500 MB); ${report.answer.messagesRead} messages read in scope\n`,
+    `investigate --local over ${(mailBytes / 1e6).toFixed(0)} MB of mail-access rows and ${(auditBytes / 1e6).toFixed(0)} MB of audit rows: ${Number(m[1]).toFixed(1)} s wall, ${(Number(m[2]) / 1024).toFixed(0)} MB peak RSS ` +
+      `(targets < 10 s, < 500 MB); ${report.answer.messagesRead} messages read in scope, ${footprint} footprint rows\n`,
   );
 }
 

@@ -59,7 +59,36 @@ describe("the article's incident on tenant 0", () => {
       expect(incident.attackerSessionIds).toContain(r.SessionId);
       expect(r.ClientInfoString).toBe(incident.attackerClientInfoString);
     }
-    expect([...new Set(attackerBinds.flatMap(imids))].sort()).toEqual(incident.boundInternetMessageIds);
+    // an attachment opened (AttachmentAccess, Messages[].MessageItems[]) is a message read too
+    const attachments = exchange.filter((r) => r.Operation === "AttachmentAccess" && fromAttacker(r));
+    expect(attachments).toHaveLength(1);
+    const opened = attachments.flatMap((r) => ((r.Messages ?? []) as Array<{ MessageItems: Array<{ InternetMessageId: string }> }>).flatMap((m) => m.MessageItems.map((i) => i.InternetMessageId)));
+    expect(opened.length).toBeGreaterThan(0);
+    expect([...new Set([...attackerBinds.flatMap(imids), ...opened])].sort()).toEqual(incident.boundInternetMessageIds);
+  });
+
+  test("after the phish: each act the truth's footprint names is a record of the attacker's, in the window", () => {
+    const all = [...exchange, ...signIns];
+    const byId = new Map(all.map((r) => [String(r.Id), r]));
+    const kinds = incident.footprint.map((f) => f.kind);
+    for (const kind of ["SignIn", "InboxRule", "MailboxForwarding", "AppConsent", "AttachmentOpened", "SearchRun", "MessageSent"]) expect(kinds).toContain(kind);
+    for (const f of incident.footprint) {
+      const r = byId.get(f.recordId) ?? null;
+      if (f.kind === "FileDownloaded") continue; // Audit.SharePoint, not fetched here
+      expect(r).not.toBeNull();
+      expect(inWindow(r!)).toBe(true);
+      expect(r!.UserId).toBe(incident.victimUpn);
+    }
+    // forwarding set, then cleared by the attacker: neither holds at the end; the inbox rule and the consent do
+    const forwarding = incident.footprint.filter((f) => f.kind === "MailboxForwarding").map((f) => byId.get(f.recordId)!);
+    const value = (r: AuditRecord) => ((r.Parameters ?? []) as Array<{ Name: string; Value: string }>).find((p) => p.Name === "ForwardingSmtpAddress")?.Value;
+    expect(forwarding.map(value).sort()).toEqual(["", "smtp:ledger.sync@mail.example.net"]);
+    expect(incident.footprint.filter((f) => f.stillActive === true).map((f) => f.kind).sort()).toEqual(["AppConsent", "InboxRule"]);
+    // the IP switch: the attacker's session read from a second address, which the truth names
+    expect(incident.attackerIps).toHaveLength(2);
+    const second = exchange.filter((r) => r.Operation === "MailItemsAccessed" && bareIp(String(r.ClientIPAddress)) === incident.attackerIps[1]);
+    expect(second.length).toBeGreaterThan(0);
+    for (const r of second) expect(incident.attackerSessionIds).toContain(r.SessionId);
   });
 
   test("one folder is synced from the attacker's session", () => {
@@ -168,6 +197,8 @@ describe("the article's incident on tenant 0", () => {
       delegatedMailboxes: [],
       mailboxExposures: [],
       throttled: [],
+      footprint: [],
+      attackerIps: [],
     });
     expect(emu.truth.emailEvents(other)).toEqual([]);
   });

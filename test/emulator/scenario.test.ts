@@ -7,7 +7,7 @@ const MINUTE = 60_000;
 /** Every field the forensics reference names for MailItemsAccessed (Folders / Item depend on the shape). */
 const MAIL_ACCESS_FIELDS = [
   "CreationTime", "Id", "Operation", "OrganizationId", "RecordType", "ResultStatus", "UserKey", "UserType", "Version", "Workload",
-  "ClientIP", "UserId", "AppId", "ClientAppId", "ClientIPAddress", "ClientInfoString", "ClientMachineName", "ClientProcessName",
+  "UserId", "AppId", "ClientAppId", "ClientIPAddress", "ClientInfoString", "ClientMachineName", "ClientProcessName",
   "ClientVersion", "ExternalAccess", "InternalLogonType", "LogonType", "LogonUserSid", "LogonUserDisplayName", "MailboxGuid",
   "MailboxOwnerSid", "MailboxOwnerUPN", "OrganizationName", "OriginatingServer", "SessionId", "OperationCount",
   "OperationProperties", "AppAccessContext",
@@ -70,6 +70,10 @@ describe("the seeded scenario", () => {
       if (typeof ctx.AADSessionId !== "string" || typeof ctx.UniqueTokenId !== "string" || typeof ctx.IssuedAtTime !== "string") problems.push(`${r.Id} AppAccessContext`);
     }
     expect(problems).toEqual([]);
+    // as published records: the address is in ClientIPAddress; ClientIP is mostly absent
+    const withClientIp = mia.filter((r) => r.ClientIP !== undefined).length;
+    expect(withClientIp).toBeGreaterThan(0);
+    expect(withClientIp / mia.length).toBeLessThan(0.2);
   });
 
   test("Bind records list the opened items, aggregated: OperationCount = number of items, often more than one", () => {

@@ -57,6 +57,42 @@ test("the emulated incident's scope equals the ground truth: messages read, fold
   expect(report.answer.mayBeIncomplete).toBe(false);
 }, 60_000);
 
+test("Still in? and what else was reached: the emulated incident's footprint equals the ground truth, the live persistence first with its remediation", async () => {
+  const report = await jsonReport();
+  const truth = lake.incident;
+  const key = (kind: string, recordId: string, active: boolean | null) => `${kind} ${recordId} ${active}`;
+  const found = [...report.stillIn.persistence, ...report.reached.signIns, ...report.reached.data].map((r) => key(r.Kind, r.RecordId, r.StillActive));
+  expect(found.sort()).toEqual(truth.footprint.map((f) => key(f.kind, f.recordId, f.stillActive)).sort());
+  expect(report.stillIn.available).toBe(true);
+  expect(report.stillIn.active).toBe(truth.footprint.filter((f) => f.stillActive === true).length);
+  expect(report.stillIn.persistence.slice(0, report.stillIn.active).every((r) => r.StillActive === true)).toBe(true);
+  const rule = report.stillIn.persistence.find((r) => r.Kind === "InboxRule")!;
+  expect(rule.Remediation).toBe(`Remove-InboxRule -Mailbox '${truth.victimUpn}' -Identity '.' -Confirm:$false`);
+  expect(rule.Detail).toMatch(/SubjectOrBodyContainsWords=invoice;payment/);
+  expect(rule.Detail).toMatch(/MarkAsRead=True/);
+  const forwarding = report.stillIn.persistence.filter((r) => r.Kind === "MailboxForwarding");
+  expect(forwarding.map((r) => r.StillActive)).toEqual([false, false]);
+  expect(report.answer.summary).toMatch(/^The attacker may still be in: 2 persistence items still hold \(InboxRule, AppConsent\)|^The attacker may still be in: 2 persistence items still hold \(AppConsent, InboxRule\)/);
+  // what else: the mail sent as the victim (from the second address: the session, not the IP, finds it) and the search
+  expect(report.reached.data.find((r) => r.Kind === "MessageSent")?.ClientIP).toBe(truth.attackerIps[1]);
+  expect(report.reached.data.find((r) => r.Kind === "SearchRun")?.Target).toMatch(/payment/);
+  expect(report.reached.signIns.every((r) => r.Detail.startsWith("user agent: "))).toBe(true);
+  // all on the one timeline
+  expect(report.timeline.filter((t) => t.kind === "Persistence")).toHaveLength(report.stillIn.persistence.length);
+  expect(report.timeline.filter((t) => t.kind === "DataReached")).toHaveLength(report.reached.data.length);
+}, 60_000);
+
+test("the HTML report opens with Still in?, then the answer, and lists what else was reached", async () => {
+  const html = join(dir, "footprint.html");
+  expect((await run({ format: "html", out: html })).code).toBe(0);
+  const text = readFileSync(html, "utf8");
+  expect(text.indexOf('id="still-in"')).toBeGreaterThan(0);
+  expect(text.indexOf('id="still-in"')).toBeLessThan(text.indexOf('id="answer"'));
+  expect(text).toMatch(/id="persistence" data-rows="4"/);
+  expect(text).toContain("Remove-InboxRule -Mailbox");
+  expect(text).toMatch(/id="reached" data-rows="\d+"/);
+}, 60_000);
+
 test("the Entra session alone finds the same messages as the IP", async () => {
   const report = await jsonReport({ ip: [], aadSession: lake.incident.attackerAadSessionIds });
   expect(report.answer.internetMessageIds).toEqual(lake.incident.boundInternetMessageIds);
@@ -83,6 +119,13 @@ test("without EmailEvents the sender/subject columns are absent and a note says 
       expect(m.subject).toBe(rows[0].Subject);
       expect(m.recipients!.split("; ").sort()).toEqual([...new Set(rows.map((e) => e.RecipientEmailAddress))].sort());
     }
+    // the external correspondents of the messages read: who counsel may have to notify
+    const domain = lake.incident.victimUpn.split("@")[1];
+    const read = new Set(report.messages.map((m) => m.internetMessageId));
+    const expected = new Set(lake.emailEvents.filter((e) => read.has(e.InternetMessageId)).flatMap((e) => [e.SenderFromAddress, e.RecipientEmailAddress]).map((a) => a.toLowerCase()).filter((a) => !a.endsWith(`@${domain}`)));
+    expect(report.correspondents.available).toBe(true);
+    expect(report.correspondents.external).toEqual([...expected].sort());
+    expect(report.correspondents.external.length).toBeGreaterThan(0);
   } finally {
     rmSync(withDir, { recursive: true, force: true });
   }
@@ -92,7 +135,10 @@ test("CSV: one file per section, the messages section one row per message read",
   const out = join(dir, "csv");
   const r = await run({ format: "csv", out });
   expect(r.code).toBe(0);
-  expect(readdirSync(out).sort()).toEqual(["answer.csv", "context.csv", "folders.csv", "freshness.csv", "mailbox-exposures.csv", "messages.csv", "queries.csv", "scope.csv", "synced-messages.csv", "timeline.csv"]);
+  expect(readdirSync(out).sort()).toEqual(["answer.csv", "context.csv", "folders.csv", "freshness.csv", "mailbox-exposures.csv", "messages.csv", "queries.csv", "reached.csv", "scope.csv", "still-in.csv", "synced-messages.csv", "timeline.csv"]);
+  const stillIn = readFileSync(join(out, "still-in.csv"), "utf8").trimEnd().split("\r\n");
+  expect(stillIn[0]).toBe("Time,Category,Kind,UserId,Mailbox,Operation,Target,Detail,ClientIP,SessionId,AADSessionId,RecordId,StillActive,Remediation");
+  expect(stillIn.length - 1).toBe(lake.incident.footprint.filter((f) => f.stillActive !== null).length);
   const lines = readFileSync(join(out, "messages.csv"), "utf8").trimEnd().split("\r\n");
   expect(lines[0]).toBe("mailbox,folderPath,internetMessageId,firstAccess,lastAccess,accessCount,sizeInBytes");
   expect(lines.length - 1).toBe(lake.incident.boundInternetMessageIds.length);
@@ -143,8 +189,9 @@ inBrowser("the HTML report, rendered in headless Chromium, draws the timeline an
   const html = join(dir, "breach-scope.html");
   expect((await run({ format: "html", out: html })).code).toBe(0);
   const text = readFileSync(html, "utf8");
-  // self-contained: nothing fetched from anywhere
-  expect(text).not.toMatch(/<script|<link|src=|url\(|@import|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+  // self-contained: nothing fetched from anywhere (a URL as text, such as the OneDrive file the attacker downloaded, is data)
+  expect(text).not.toMatch(/<script|<link|src=|url\(|@import|<(?:img|iframe|object|embed|image|use)\b|\w+=["']https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+  expect(text).toContain("https://"); // the downloaded file's address is shown, escaped, in What else was reached
 
   const png = join(tmpdir(), "breach-scope-report.png"); // kept to look at
   const dom = renderPage(browser!, html, png);
@@ -153,6 +200,11 @@ inBrowser("the HTML report, rendered in headless Chromium, draws the timeline an
   const at = (path: string): unknown => path.split(".").reduce<unknown>((v, k) => (v as Record<string, unknown>)[k], report);
   for (const [path, n] of numbers) expect({ path, n }).toEqual({ path, n: at(path) });
   expect(Number(/id="messages" data-rows="(\d+)"/.exec(dom)![1])).toBe(report.messages.length);
+  // Still in? first, and what else was reached, as the JSON has them
+  expect(dom.indexOf('id="still-in"')).toBeLessThan(dom.indexOf('id="answer"'));
+  expect(Number(/id="persistence" data-rows="(\d+)"/.exec(dom)![1])).toBe(report.stillIn.persistence.length);
+  expect(Number(/id="reached" data-rows="(\d+)"/.exec(dom)![1])).toBe(report.reached.data.length);
+  expect(Number(/id="sign-ins" data-rows="(\d+)"/.exec(dom)![1])).toBe(report.reached.signIns.length);
   expect((dom.match(/class="event"/g) ?? []).length).toBe(report.timeline.length);
 
   const image = readPng(png);

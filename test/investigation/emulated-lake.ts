@@ -33,7 +33,8 @@ export async function landEmulatedWeek(dir: string, nowMs: number): Promise<Emul
     writeFileSync(mailFile, "");
     writeFileSync(ledgerFile, "");
     let mailRows = 0;
-    for (const contentType of ["Audit.Exchange", "Audit.AzureActiveDirectory"]) {
+    // SharePoint too: the attacker's file download is part of the footprint
+    for (const contentType of ["Audit.Exchange", "Audit.AzureActiveDirectory", "Audit.SharePoint"]) {
       for (const blob of await client.listWeek(contentType, nowMs)) {
         const r = await client.get(blob.contentUri);
         if (r.status !== 200) throw new Error(`GET ${blob.contentUri} answered ${r.status}`);

@@ -31,7 +31,7 @@ describe("every KQL asset", () => {
     for (const table of Object.values(Tables)) expect(paths).toContain(`kql/tables/${table}.kql`);
     expect(paths).toEqual(expect.arrayContaining(["kql/reference/EmailEvents.kql", "kql/reference/OfficeActivity.kql"]));
     expect(paths.filter((p) => p.startsWith("kql/functions/")).length).toBeGreaterThanOrEqual(6);
-    expect(paths.filter((p) => p.startsWith("kql/hunting/")).length).toBeGreaterThanOrEqual(9);
+    expect(paths.filter((p) => p.startsWith("kql/hunting/")).length).toBeGreaterThanOrEqual(13);
   });
 });
 
@@ -163,6 +163,12 @@ describe("the hunting queries", () => {
       expect(names).toMatch(topic);
     }
     expect(check.hunting.filter((q) => q.relevantTechniques.includes("T1114.002")).length).toBeGreaterThanOrEqual(7);
+  });
+
+  it("hunt each kind of persistence an attacker leaves in a mailbox or tenant, each with its remediation", () => {
+    const by = (technique: string) => check.hunting.filter((q) => q.relevantTechniques.includes(technique));
+    for (const technique of ["T1114.003", "T1564.008", "T1098", "T1528"])
+      expect({ technique, withRemediation: by(technique).some((q) => /Remediation = /.test(q.query)) }).toEqual({ technique, withRemediation: true });
   });
 
   it("read only what a Sentinel workspace resolves: the dedup views and EmailEvents", () => {

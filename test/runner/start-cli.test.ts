@@ -56,10 +56,15 @@ test("--summary writes the summary as JSON with the keys CI and tools rely on, a
   // no faults: the incident's scope from the rows is exactly the ground truth
   expect(summary.incident.matchesGroundTruth).toBe(true);
   expect(summary.incident.messagesRead.found).toBeGreaterThan(0);
+  // what else the attacker did (rule, forwarding set then removed, consent, attachment, file, search, mail sent) is the truth too
+  expect(summary.incident.footprint.missing).toEqual([]);
+  expect(summary.incident.footprint.unexpected).toEqual([]);
+  expect(summary.incident.footprint.found).toBeGreaterThanOrEqual(10);
   // the human summary says the same
   expect(run.stdout).toMatch(/completeness\s+100\.00%/);
   expect(run.stdout).toMatch(/in the _dedup views\s+no record twice/);
   expect(run.stdout).toContain("Incident scope from the ingested rows");
+  expect(run.stdout).toMatch(/footprint \(other acts\)\s+\d+.*= ground truth ✓/);
 });
 
 test("--source without its companions is refused with a message saying what is missing", async () => {

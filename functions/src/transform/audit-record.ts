@@ -2,6 +2,7 @@
 // microsoft_unified_audit (typed common columns plus the whole record, unknown fields included).
 import type { MicrosoftUnifiedAuditRow } from "../../../kql/generated/table-rows";
 import { intValue, objectValue, stringValue } from "./column-values";
+import { normalizeIpAddress } from "./ip-address";
 
 export type AuditRecord = Record<string, unknown> & { Id: string };
 
@@ -108,7 +109,7 @@ export function auditRow(record: AuditRecord, creationTime: string, ctx: BlobCon
     UserId: stringValue(record.UserId),
     UserKey: stringValue(record.UserKey),
     UserType: intValue(record.UserType),
-    ClientIP: stringValue(record.ClientIP),
+    ClientIP: clientIpOf(record),
     ResultStatus: stringValue(record.ResultStatus),
     ObjectId: stringValue(record.ObjectId),
     ContentType: ctx.contentType,
@@ -116,4 +117,18 @@ export function auditRow(record: AuditRecord, creationTime: string, ctx: BlobCon
     // the record object itself, untouched: serialised once, by the sink
     Record: record,
   };
+}
+
+// Where each workload writes the client's address: most records in ClientIP, Exchange mailbox records
+// (MailItemsAccessed, AttachmentAccess) often only in ClientIPAddress, Entra records sometimes only in ActorIpAddress.
+const ADDRESS_FIELDS = ["ClientIP", "ClientIPAddress", "ActorIpAddress"] as const;
+
+/** The ClientIP column: the first address field that holds one, as ingestion writes addresses (the record keeps the original). */
+export function clientIpOf(record: Record<string, unknown>): string {
+  for (const field of ADDRESS_FIELDS) {
+    const ip = normalizeIpAddress(record[field]);
+    // "<null>" is how some sources write a missing address
+    if (ip !== "" && ip !== "<null>") return ip;
+  }
+  return "";
 }

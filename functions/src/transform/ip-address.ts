@@ -1,6 +1,8 @@
 // Client IP addresses arrive as `203.0.113.45`, `203.0.113.45:51234`, `[2001:db8::1]:1234`, `2001:db8::1` or
 // `::ffff:203.0.113.45`; investigators join on the bare address, so every shape is reduced to one canonical text:
 // IPv4 dotted quad, or IPv6 in RFC 5952 form (lower case, zeros compressed), IPv4-mapped IPv6 as plain IPv4.
+// The one rule, shared with kql/functions/normalized-ip.kql and held to by test/vectors/ip-keys/: trim; `[x]` or
+// `[x]:port` → x; `x:port` (one colon, 1–5 digits after it) → x; x canonical when an IP, else kept as written.
 // Written with indexOf/charCode scans rather than regular expressions: it runs once per MailItemsAccessed record.
 
 const COLON = 58;
@@ -19,21 +21,37 @@ export function normalizeIpAddress(raw: unknown): string {
   if (s.length === 0) return "";
 
   if (s.charCodeAt(0) === 91 /* [ */) {
-    // [v6]:port or [v6]
+    // [host] or [host]:port; anything after the ] but a port keeps the text whole
     const close = s.indexOf("]");
-    if (close < 0) return s;
-    const inner = s.slice(1, close);
-    return isIpv4(inner) ? inner : (canonicalIpv6(inner) ?? s);
+    if (close < 0 || (close + 1 < s.length && !isPortSuffix(s, close + 1))) return s;
+    return hostKey(s.slice(1, close));
   }
 
   const firstColon = s.indexOf(":");
   if (firstColon < 0) return s;
   if (s.indexOf(":", firstColon + 1) < 0) {
-    // exactly one colon: IPv4 with a port
-    const host = s.slice(0, firstColon);
-    return isIpv4(host) ? host : s;
+    // exactly one colon: host:port only when digits follow it ("ffff:10.11.0.229", in Microsoft's own samples, is no port)
+    if (firstColon === 0 || !isPortSuffix(s, firstColon)) return s;
+    return hostKey(s.slice(0, firstColon));
   }
   return canonicalIpv6(s) ?? s;
+}
+
+/** The address text of a host found inside brackets or before a port: canonical when an IP, else as written. */
+function hostKey(host: string): string {
+  if (isIpv4(host)) return host;
+  return canonicalIpv6(host) ?? host;
+}
+
+/** True when s[from] is ':' followed by 1–5 digits to the end: the rule NormalizedIp applies with ^...:[0-9]{1,5}$. */
+function isPortSuffix(s: string, from: number): boolean {
+  const n = s.length - from - 1;
+  if (s.charCodeAt(from) !== COLON || n < 1 || n > 5) return false;
+  for (let i = from + 1; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 function isPlainIpv4(s: string): boolean {

@@ -1,4 +1,4 @@
-// MailItemsAccessed records → microsoft_unified_access_mail rows: one per message read (Bind), one per folder
+// MailItemsAccessed and AttachmentAccess records → microsoft_unified_access_mail rows: one per message read (Bind), one per folder
 // synchronised (Sync, empty InternetMessageId: every item in it is presumed read), one per message an EWS Sync names
 // (still MailAccessType Sync), and at least one per record, so a throttled record or an odd shape is never lost from
 // the table investigators query first. Items are keyed on InternetMessageId: Microsoft's own sample omits `Id`.
@@ -8,6 +8,8 @@ import { boolValue, intValue, longValue, objectValue, stringValue } from "./colu
 import { normalizeIpAddress } from "./ip-address";
 
 export const MAIL_ITEMS_ACCESSED = "MailItemsAccessed";
+/** Attachments of these messages were opened: Messages[].MessageItems[], rows with MailAccessType "AttachmentAccess". */
+export const ATTACHMENT_ACCESS = "AttachmentAccess";
 
 // Exchange sometimes writes LogonType as its enum name instead of the number.
 const LOGON_TYPES = new Map<string, number>([
@@ -23,16 +25,20 @@ export function appendMailAccessRows(record: AuditRecord, creationTime: string, 
   const isSync = c.MailAccessType === "Sync";
   const before = out.length;
 
-  const folders = record.Folders;
+  // AttachmentAccess names its messages as Messages[].MessageItems[]; MailItemsAccessed as Folders[].FolderItems[]
+  const attachments = record.Operation === ATTACHMENT_ACCESS;
+  if (attachments) c.MailAccessType = ATTACHMENT_ACCESS;
+  const folders = attachments ? record.Messages : record.Folders;
+  const itemsKey = attachments ? "MessageItems" : "FolderItems";
   if (Array.isArray(folders)) {
     for (let i = 0; i < folders.length; i++) {
       const folder = objectValue(folders[i]);
-      if (folder) appendFolderRows(c, folder, out);
+      if (folder) appendFolderRows(c, folder, itemsKey, out);
     }
   } else {
     // a single folder object where an array was expected: still a folder
     const folder = objectValue(folders);
-    if (folder) appendFolderRows(c, folder, out);
+    if (folder) appendFolderRows(c, folder, itemsKey, out);
   }
   if (out.length > before) return;
 
@@ -53,10 +59,12 @@ export function appendMailAccessRows(record: AuditRecord, creationTime: string, 
   out.push(mailAccessRow(c, "", "", "", "", null));
 }
 
-function appendFolderRows(c: MailAccessContext, folder: Record<string, unknown>, out: MicrosoftUnifiedAccessMailRow[]): void {
-  const folderId = stringValue(folder.Id);
-  const folderPath = stringValue(folder.Path) || stringValue(folder.Name);
-  const items = folder.FolderItems;
+function appendFolderRows(c: MailAccessContext, folder: Record<string, unknown>, itemsKey: string, out: MicrosoftUnifiedAccessMailRow[]): void {
+  const folderId = stringValue(folder.Id) || stringValue(folder.FolderId);
+  const folderPath = stringValue(folder.Path) || stringValue(folder.FolderPath) || stringValue(folder.Name);
+  // a single item object where an array was expected: still an item
+  const field = folder[itemsKey];
+  const items = Array.isArray(field) || field === undefined || field === null ? field : [field];
   let itemRows = 0;
   // Bind and EWS Sync alike: a row per item that names a message; `Id` and `SizeInBytes` may be absent
   if (Array.isArray(items)) {

@@ -2,7 +2,7 @@
 // A malformed record is quarantined on its own; the rest of its blob lands.
 import type { MicrosoftUnifiedAccessMailRow, MicrosoftUnifiedAuditRow } from "../../../kql/generated/table-rows";
 import { auditRecordProblem, auditRow, creationTimeProblem, normalizeCreationTime, type AuditRecord, type BlobContext } from "./audit-record";
-import { appendMailAccessRows, MAIL_ITEMS_ACCESSED } from "./mail-access";
+import { appendMailAccessRows, ATTACHMENT_ACCESS, MAIL_ITEMS_ACCESSED } from "./mail-access";
 
 export type { BlobContext } from "./audit-record";
 
@@ -50,7 +50,7 @@ export function transformBlob(records: unknown[], ctx: BlobContext): TransformRe
     seen.add(record.Id);
 
     auditRows.push(auditRow(record, creationTime, ctx));
-    if (record.Operation === MAIL_ITEMS_ACCESSED) appendMailAccessRows(record, creationTime, ctx, mailAccessRows);
+    if (record.Operation === MAIL_ITEMS_ACCESSED || record.Operation === ATTACHMENT_ACCESS) appendMailAccessRows(record, creationTime, ctx, mailAccessRows);
   }
   return { auditRows, mailAccessRows, quarantined, duplicatesInBlob };
 }

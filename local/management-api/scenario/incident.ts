@@ -2,11 +2,17 @@
 // IP, then about four days of reading mail (Bind, a share written as Microsoft's sample writes items: InternetMessageId
 // only), one Outlook folder sync, and a look into a mailbox the victim has delegated access to (the one that is
 // throttled later in the window), all from the attacker's own sessions. The victim's own EWS mail app syncs too.
-import type { Random } from "../random";
+// What attackers do after a phish is there as well: an inbox rule hiding invoice and payment mail, external forwarding
+// set then removed, an app consent, an attachment opened, a file downloaded, a mailbox search, one phishing mail sent
+// from the victim's mailbox, and an IP switch mid-session (the token replayed through a second address).
+import { hash32, Random } from "../random";
 import type { IncidentTruth } from "../types";
 import { openSession } from "./client-session";
 import { folderId, newMessage, type MailMessage } from "./mailbox";
+import { appConsentRecord } from "./records/app-consent";
+import { attachmentAccessRecord } from "./records/attachment-access";
 import { signInRecord } from "./records/entra";
+import { mailboxSearchRecord } from "./records/mailbox-search";
 import { exchangeAdminRecord, exchangeItemRecord } from "./records/exchange-mailbox";
 import { mailItemsAccessedRecord } from "./records/mail-items-accessed";
 import { sharePointRecord } from "./records/sharepoint";
@@ -66,8 +72,12 @@ export function generateIncident(ctx: WorkdayContext, rng: Random, plan: Inciden
   let last = start;
   let bindRecords = 0;
 
+  // the footprint the truth names: every record AttackerFootprint must find, with its persistence state at the end
+  const footprint: IncidentTruth["footprint"] = [];
   const signIn = (ms: number, session: typeof sessionA) => {
-    log.add("Audit.AzureActiveDirectory", ms, signInRecord(t, rng, { id: rng.uuid(), ms, user: victim, session }));
+    const id = rng.uuid();
+    log.add("Audit.AzureActiveDirectory", ms, signInRecord(t, rng, { id, ms, user: victim, session }));
+    footprint.push({ kind: "SignIn", recordId: id, stillActive: null });
     last = Math.max(last, ms);
   };
   const binds = (fromMs: number, session: typeof sessionA, records: number) => {
@@ -89,8 +99,10 @@ export function generateIncident(ctx: WorkdayContext, rng: Random, plan: Inciden
   const login = start + rng.int(2, 5) * 60_000;
   log.add("Audit.Exchange", login, exchangeItemRecord(t, rng, { id: rng.uuid(), ms: login, operation: "MailboxLogin", mailbox: victim, session: sessionA }));
   const ruleAt = second(start + rng.int(10, 20) * 60_000);
+  const ruleId = rng.uuid();
+  footprint.push({ kind: "InboxRule", recordId: ruleId, stillActive: true });
   log.add("Audit.Exchange", ruleAt, exchangeAdminRecord(t, rng, {
-    id: rng.uuid(), ms: ruleAt, cmdlet: "New-InboxRule", actor: victim, objectId: `${victim.upn}\\.`, session: sessionA,
+    id: ruleId, ms: ruleAt, cmdlet: "New-InboxRule", actor: victim, objectId: `${victim.upn}\\.`, session: sessionA,
     parameters: [
       { Name: "Name", Value: "." },
       { Name: "SubjectOrBodyContainsWords", Value: "invoice;payment;wire;bank" },
@@ -126,15 +138,75 @@ export function generateIncident(ctx: WorkdayContext, rng: Random, plan: Inciden
     syncFolder: { id: folderId(victim, "\\Inbox"), path: "\\Inbox", shape: "Folders" }, syncItems: ewsItems,
   }, rng));
 
-  // day 2: the token is refreshed (new session), days 2–3 more reading and a file taken from SharePoint
+  // day 2: the token is refreshed (new session), days 2–3 more reading and a file taken from the victim's OneDrive
   signIn(second(start + 2 * DAY), sessionB);
   binds(start + 2 * DAY + 15 * 60_000, sessionB, rng.int(2, 4));
   binds(start + 3 * DAY + rng.int(1, 3) * HOUR, sessionB, rng.int(2, 3));
   const fileAt = second(start + 3 * DAY + 5 * HOUR);
-  log.add("Audit.SharePoint", fileAt, sharePointRecord(t, rng, { id: rng.uuid(), ms: fileAt, user: victim, session: sessionB, operation: "FileDownloaded" }));
+  const fileId = rng.uuid();
+  footprint.push({ kind: "FileDownloaded", recordId: fileId, stillActive: null });
+  log.add("Audit.SharePoint", fileAt, sharePointRecord(t, rng, { id: fileId, ms: fileAt, user: victim, session: sessionB, operation: "FileDownloaded", oneDrive: true }));
   last = Math.max(last, fileAt);
   // the last look, about four days after the first
   binds(start + 4 * DAY - rng.int(1, 3) * HOUR, sessionB, rng.int(1, 3));
+
+  // After the phish, from a stream of its own so the records above stay as they were.
+  const after = new Random(hash32(start, victim.upn, "footprint"));
+  const at = (ms: number) => second(ms);
+  // day 0: an app the attacker controls is granted mail access (consent survives a password reset)
+  const consentAt = at(ruleAt + 25 * 60_000);
+  const consentId = after.uuid();
+  log.add("Audit.AzureActiveDirectory", consentAt, appConsentRecord(t, after, {
+    id: consentId, ms: consentAt, user: victim, session: sessionA, servicePrincipalId: after.uuid(), appDisplayName: "Mail Sync Pro", permissions: "Mail.Read Mail.Send offline_access",
+  }));
+  footprint.push({ kind: "AppConsent", recordId: consentId, stillActive: true });
+  // day 1: external forwarding, then an attachment of an invoice opened
+  const forwardAt = at(syncAt + 30 * 60_000);
+  const forwardId = after.uuid();
+  log.add("Audit.Exchange", forwardAt, exchangeAdminRecord(t, after, {
+    id: forwardId, ms: forwardAt, cmdlet: "Set-Mailbox", actor: victim, objectId: victim.upn, session: sessionA,
+    parameters: [{ Name: "Identity", Value: victim.upn }, { Name: "ForwardingSmtpAddress", Value: "smtp:ledger.sync@mail.example.net" }, { Name: "DeliverToMailboxAndForward", Value: "True" }],
+  }));
+  footprint.push({ kind: "MailboxForwarding", recordId: forwardId, stillActive: false });
+  const attachmentAt = at(syncAt + 45 * 60_000);
+  const opened = pickBoundItems(ctx, after, victim, attachmentAt, 1, "\\Inbox");
+  for (const folder of opened) for (const item of folder.items) bound.add(item.internetMessageId);
+  const attachmentId = after.uuid();
+  log.add("Audit.Exchange", attachmentAt, attachmentAccessRecord(t, {
+    id: attachmentId, ms: attachmentAt, mailbox: victim, actor: victim, session: sessionA,
+    messages: opened.map((o) => ({ folderId: o.id, path: o.path, items: o.items.map((i) => ({ ...i, attachmentNames: ["Invoice.pdf"] })) })),
+  }, after));
+  footprint.push({ kind: "AttachmentOpened", recordId: attachmentId, stillActive: null });
+  // day 2: the forwarding is removed again (it would show in the mailbox's settings)
+  const unforwardAt = at(start + 2 * DAY + HOUR);
+  const unforwardId = after.uuid();
+  log.add("Audit.Exchange", unforwardAt, exchangeAdminRecord(t, after, {
+    id: unforwardId, ms: unforwardAt, cmdlet: "Set-Mailbox", actor: victim, objectId: victim.upn, session: sessionB,
+    parameters: [{ Name: "Identity", Value: victim.upn }, { Name: "ForwardingSmtpAddress", Value: "" }],
+  }));
+  footprint.push({ kind: "MailboxForwarding", recordId: unforwardId, stillActive: false });
+  // day 2: the same session from a second address (the token replayed through another proxy): reading, a search for
+  // payment mail, and one phishing mail to a partner sent from the victim's mailbox
+  const proxied = { ...sessionB, ip: `203.0.113.${after.int(150, 199)}` };
+  const switchAt = at(start + 2 * DAY + 3 * HOUR);
+  for (let i = 0; i < 2; i++) {
+    const ms = at(switchAt + i * 7 * 60_000);
+    const folders = pickBoundItems(ctx, after, victim, ms, after.int(1, 3));
+    if (folders.length === 0) continue;
+    for (const folder of folders) for (const item of folder.items) bound.add(item.internetMessageId);
+    log.add("Audit.Exchange", ms, mailItemsAccessedRecord(t, { id: after.uuid(), ms, mailbox: victim, actor: victim, session: proxied, accessType: "Bind", folders, itemShape: "full" }, after));
+  }
+  const searchAt = at(switchAt + 20 * 60_000);
+  const searchId = after.uuid();
+  log.add("Audit.Exchange", searchAt, mailboxSearchRecord(t, after, { id: searchId, ms: searchAt, mailbox: victim, session: proxied, queryText: "payment OR invoice OR wire" }));
+  footprint.push({ kind: "SearchRun", recordId: searchId, stillActive: null });
+  const sentAt = at(switchAt + 40 * 60_000);
+  const lure = newMessage(after, t, victim, ctx.users, "\\Sent Items", sentAt);
+  lure.subject = "Updated bank details for the open invoices";
+  lure.recipients = [{ address: "accounts@fabrikam.example", objectId: "" }];
+  const sentId = after.uuid();
+  log.add("Audit.Exchange", sentAt, exchangeItemRecord(t, after, { id: sentId, ms: sentAt, operation: "Send", mailbox: victim, session: proxied, message: lure }));
+  footprint.push({ kind: "MessageSent", recordId: sentId, stillActive: null });
 
   return {
     victimUpn: victim.upn,
@@ -150,5 +222,7 @@ export function generateIncident(ctx: WorkdayContext, rng: Random, plan: Inciden
     // step 3: the attacker's Outlook synced, so the whole mailbox is presumed exposed as of that sync
     mailboxExposures: [{ mailboxUpn: victim.upn, kind: "SyncedMailbox", from: new Date(syncAt).toISOString(), to: new Date(syncAt).toISOString() }],
     throttled: [],
+    footprint: footprint.sort((a, b) => (a.recordId < b.recordId ? -1 : a.recordId > b.recordId ? 1 : 0)),
+    attackerIps: [attackerIp, proxied.ip],
   };
 }

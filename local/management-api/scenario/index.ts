@@ -105,5 +105,7 @@ export function emptyIncident(): IncidentTruth {
     delegatedMailboxes: [],
     mailboxExposures: [],
     throttled: [],
+    footprint: [],
+    attackerIps: [],
   };
 }

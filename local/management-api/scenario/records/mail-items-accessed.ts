@@ -67,10 +67,12 @@ export function mailItemsAccessedRecord(t: TenantIdentity, a: MailAccess, rng: R
     resultStatus: "Succeeded",
     userKey: a.actor.puid,
     workload: "Exchange",
-    // ClientIP is sometimes the bare address while ClientIPAddress keeps the port, sometimes both carry the same text
-    clientIp: rng.chance(0.3) ? a.session.ip : ip,
     userId: a.actor.upn,
   });
+  // Published records carry the address only in ClientIPAddress; a few also fill ClientIP, with the bare address or
+  // the same text (drawn either way, so the rest of the emulated week stays as it was)
+  const clientIp = rng.chance(0.3) ? a.session.ip : ip;
+  if (parseInt(a.id.slice(-1), 16) === 0) r.ClientIP = clientIp;
   r.AppId = a.session.appId;
   r.ClientAppId = a.session.clientAppId;
   r.ClientIPAddress = ip;

@@ -21,9 +21,11 @@ function siteGuid(t: TenantIdentity, site: string, salt: string): string {
 export function sharePointRecord(
   t: TenantIdentity,
   rng: Random,
-  e: { id: string; ms: number; user: EmulatedUser; session: ClientSession; operation: string },
+  e: { id: string; ms: number; user: EmulatedUser; session: ClientSession; operation: string; oneDrive?: boolean },
 ): AuditRecord {
-  const oneDrive = rng.chance(0.35);
+  // drawn even when the caller decides, so the records after it stay as they were
+  const drawn = rng.chance(0.35);
+  const oneDrive = e.oneDrive ?? drawn;
   const site = oneDrive ? "" : rng.pick(SITES);
   const [base, ext] = rng.pick(FILES);
   const fileName = `${base} ${rng.int(1, 40)}.${ext}`;
