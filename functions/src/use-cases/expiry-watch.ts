@@ -8,15 +8,18 @@ import { DAY, HOUR, MINUTE } from "./listing-window";
 export const EXPIRY_ALERT_MS = 24 * HOUR;
 /** ...once it has waited this long (a back-fill enqueues day-old blobs that the workers take within minutes)... */
 const EXPIRY_ALERT_GRACE_MS = HOUR;
-/** ...or at once when this little life is left. */
+/** ...or sooner when this little life is left... */
 const EXPIRY_ALERT_URGENT_MS = 2 * HOUR;
+/** ...but never in the run that listed it: a catch-up lists week-old blobs that the workers land before the next timer
+ *  tick (5 min), and that is the engine working, not a page. Still pending one run later, it is an alarm. */
+const EXPIRY_ALERT_FIRST_RUN_MS = 4 * MINUTE;
 
 /** A pending blob at risk of expiring unread: the planner's alert and the health endpoint's "expiring" figure. */
 export function atRiskOfExpiry(e: Pick<LedgerEntry, "contentExpiration" | "listedAt">, now: Date): boolean {
   const left = Date.parse(e.contentExpiration) - now.getTime();
   if (!(left < EXPIRY_ALERT_MS)) return false;
   const waited = e.listedAt ? now.getTime() - e.listedAt.getTime() : Infinity;
-  return waited >= EXPIRY_ALERT_GRACE_MS || left < EXPIRY_ALERT_URGENT_MS;
+  return waited >= EXPIRY_ALERT_GRACE_MS || (left < EXPIRY_ALERT_URGENT_MS && waited >= EXPIRY_ALERT_FIRST_RUN_MS);
 }
 
 /** Pending content within a day of expiring: every such blob is logged at error level (that is the alert). */
