@@ -73,8 +73,9 @@ export class AdminClient {
     return this.send("GET", `${ADMIN_ROUTE_PREFIX}/tenants${tenantId ? `?tenant=${encodeURIComponent(tenantId)}` : ""}`);
   }
 
-  plan(tenantId?: string): Promise<{ results: PlanNowResult[] }> {
-    return this.send("POST", `${ADMIN_ROUTE_PREFIX}/plan`, tenantId ? { tenantId } : {});
+  /** A plan run of one tenant now (the timer plans every tenant; the app rate-limits this per tenant). */
+  plan(tenantId: string): Promise<{ results: PlanNowResult[] }> {
+    return this.send("POST", `${ADMIN_ROUTE_PREFIX}/plan`, { tenantId });
   }
 
   requeue(body: RequeueRequestBody): Promise<RequeueResult> {

@@ -41,7 +41,7 @@ async function call(method: string, path: string, body?: unknown) {
 
 test("consent revoked and audit logging off: the access rule fires for those two tenants only, the probe says 503, status --check names both", async () => {
   const [healthy, revoked, auditOff] = cloud.tenants.map((t) => t.tenantId);
-  for (let run = 0; run < 2; run++) expect((await call("POST", "operator/plan", {})).status).toBe(200);
+  for (let run = 0; run < 2; run++) for (const t of cloud.tenants) expect((await call("POST", "operator/plan", { tenantId: t.tenantId })).status).toBe(200);
   await eventually(async () => {
     const h = await call("GET", "health");
     const rows = h.body.tenants.filter((t: { tenantId: string }) => t.tenantId === healthy);

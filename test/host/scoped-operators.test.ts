@@ -77,7 +77,7 @@ test("an operator of client A sees only client A, and cannot see or requeue clie
   const health = await analyst.health();
   expect(new Set(health.tenants.map((t) => t.tenantId))).toEqual(new Set([f.tenant(0)]));
 
-  const planned = await analyst.plan();
+  const planned = await analyst.plan(f.tenant(0));
   expect(new Set(planned.results.map((r) => r.tenantId))).toEqual(new Set([f.tenant(0)]));
   expect((await refusal(analyst.plan(f.tenant(1)))).code).toBe("UnknownTenant");
 }, 120_000);
