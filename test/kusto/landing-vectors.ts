@@ -1,8 +1,11 @@
 // One landing vector per table: a row with every column of the table's production JSON mapping set, ingested through
 // that mapping, must come back unchanged from the table's dedup view. Built from kql/tables/*.kql, so a table or a
 // mapping added there is covered without a change here.
+import type { Client } from "azure-kusto-data";
 import { loadCatalog, type KustoType } from "../../kql/catalog";
 import { dedupViewName, jsonMappingName } from "../../kql/tables";
+import { ingestThroughMapping } from "./fresh-database";
+import type { VectorKind } from "./kusto-vector";
 
 export interface LandingVector {
   table: string;
@@ -56,4 +59,24 @@ export function normalise(type: KustoType, value: unknown): unknown {
     default:
       return value;
   }
+}
+
+export function landingKind(): VectorKind {
+  const vectors = landingVectors().map((v) => ({
+    name: `landing ${v.table}`,
+    why: `a row through ${v.mapping} comes back unchanged from ${v.view}`,
+    run: (c: Client, d: string) => landingProblem(c, d, v),
+  }));
+  return { label: "landing vectors", through: "their table's JSON mapping and dedup view", vectors };
+}
+
+async function landingProblem(client: Client, database: string, v: LandingVector): Promise<string | null> {
+  await ingestThroughMapping(client, database, v.table, [v.row]);
+  const response = await client.execute(database, `${v.view} | project ${v.columns.map((c) => c.name).join(", ")}`);
+  const rows = response.primaryResults[0].toJSON<Record<string, unknown>>().data;
+  if (rows.length !== 1) return `expected 1 row in ${v.view}, got ${rows.length}`;
+  const differences = v.columns
+    .map((c) => ({ column: c.name, sent: normalise(c.type, v.row[c.name]), got: normalise(c.type, rows[0][c.name]) }))
+    .filter((d) => JSON.stringify(d.sent) !== JSON.stringify(d.got));
+  return differences.length === 0 ? null : differences.map((d) => `${d.column}: sent ${JSON.stringify(d.sent)}, got ${JSON.stringify(d.got)}`).join("; ");
 }
