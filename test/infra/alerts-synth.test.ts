@@ -93,7 +93,10 @@ describe.each(examples.map(([name]) => [name]))("%s", (name) => {
       expect(rule.name).toMatch(GUID);
       expect(SENTINEL_SEVERITIES).toContain(rule.severity);
       expect(rule.query).toContain(`let tenantId = "${t.tenant}";`);
-      expect(rule.query).toMatch(/workspace\("\/subscriptions\/.*\/workspaces\/[\w-]+-logs"\)\.AppTraces/);
+      // the query itself (not its header comment) reads the platform workspace's AppTraces, never the tenant workspace's
+      const code = rule.query.split("\n").filter((l: string) => !l.trimStart().startsWith("//")).join("\n");
+      expect(code).toMatch(/workspace\("\/subscriptions\/.*\/workspaces\/[\w-]+-logs"\)\.AppTraces/);
+      expect(code.replace(/workspace\("[^"]+"\)\.AppTraces/g, "")).not.toMatch(/\bAppTraces\b/);
       expect(rule.query_frequency).toBe("PT15M");
       expect(rule.query_period).toBe("P2D");
       expect(rule.tactics).toEqual(["DefenseEvasion"]);
