@@ -20,6 +20,7 @@ import {
   urlWithScheme,
   type ProviderRule,
 } from "./provider-rule-checks";
+import { ALL_WEB_TEST_LOCATIONS } from "../../infra/config/web-test-locations";
 
 const MONITOR = `${AZURERM} internal/services/monitor`;
 const ACTION_GROUP = `${MONITOR}/monitor_action_group_resource.go`;
@@ -29,16 +30,6 @@ const LOG_ALERT = `${MONITOR}/monitor_scheduled_query_rules_alert_v2_resource.go
 const SENTINEL_RULE = `${AZURERM} internal/services/sentinel/sentinel_alert_rule_scheduled_resource.go`;
 const SENTINEL_ENUMS = `${AZURERM} vendored securityinsights/2023-12-01-preview/alertrules/constants.go`;
 const NAMING = "Learn, Resource naming rules (Microsoft.Insights)";
-
-/** Application Insights availability test locations (Learn, Monitor availability: location population tags). */
-export const WEB_TEST_LOCATIONS = {
-  public: [
-    "emea-au-syd-edge", "latam-br-gru-edge", "us-fl-mia-edge", "apac-hk-hkn-azr", "us-va-ash-azr", "emea-ch-zrh-edge", "emea-fr-pra-edge",
-    "apac-jp-kaw-edge", "emea-gb-db3-azr", "us-il-ch1-azr", "us-tx-sn1-azr", "apac-sg-sin-azr", "emea-se-sto-edge", "emea-nl-ams-azr",
-    "us-ca-sjc-azr", "emea-ru-msa-edge",
-  ],
-  usgovernment: ["usgov-va-azr", "usgov-phx-azr", "usgov-tx-azr", "usgov-ddeast-azr", "usgov-ddcentral-azr"],
-} as const;
 
 const LOG_ALERT_FREQUENCIES = ["PT1M", "PT5M", "PT10M", "PT15M", "PT30M", "PT45M", "PT1H", "PT2H", "PT3H", "PT4H", "PT5H", "PT6H", "P1D"];
 const LOG_ALERT_WINDOWS = [...LOG_ALERT_FREQUENCIES, "P2D"];
@@ -97,7 +88,7 @@ function sentinelScheduleProblem(block: unknown): string | undefined {
 }
 
 const webTestLocation = (v: unknown) =>
-  typeof v !== "string" || isReference(v) || [...WEB_TEST_LOCATIONS.public, ...WEB_TEST_LOCATIONS.usgovernment].includes(v as never) ? undefined : "is not an availability test location (population tag)";
+  typeof v !== "string" || isReference(v) || (ALL_WEB_TEST_LOCATIONS as readonly string[]).includes(v) ? undefined : "is not an availability test location (population tag)";
 
 export const ALERT_RULES: ProviderRule[] = [
   // Action group
@@ -117,7 +108,7 @@ export const ALERT_RULES: ProviderRule[] = [
   { resource: "azurerm_application_insights_standard_web_test", attribute: "timeout", rule: "an int (no validation function; default 30)", source: WEB_TEST, check: noValidation },
   { resource: "azurerm_application_insights_standard_web_test", attribute: "retry_enabled", rule: "a bool", source: WEB_TEST, check: boolean },
   { resource: "azurerm_application_insights_standard_web_test", attribute: "description", rule: "no validation function", source: WEB_TEST, check: noValidation },
-  { resource: "azurerm_application_insights_standard_web_test", attribute: "geo_locations[]", rule: "not empty, at least one (provider); a location population tag of the cloud (ARM)", source: `${WEB_TEST}; Learn, Monitor availability (location population tags)`, check: all(notEmpty, webTestLocation) },
+  { resource: "azurerm_application_insights_standard_web_test", attribute: "geo_locations[]", rule: "not empty, at least one (provider); a location population tag of the cloud (ARM)", source: `${WEB_TEST}; Learn, Monitor availability, location population tags (infra/config/web-test-locations.ts)`, check: all(notEmpty, webTestLocation) },
   { resource: "azurerm_application_insights_standard_web_test", attribute: "request.url", rule: "not empty", source: WEB_TEST, check: all(notEmpty, urlWithScheme(["http", "https"])) },
   { resource: "azurerm_application_insights_standard_web_test", attribute: "request.http_verb", rule: "GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS (case-sensitive)", source: WEB_TEST, check: oneOf(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]) },
   { resource: "azurerm_application_insights_standard_web_test", attribute: "request.follow_redirects_enabled", rule: "a bool", source: WEB_TEST, check: boolean },
