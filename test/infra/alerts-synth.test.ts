@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { parseDocument } from "yaml";
 import { ALERT_RULES } from "../../kql/alerts";
 import { alertsSchema } from "../../infra/config/alerts-schema";
-import { DeploymentConfigError } from "../../infra/config/load";
+import { DeploymentConfigError, loadDeploymentConfig } from "../../infra/config/load";
 import { allResources, EXAMPLES, synthesizeExample, type SynthesizedExample } from "./synthesized-stacks";
 
 const examples: Array<[string, SynthesizedExample?]> = [["single-tenant.yaml"], ["mssp.yaml"]];
@@ -142,3 +142,29 @@ test("a config without alerts deploys every rule with its defaults; a rule turne
     rmSync(dir, { recursive: true, force: true });
   }
 }, 60_000);
+
+test("availability locations: an unknown tag, a tag of the other cloud, or more failed locations than locations is refused naming the field and the tags", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "alerts-locations-"));
+  const refusal = async (availability: Record<string, unknown>) => {
+    const doc = parseDocument(readFileSync(join(EXAMPLES, "single-tenant.yaml"), "utf8")).toJS() as any;
+    doc.alerts.availability = availability;
+    const file = join(dir, "c.yaml");
+    writeFileSync(file, JSON.stringify(doc));
+    try {
+      await loadDeploymentConfig(file);
+      return undefined;
+    } catch (e) {
+      if (!(e instanceof DeploymentConfigError)) throw e;
+      return e.problems;
+    }
+  };
+  try {
+    // westeurope is a region, not a population tag: ARM refuses it (azurerm checks only that it is not empty)
+    expect(await refusal({ locations: ["westeurope"] })).toEqual([expect.stringMatching(/^alerts\.availability\.locations\[0\]: westeurope is not an availability test location\. .*emea-nl-ams-azr.*usgov-va-azr/)]);
+    expect(await refusal({ locations: ["usgov-va-azr", "emea-nl-ams-azr"] })).toEqual([expect.stringMatching(/^alerts\.availability\.locations: usgov-va-azr is not a location of the public cloud\. List population tags/)]);
+    expect(await refusal({ failedLocations: 6 })).toEqual([expect.stringMatching(/^alerts\.availability\.failedLocations: is 6, but the test runs from 5 locations: it could never alert\. /)]);
+    expect(await refusal({ locations: ["emea-nl-ams-azr", "us-va-ash-azr", "apac-sg-sin-azr"], failedLocations: 3 })).toBeUndefined();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
