@@ -128,7 +128,9 @@ export const ALERT_RULES: ProviderRule[] = [
     resource: "azurerm_monitor_metric_alert",
     attribute: "",
     rule: "window_size not shorter than frequency; an availability alert's scopes hold its web test and component ids",
-    source: "Learn, Create a metric alert with a Resource Manager template (lookback period and frequency; the availability test alert template scopes both ids); not checked by the provider",
+    // the window ≥ frequency half is not stated in the provider or the REST reference: kept because a lookback shorter than
+    // the check interval skips data, and no portal choice offers one; stricter than ARM at worst
+    source: "Learn, Create a metric alert with a Resource Manager template (the availability test alert's scopes name both ids; window and frequency lists); window ≥ frequency not confirmed in a source",
     check: metricAlertProblem,
   },
   { resource: "azurerm_monitor_metric_alert", attribute: "application_insights_web_test_location_availability_criteria.web_test_id", rule: "webtests.ValidateWebTestID", source: METRIC_ALERT, check: resourceId("Microsoft.Insights", "webTests") },
