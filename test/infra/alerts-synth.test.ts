@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseDocument } from "yaml";
 import { ALERT_RULES } from "../../kql/alerts";
+import { logAlertDuration } from "../../infra/constructs/alerts";
 import { alertsSchema } from "../../infra/config/alerts-schema";
 import { DeploymentConfigError, loadDeploymentConfig } from "../../infra/config/load";
 import { allResources, EXAMPLES, synthesizeExample, type SynthesizedExample } from "./synthesized-stacks";
@@ -167,4 +168,13 @@ test("availability locations: an unknown tag, a tag of the other cloud, or more 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("log alert durations follow azurerm's three lists: no P2D frequency, no PT1M query time range, PT20M only as a time range", () => {
+  expect(logAlertDuration(2880, "rule", "window")).toBe("P2D");
+  expect(() => logAlertDuration(2880, "rule", "frequency")).toThrow(/rule: 2880 minutes is not a log alert frequency/);
+  expect(logAlertDuration(1, "rule", "frequency")).toBe("PT1M");
+  expect(() => logAlertDuration(1, "rule", "timeRange")).toThrow(/not a log alert timeRange/);
+  expect(logAlertDuration(20, "rule", "timeRange")).toBe("PT20M");
+  expect(() => logAlertDuration(20, "rule", "window")).toThrow();
 });
