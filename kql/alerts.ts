@@ -339,7 +339,10 @@ export function renderSentinelGapQuery(opts: { tenantId: string; contentTypes: r
     .replace(SENTINEL_GAP.lines.threshold, `let threshold = ${opts.thresholdMinutes}m;`)
     .replace(SENTINEL_GAP.lines.tenant, `let tenantId = ${kqlString(opts.tenantId)};`)
     .replace(SENTINEL_GAP.lines.contentTypes, `let contentTypes = dynamic([${opts.contentTypes.map(kqlString).join(", ")}]);`)
-    .replace(/\bAppTraces\b/, `workspace(${kqlString(opts.platformWorkspaceId)}).AppTraces`);
+    .split("\n")
+    // the query's table, not the header comment's mention of it: the app's lines sit in the platform's workspace
+    .map((line) => (line.trimStart().startsWith("//") ? line : line.replace(/\bAppTraces\b/g, `workspace(${kqlString(opts.platformWorkspaceId)}).AppTraces`)))
+    .join("\n");
 }
 
 /** Application Insights lines as a workspace stores them (workspace-based Application Insights: AppTraces). */

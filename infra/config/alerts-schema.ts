@@ -2,6 +2,7 @@
 // availability test, and per rule of kql/alerts.ts its threshold and severity over the declared defaults.
 import { z } from "zod";
 import { ALERT_RULES, type AlertRuleId } from "../../kql/alerts";
+import { ALL_WEB_TEST_LOCATIONS, type WebTestLocation } from "./web-test-locations";
 
 const RULE_IDS = ALERT_RULES.map((r) => r.id) as [AlertRuleId, ...AlertRuleId[]];
 
@@ -41,7 +42,10 @@ export const alertsSchema = z.strictObject({
       enabled: z.boolean().default(true),
       frequencySeconds: z.union([z.literal(300), z.literal(600), z.literal(900)]).default(300),
       /** Availability test locations (population tags such as emea-nl-ams-azr); default five of the cloud's. */
-      locations: z.array(z.string().regex(/^[a-z]+(-[a-z0-9]+)+$/, "expected a test location id such as emea-nl-ams-azr")).min(1).optional(),
+      locations: z
+        .array(z.enum(ALL_WEB_TEST_LOCATIONS as [WebTestLocation, ...WebTestLocation[]], { error: (i) => `${String(i.input)} is not an availability test location` }))
+        .min(1)
+        .optional(),
       /** Locations that must fail before it alerts. */
       failedLocations: z.number().int().min(1).default(2),
       severity: z.number().int().min(0).max(4).default(1),

@@ -6,6 +6,7 @@ import type { z } from "zod";
 import { scriptParameters, type ScriptParameters } from "../../kql/scripts";
 import { databaseName } from "./naming";
 import type { AlertsConfig } from "./alerts-schema";
+import { DEFAULT_WEB_TEST_LOCATIONS, WEB_TEST_LOCATIONS } from "./web-test-locations";
 import { deploymentConfigSchema, isGuid, type ParsedDeploymentConfig, type ParsedTenant, type PlatformConfig } from "./schema";
 import { discoverTenantId, TenantDiscoveryError, type TenantDiscoveryOptions } from "./tenant-discovery";
 
@@ -49,6 +50,10 @@ const FIXES: Array<[RegExp, string]> = [
   [/^platform\.msspAppName$/, "Set msspAppName to the name client admins see on the consent screen, e.g. Fabrikam SOC audit collector."],
   [/^platform\.adx\./, "Retention, hot cache and dedup lookback are days; hot cache and lookback must not exceed retention."],
   [/^platform\.functionApp\./, "instanceMemoryMb is 512, 2048 or 4096; maximumInstances 1-1000."],
+  [
+    /^alerts\.availability\.(locations|failedLocations)/,
+    `List population tags of the platform's cloud — public: ${WEB_TEST_LOCATIONS.public.join(", ")}; usgovernment: ${WEB_TEST_LOCATIONS.usgovernment.join(", ")} — and no more failedLocations than locations (the defaults are ${DEFAULT_WEB_TEST_LOCATIONS.public.length} public, ${DEFAULT_WEB_TEST_LOCATIONS.usgovernment.length} usgovernment).`,
+  ],
   [/^platform\.state/, "Use state: {backend: local} to try, or {backend: azurerm, resourceGroup, storageAccount, container} for shared state."],
   [/^platform\.azureCloud$/, "Use public (Enterprise and GCC tenants) or usgovernment (GCC High and DoD tenants)."],
   [/^platform/, "See infra/examples/single-tenant.yaml for every platform field."],
@@ -112,8 +117,20 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   return problem(fieldPath(issue.path), message);
 }
 
-function crossFieldProblems({ platform, tenants }: ParsedDeploymentConfig): string[] {
+/** The availability test runs only from its cloud's locations, and can only alert if enough of them can fail. */
+function availabilityProblems(cloud: PlatformConfig["azureCloud"], availability: AlertsConfig["availability"]): string[] {
+  if (!availability.enabled) return [];
+  const ofCloud = WEB_TEST_LOCATIONS[cloud] as readonly string[];
+  const foreign = (availability.locations ?? []).filter((l) => !ofCloud.includes(l));
+  if (foreign.length) return [problem("alerts.availability.locations", `${foreign.join(", ")} ${foreign.length > 1 ? "are not locations" : "is not a location"} of the ${cloud} cloud`)];
+  const count = (availability.locations ?? DEFAULT_WEB_TEST_LOCATIONS[cloud]).length;
+  if (availability.failedLocations > count) return [problem("alerts.availability.failedLocations", `is ${availability.failedLocations}, but the test runs from ${count} locations: it could never alert`)];
+  return [];
+}
+
+function crossFieldProblems({ platform, tenants, alerts }: ParsedDeploymentConfig): string[] {
   const problems: string[] = [];
+  problems.push(...availabilityProblems(platform.azureCloud, alerts.availability));
   const duplicates = (values: string[]) => values.filter((v, i) => values.indexOf(v) !== i);
   for (const key of new Set(duplicates(tenants.map((t) => t.key)))) problems.push(problem("tenants.key", `'${key}' is used by more than one tenant`, "Give every tenant its own key."));
   for (const t of new Set(duplicates(tenants.map((t) => t.tenant.toLowerCase())))) problems.push(problem("tenants.tenant", `${t} is listed twice`, "List each tenant once."));

@@ -9,6 +9,7 @@ import { MonitorScheduledQueryRulesAlertV2 } from "@cdktf/provider-azurerm/lib/m
 import { ALERT_RULES, renderAlertQuery, resultDimensions, type AlertRule } from "../../kql/alerts";
 import { Construct, TerraformVariable } from "../cdk";
 import type { AlertsConfig } from "../config/alerts-schema";
+import { DEFAULT_WEB_TEST_LOCATIONS } from "../config/web-test-locations";
 
 export interface PlatformAlertsProps {
   prefix: string;
@@ -23,19 +24,19 @@ export interface PlatformAlertsProps {
   config: AlertsConfig;
 }
 
-/** Where availability tests run by default: five regions of each cloud (Application Insights location ids). */
-const DEFAULT_TEST_LOCATIONS = {
-  public: ["emea-nl-ams-azr", "emea-gb-db3-azr", "us-va-ash-azr", "us-ca-sjc-azr", "apac-sg-sin-azr"],
-  usgovernment: ["usgov-va-azr", "usgov-tx-azr", "usgov-phx-azr"],
+/** The ISO 8601 durations azurerm 4.55 accepts for a log alert's evaluation frequency, window and query time range
+ *  (monitor_scheduled_query_rules_alert_v2_resource.go): each list differs — no P2D frequency, no PT1M time range. */
+const LOG_ALERT_DURATIONS: Record<number, string> = { 1: "PT1M", 5: "PT5M", 10: "PT10M", 15: "PT15M", 20: "PT20M", 30: "PT30M", 45: "PT45M", 60: "PT1H", 120: "PT2H", 180: "PT3H", 240: "PT4H", 300: "PT5H", 360: "PT6H", 1440: "P1D", 2880: "P2D" };
+const LOG_ALERT_ACCEPTS = {
+  frequency: [1, 5, 10, 15, 30, 45, 60, 120, 180, 240, 300, 360, 1440],
+  window: [1, 5, 10, 15, 30, 45, 60, 120, 180, 240, 300, 360, 1440, 2880],
+  timeRange: [5, 10, 15, 20, 30, 45, 60, 120, 180, 240, 300, 360, 1440, 2880],
 } as const;
 
-/** The ISO 8601 durations Azure Monitor's log alerts accept for frequency and window (azurerm 4.55's validation). */
-const LOG_ALERT_DURATIONS: Record<number, string> = { 1: "PT1M", 5: "PT5M", 10: "PT10M", 15: "PT15M", 30: "PT30M", 45: "PT45M", 60: "PT1H", 120: "PT2H", 180: "PT3H", 240: "PT4H", 300: "PT5H", 360: "PT6H", 1440: "P1D", 2880: "P2D" };
-
-export function logAlertDuration(minutes: number, what: string): string {
-  const d = LOG_ALERT_DURATIONS[minutes];
-  if (!d) throw new Error(`${what}: ${minutes} minutes is not a duration Azure Monitor log alerts accept (${Object.keys(LOG_ALERT_DURATIONS).join(", ")} minutes).`);
-  return d;
+export function logAlertDuration(minutes: number, what: string, as: keyof typeof LOG_ALERT_ACCEPTS = "window"): string {
+  const accepted: readonly number[] = LOG_ALERT_ACCEPTS[as];
+  if (!accepted.includes(minutes)) throw new Error(`${what}: ${minutes} minutes is not a log alert ${as} Azure Monitor accepts (${accepted.join(", ")} minutes).`);
+  return LOG_ALERT_DURATIONS[minutes]!;
 }
 
 export class PlatformAlerts extends Construct {
@@ -65,7 +66,7 @@ export class PlatformAlerts extends Construct {
         frequency: config.availability.frequencySeconds,
         timeout: 30,
         retryEnabled: true,
-        geoLocations: [...(config.availability.locations ?? DEFAULT_TEST_LOCATIONS[props.azureCloud])],
+        geoLocations: [...(config.availability.locations ?? DEFAULT_WEB_TEST_LOCATIONS[props.azureCloud])],
         // anonymous by design: the probe holds no secret and answers only 200 or 503 (functions/src/handlers/health-probe.ts)
         request: { url: `https://${props.appHostName}/api/health/probe`, httpVerb: "GET", followRedirectsEnabled: false },
         validationRules: { expectedStatusCode: 200, sslCheckEnabled: true, sslCertRemainingLifetime: 7 },
@@ -101,11 +102,11 @@ export class PlatformAlerts extends Construct {
       location: props.location,
       scopes: [props.appInsightsId],
       severity,
-      evaluationFrequency: logAlertDuration(rule.frequencyMinutes, rule.id),
+      evaluationFrequency: logAlertDuration(rule.frequencyMinutes, rule.id, "frequency"),
       // one aggregation window per run; a rule that looks further back (lag: the newest listing of 2 days) widens the
       // query's time range instead, which is what the override is for
-      windowDuration: logAlertDuration(rule.frequencyMinutes, rule.id),
-      queryTimeRangeOverride: rule.windowMinutes > rule.frequencyMinutes ? logAlertDuration(rule.windowMinutes, rule.id) : undefined,
+      windowDuration: logAlertDuration(rule.frequencyMinutes, rule.id, "window"),
+      queryTimeRangeOverride: rule.windowMinutes > rule.frequencyMinutes ? logAlertDuration(rule.windowMinutes, rule.id, "timeRange") : undefined,
       criteria: [
         {
           query: renderAlertQuery(rule, { threshold, tenantNames: props.tenantNames }),

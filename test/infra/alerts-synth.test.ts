@@ -6,8 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseDocument } from "yaml";
 import { ALERT_RULES } from "../../kql/alerts";
+import { logAlertDuration } from "../../infra/constructs/alerts";
 import { alertsSchema } from "../../infra/config/alerts-schema";
-import { DeploymentConfigError } from "../../infra/config/load";
+import { DeploymentConfigError, loadDeploymentConfig } from "../../infra/config/load";
 import { allResources, EXAMPLES, synthesizeExample, type SynthesizedExample } from "./synthesized-stacks";
 
 const examples: Array<[string, SynthesizedExample?]> = [["single-tenant.yaml"], ["mssp.yaml"]];
@@ -93,7 +94,10 @@ describe.each(examples.map(([name]) => [name]))("%s", (name) => {
       expect(rule.name).toMatch(GUID);
       expect(SENTINEL_SEVERITIES).toContain(rule.severity);
       expect(rule.query).toContain(`let tenantId = "${t.tenant}";`);
-      expect(rule.query).toMatch(/workspace\("\/subscriptions\/.*\/workspaces\/[\w-]+-logs"\)\.AppTraces/);
+      // the query itself (not its header comment) reads the platform workspace's AppTraces, never the tenant workspace's
+      const code = rule.query.split("\n").filter((l: string) => !l.trimStart().startsWith("//")).join("\n");
+      expect(code).toMatch(/workspace\("\/subscriptions\/.*\/workspaces\/[\w-]+-logs"\)\.AppTraces/);
+      expect(code.replace(/workspace\("[^"]+"\)\.AppTraces/g, "")).not.toMatch(/\bAppTraces\b/);
       expect(rule.query_frequency).toBe("PT15M");
       expect(rule.query_period).toBe("P2D");
       expect(rule.tactics).toEqual(["DefenseEvasion"]);
@@ -139,3 +143,38 @@ test("a config without alerts deploys every rule with its defaults; a rule turne
     rmSync(dir, { recursive: true, force: true });
   }
 }, 60_000);
+
+test("availability locations: an unknown tag, a tag of the other cloud, or more failed locations than locations is refused naming the field and the tags", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "alerts-locations-"));
+  const refusal = async (availability: Record<string, unknown>) => {
+    const doc = parseDocument(readFileSync(join(EXAMPLES, "single-tenant.yaml"), "utf8")).toJS() as any;
+    doc.alerts.availability = availability;
+    const file = join(dir, "c.yaml");
+    writeFileSync(file, JSON.stringify(doc));
+    try {
+      await loadDeploymentConfig(file);
+      return undefined;
+    } catch (e) {
+      if (!(e instanceof DeploymentConfigError)) throw e;
+      return e.problems;
+    }
+  };
+  try {
+    // westeurope is a region, not a population tag: ARM refuses it (azurerm checks only that it is not empty)
+    expect(await refusal({ locations: ["westeurope"] })).toEqual([expect.stringMatching(/^alerts\.availability\.locations\[0\]: westeurope is not an availability test location\. .*emea-nl-ams-azr.*usgov-va-azr/)]);
+    expect(await refusal({ locations: ["usgov-va-azr", "emea-nl-ams-azr"] })).toEqual([expect.stringMatching(/^alerts\.availability\.locations: usgov-va-azr is not a location of the public cloud\. List population tags/)]);
+    expect(await refusal({ failedLocations: 6 })).toEqual([expect.stringMatching(/^alerts\.availability\.failedLocations: is 6, but the test runs from 5 locations: it could never alert\. /)]);
+    expect(await refusal({ locations: ["emea-nl-ams-azr", "us-va-ash-azr", "apac-sg-sin-azr"], failedLocations: 3 })).toBeUndefined();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("log alert durations follow azurerm's three lists: no P2D frequency, no PT1M query time range, PT20M only as a time range", () => {
+  expect(logAlertDuration(2880, "rule", "window")).toBe("P2D");
+  expect(() => logAlertDuration(2880, "rule", "frequency")).toThrow(/rule: 2880 minutes is not a log alert frequency/);
+  expect(logAlertDuration(1, "rule", "frequency")).toBe("PT1M");
+  expect(() => logAlertDuration(1, "rule", "timeRange")).toThrow(/not a log alert timeRange/);
+  expect(logAlertDuration(20, "rule", "timeRange")).toBe("PT20M");
+  expect(() => logAlertDuration(20, "rule", "window")).toThrow();
+});

@@ -1,8 +1,10 @@
 // Deployment configs drawn from across what infra/config/schema.ts accepts, from a seed: tenant keys, names, prefixes,
-// regions, clouds, MSSP sizes up to 100 clients, forwarding on/off, existing vs new cluster and workspace. A small
-// seeded generator stands in for a property-testing library (none is installed; see the report of this change).
+// regions, clouds, MSSP sizes up to 100 clients, forwarding on/off, existing vs new cluster and workspace, the alerts
+// block and operator sign-in. A small seeded generator stands in for a property-testing library (none is installed).
 import { CONTENT_TYPES } from "../../functions/src/management-api/content-types";
 import { ADX_SKUS } from "../../infra/config/adx-skus";
+import { WEB_TEST_LOCATIONS } from "../../infra/config/web-test-locations";
+import { ALERT_RULES } from "../../kql/alerts";
 
 export type Random = () => number;
 
@@ -91,6 +93,9 @@ export function generateConfig(r: Random, size: number): GeneratedConfig {
       ...(azureCloud === "public" && r() < 0.3 ? { backfill: true } : {}),
     };
   });
+  const tenantIds = tenants.map((t) => t.tenant);
+  const operatorSignIn =
+    r() < 0.4 ? { tenantGroups: Object.fromEntries(Array.from({ length: int(r, 0, 3) }, () => [guid(r), tenantIds.filter(() => r() < 0.5)])) } : undefined;
   const config = {
     platform: {
       tenantId: platformTenant,
@@ -114,9 +119,41 @@ export function generateConfig(r: Random, size: number): GeneratedConfig {
       },
       functionApp: { instanceMemoryMb: pick(r, [512, 2048, 4096]), maximumInstances: int(r, 1, 1000) },
       ...(r() < 0.6 ? { msspAppName: r() < 0.05 ? "   " : displayText(r, 1, 120) } : {}),
+      ...(operatorSignIn ? { operatorSignIn } : {}),
       state: r() < 0.5 ? { backend: "local" } : { backend: "azurerm", resourceGroup: "tfstate-rg", storageAccount: `${prefix.slice(0, 10)}tfstate`.slice(0, 24), container: "tfstate" },
     },
     tenants,
+    ...(r() < 0.8 ? { alerts: generateAlerts(r, azureCloud) } : {}),
   };
   return { config, refusedAt: count > 50 ? "tenants" : undefined };
+}
+
+/** The `alerts:` block across infra/config/alerts-schema.ts: receivers, the availability test (locations of the cloud,
+ *  now and then one failed location too many, which the loader must refuse), per-rule overrides, the Sentinel rule. */
+function generateAlerts(r: Random, cloud: keyof typeof WEB_TEST_LOCATIONS): Record<string, unknown> {
+  const cloudLocations = WEB_TEST_LOCATIONS[cloud];
+  const locations = r() < 0.5 ? cloudLocations.filter(() => r() < 0.5) : [];
+  const available = locations.length || (cloud === "public" ? 5 : 3);
+  return {
+    email: Array.from({ length: int(r, 0, 3) }, (_, i) => `${chars(r, LOWER, int(r, 1, 12))}${i}@${chars(r, LOWER, int(r, 2, 10))}.example`),
+    ...(r() < 0.6
+      ? {
+          webhook:
+            r() < 0.5
+              ? { setting: pick(r, [...LOWER]) + chars(r, LOWER + DIGITS + "_", int(r, 0, 30)) }
+              : { keyVaultSecret: { vaultId: `/subscriptions/${guid(r)}/resourceGroups/ops/providers/Microsoft.KeyVault/vaults/${pick(r, [...LOWER])}${chars(r, LOWER + DIGITS + "-", int(r, 2, 20))}x`, name: chars(r, LOWER + DIGITS + "-", int(r, 1, 40)) } },
+        }
+      : {}),
+    availability: {
+      enabled: r() < 0.85,
+      frequencySeconds: pick(r, [300, 600, 900]),
+      ...(locations.length ? { locations } : {}),
+      failedLocations: r() < 0.05 ? available + 1 : int(r, 1, available),
+      severity: int(r, 0, 4),
+    },
+    rules: Object.fromEntries(
+      ALERT_RULES.filter(() => r() < 0.4).map((rule) => [rule.id, { ...(r() < 0.2 ? { enabled: false } : {}), ...(r() < 0.6 ? { threshold: int(r, 1, 10_000) } : {}), ...(r() < 0.5 ? { severity: int(r, 0, 4) } : {}) }]),
+    ),
+    sentinel: { enabled: r() < 0.8, gapMinutes: int(r, 5, 20_160), severity: pick(r, ["High", "Medium", "Low", "Informational"]) },
+  };
 }

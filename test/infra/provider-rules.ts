@@ -4,47 +4,13 @@
 import { FLEX_REFUSED_SITE_CONFIG } from "../../local/resource-manager/flex-site-config";
 import { ADX_SKUS } from "../../infra/config/adx-skus";
 import type { TerraformJson } from "./synthesized-stacks";
+import { ALERT_RULES } from "./provider-rules-alerts";
+import { OPERATOR_SIGN_IN_RULES } from "./provider-rules-operator-sign-in";
+import { all, AZUREAD, AZURERM, boolean, intBetween, matches, maxBytes, notEmpty, oneOf, resourceId, uuid, whitespaceOnly, type ProviderRule } from "./provider-rule-checks";
+
+export type { ProviderRule };
 
 export { FLEX_REFUSED_SITE_CONFIG };
-
-export interface ProviderRule {
-  /** Terraform resource (or `data.` + data source) type; `*` for every resource. */
-  resource: string;
-  /** Path in the block: `a.b`, `list[].field`, `map.*` (every value), `map.#` (every key). */
-  attribute: string;
-  /** The rule, as the source states it. */
-  rule: string;
-  /** Where it was read: provider file at the pinned version, or the Learn page / issue. */
-  source: string;
-  /** The problem with one value, or undefined when the value passes. */
-  check(value: unknown): string | undefined;
-}
-
-const AZURERM = "terraform-provider-azurerm v4.55.0";
-const AZUREAD = "terraform-provider-azuread v3.7.0";
-
-const matches = (re: RegExp, what: string, min = 0, max = Infinity) => (v: unknown) => {
-  if (typeof v !== "string") return undefined; // a reference resolved at apply time: the provider checks it then
-  if (/^\$\{/.test(v)) return undefined;
-  if (v.length < min || v.length > max) return `is ${v.length} characters, allowed ${min}-${max}`;
-  return re.test(v) ? undefined : `does not match ${re} (${what})`;
-};
-const oneOf = (values: readonly string[]) => (v: unknown) => (typeof v !== "string" || values.includes(v) ? undefined : `is not one of ${values.join(", ")} (case-sensitive)`);
-/** validation.StringIsNotEmpty: the empty string only (whitespace passes). */
-const notEmpty = (v: unknown) => (v === "" ? "is empty" : undefined);
-/** validation.IsUUID. */
-const uuid = (v: unknown) => (typeof v !== "string" || /^\$\{/.test(v) || /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(v) ? undefined : "is not a UUID");
-/** The resource's Validate…ID: a literal must parse as an id of that type (a reference is checked at apply). */
-const resourceId = (provider: string, type: string) => (v: unknown) =>
-  typeof v !== "string" || /^\$\{/.test(v) || new RegExp(`^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/${provider.replace(".", "\\.")}/${type}/[^/]+$`, "i").test(v) ? undefined : `is not a ${provider}/${type} id`;
-const boolean = (v: unknown) => (typeof v === "boolean" || (typeof v === "string" && /^\$\{/.test(v)) ? undefined : "is not a bool");
-const maxBytes = (max: number) => (v: unknown) => {
-  const bytes = Buffer.byteLength(String(v), "utf8");
-  return bytes > max ? `is ${bytes} bytes (Go len), the limit is ${max}` : undefined;
-};
-const intBetween = (min: number, max: number) => (v: unknown) => (typeof v === "number" && (!Number.isInteger(v) || v < min || v > max) ? `is ${v}, allowed ${min}-${max}` : undefined);
-const whitespaceOnly = (v: unknown) => (typeof v === "string" && /^\s+$/.test(v) ? "consists of whitespace only" : undefined);
-const all = (...checks: Array<(v: unknown) => string | undefined>) => (v: unknown) => checks.map((c) => c(v)).find(Boolean);
 
 /** What azurerm's own Flex Consumption resource sends in siteConfig (ExpandSiteConfigFunctionFlexConsumptionApp), less the refused. */
 export const FLEX_ACCEPTED_SITE_CONFIG = [
@@ -259,10 +225,15 @@ export const PROVIDER_RULES: ProviderRule[] = [
   { resource: "data.azurerm_kusto_cluster", attribute: "resource_group_name", rule: "resource group name rules", source: `${AZURERM} commonschema.ResourceGroupNameForDataSource`, check: (v: unknown) => (typeof v === "string" && !/^[-\w._()]+$/.test(v) ? "is not a resource group name" : undefined) },
   { resource: "data.azurerm_user_assigned_identity", attribute: "name", rule: "not empty", source: `${AZURERM} internal/services/managedidentity/user_assigned_identity_data_source.go`, check: notEmpty },
   { resource: "data.azurerm_user_assigned_identity", attribute: "resource_group_name", rule: "resource group name rules", source: `${AZURERM} commonschema.ResourceGroupNameForDataSource`, check: (v: unknown) => (typeof v === "string" && !/^[-\w._()]+$/.test(v) ? "is not a resource group name" : undefined) },
+
+  // Alerting (provider-rules-alerts.ts) and operator sign-in (provider-rules-operator-sign-in.ts)
+  ...ALERT_RULES,
+  ...OPERATOR_SIGN_IN_RULES,
 ];
 
 /** Every value at a path of a block (lists flattened). */
 export function valuesAt(block: unknown, attribute: string): unknown[] {
+  if (attribute === "") return [block];
   let values: unknown[] = [block];
   for (const step of attribute.split(".")) {
     const next: unknown[] = [];
@@ -312,11 +283,14 @@ export function violations(stack: string, json: TerraformJson): RuleViolation[] 
   return found;
 }
 
+/** Attributes that are maps (keys are data, not schema): their values are checked as `map.*`. */
+const MAP_ATTRIBUTES = ["tags", "custom_details"];
+
 /** Every attribute path a block writes (`a.b`, `list[].c`, `tags.*`), meta-arguments left out. */
 export function writtenAttributes(body: unknown, prefix = ""): string[] {
   if (Array.isArray(body)) return body.flatMap((x) => writtenAttributes(x, `${prefix}[]`));
   if (body && typeof body === "object") {
-    if (prefix === "tags") return ["tags.*"];
+    if (MAP_ATTRIBUTES.includes(prefix)) return [`${prefix}.*`];
     return Object.entries(body).flatMap(([k, x]) => (["//", "depends_on", "provider", "lifecycle", "count", "for_each"].includes(k) && !prefix ? [] : writtenAttributes(x, prefix ? `${prefix}.${k}` : k)));
   }
   return [prefix];
