@@ -112,6 +112,12 @@ describe("unwrapAuditLogRecord", () => {
       expect(record).toMatchObject({ CreationTime: "2026-09-14T09:21:36", RecordType: 2, Operation: "Send", ClientIP: "[2001:db8::1]:443" });
     });
 
+    test("adds no ClientIP to a record that carries its address in ClientIPAddress, as Exchange mailbox records do", () => {
+      const record = unwrapAuditLogRecord({ ...base, auditData: { Id: base.id, CreationTime: "2026-09-14T09:21:36", RecordType: 50, Operation: "MailItemsAccessed", ClientIPAddress: "203.0.113.45:50812" } });
+      expect(record.ClientIPAddress).toBe("203.0.113.45:50812");
+      expect(record).not.toHaveProperty("ClientIP");
+    });
+
     test("fails with AuditRecordNotUnwrappable naming what is wrong", () => {
       const fails = (r: unknown, pattern: RegExp) => {
         let error: unknown;

@@ -1,6 +1,7 @@
 // A Graph auditLogRecord → the record as the Management Activity API gives it, so one record landed by either path is
 // the same record (same Id) for the transforms, tables and dedup views. The original record is `auditData`; the
 // top-level fields fill only what auditData lacks.
+import { ADDRESS_FIELDS } from "../management-api/address-fields";
 import { GraphAuditError, GraphAuditErrorCodes } from "./errors";
 import { RECORD_TYPE_NUMBERS, USER_TYPE_NUMBERS } from "./record-types";
 
@@ -79,7 +80,8 @@ export function unwrapAuditLogRecord(graph: GraphAuditLogRecord): ManagementApiR
   };
   fill("OrganizationId", graph.organizationId);
   fill("UserId", graph.userId ?? graph.userPrincipalName);
-  fill("ClientIP", graph.clientIp);
+  // Graph's clientIp stands in only for a record with no address of its own: one in ClientIPAddress stays as served
+  if (ADDRESS_FIELDS.every((f) => record[f] === undefined)) fill("ClientIP", graph.clientIp);
   fill("Workload", graph.service);
   fill("ObjectId", graph.objectId);
   if (record.UserType === undefined && typeof graph.userType === "string") fill("UserType", USER_TYPE_NUMBERS[graph.userType]);

@@ -2,6 +2,7 @@
 // microsoft_unified_audit (typed common columns plus the whole record, unknown fields included).
 import type { MicrosoftUnifiedAuditRow } from "../../../kql/generated/table-rows";
 import { intValue, objectValue, stringValue } from "./column-values";
+import { ADDRESS_FIELDS } from "../management-api/address-fields";
 import { normalizeIpAddress } from "./ip-address";
 
 export type AuditRecord = Record<string, unknown> & { Id: string };
@@ -118,10 +119,6 @@ export function auditRow(record: AuditRecord, creationTime: string, ctx: BlobCon
     Record: record,
   };
 }
-
-// Where each workload writes the client's address: most records in ClientIP, Exchange mailbox records
-// (MailItemsAccessed, AttachmentAccess) often only in ClientIPAddress, Entra records sometimes only in ActorIpAddress.
-const ADDRESS_FIELDS = ["ClientIP", "ClientIPAddress", "ActorIpAddress"] as const;
 
 /** The ClientIP column: the first address field that holds one, as ingestion writes addresses (the record keeps the original). */
 export function clientIpOf(record: Record<string, unknown>): string {
