@@ -21,7 +21,7 @@ export interface AdminUseCases {
   tenantsInScope(scope: OperatorScope): string[];
 }
 
-export function adminUseCases(engine: Engine, now?: () => Date): AdminUseCases {
+export function adminUseCases(engine: Engine, now: () => Date = engine.now): AdminUseCases {
   const access = new TenantAccessCheck({ tenants: engine.config.tenants, clients: engine.tenants, checkpoints: engine.checkpoints, now });
   let reopening: LedgerReopening | undefined; // its own table client, made on the first requeue only
   const planLimit = new PlanNowLimit(now);

@@ -20,6 +20,8 @@ import { Worker, type WorkerDeps, type WorkerTenant } from "./worker";
 /** Everything the handlers share within one process, built once from the app settings. */
 export interface Engine {
   config: EngineConfig;
+  /** The engine's clock (EngineOptions.now, else the machine's): what the admin use cases date their answers by too. */
+  now: () => Date;
   /** The app's storage account (AzureWebJobsStorage), built from the settings the composition root handed over. */
   storage: StorageAccount;
   checkpoints: CheckpointStore;
@@ -106,6 +108,7 @@ export function createEngine(config: EngineConfig, opts: EngineOptions): Engine 
   const worker = new Worker({ tenants, ledger, adx, queue, sentinel, sources, maxDequeueCount: config.maxDequeueCount, partBytes: config.messagePartBytes, now: opts.now, onStep: opts.onWorkerStep });
   return {
     config,
+    now: opts.now ?? (() => new Date()),
     storage: account,
     checkpoints,
     ledger,
