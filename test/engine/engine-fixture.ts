@@ -65,6 +65,19 @@ export interface Fixture {
  */
 export const PINNED_NOW = Date.UTC(2026, 10, 18, 14, 30, 0);
 
+/** Tenant k's AUDIT_LAKE_TENANTS entry for the emulated cloud: its app registration, API and login, its database. */
+export function tenantEntry(cloud: EmulatedCloud, k: number): Record<string, unknown> {
+  const t = cloud.tenants[k];
+  return {
+    tenantId: t.tenantId,
+    credential: { kind: "secret", clientId: t.clientId, clientSecret: t.clientSecret, authorityCaFile: cloud.ca },
+    managementApiUrl: cloud.managementApi,
+    loginUrl: cloud.login,
+    publisherId: t.publisherId,
+    database: t.database,
+  };
+}
+
 export async function startFixture(opts: EmulatedCloudOptions = {}): Promise<Fixture> {
   const now = opts.now ?? (() => new Date(PINNED_NOW));
   const cloud = await startEmulatedCloud({ users: 3, ...opts, now });
@@ -77,15 +90,7 @@ export async function startFixture(opts: EmulatedCloudOptions = {}): Promise<Fix
     const settings: Record<string, string> = {
       AzureWebJobsStorage: cloud.storage.connectionString,
       AUDIT_LAKE_TENANTS: JSON.stringify([
-        {
-          tenantId: t.tenantId,
-          credential: { kind: "secret", clientId: t.clientId, clientSecret: t.clientSecret, authorityCaFile: cloud.ca },
-          managementApiUrl: cloud.managementApi,
-          loginUrl: cloud.login,
-          publisherId: t.publisherId,
-          database: t.database,
-          ...tenantExtra,
-        },
+        { ...tenantEntry(cloud, k), ...tenantExtra },
       ]),
       // The app's own identity towards ADX: an app registration of the tenant, through the HTTPS login emulator.
       AZURE_TENANT_ID: t.tenantId,

@@ -6,7 +6,7 @@ import { Tables } from "../../kql/tables";
 import { engineTenants } from "../../infra/config/engine-settings";
 import { loadDeploymentConfig } from "../../infra/config/load";
 import { EXAMPLES } from "../infra/synthesized-stacks";
-import { startFixture, type Fixture } from "./engine-fixture";
+import { startFixture, tenantEntry, type Fixture } from "./engine-fixture";
 
 let f: Fixture;
 
@@ -30,13 +30,8 @@ test("with mssp.yaml, the Sentinel stream holds every mail-access row of the for
     SENTINEL_STREAM: f.cloud.sentinel.streamName,
     SENTINEL_CA_FILE: f.cloud.ca,
   });
-  const tenants = f.cloud.tenants.slice(0, 3).map((t, k) => ({
-    tenantId: t.tenantId,
-    credential: { kind: "secret", clientId: t.clientId, clientSecret: t.clientSecret, authorityCaFile: f.cloud.ca },
-    managementApiUrl: f.cloud.managementApi,
-    loginUrl: f.cloud.login,
-    publisherId: t.publisherId,
-    database: t.database,
+  const tenants = [0, 1, 2].map((k) => ({
+    ...tenantEntry(f.cloud, k),
     contentTypes: ["Audit.Exchange"],
     ...(entries[k]!.forwardMailAccess ? { forwardMailAccess: true } : {}),
   }));

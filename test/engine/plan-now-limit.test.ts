@@ -4,7 +4,7 @@ import { HttpRequest, InvocationContext } from "@azure/functions";
 import { adminUseCases } from "../../functions/src/admin/admin-use-cases";
 import { PLAN_NOW_BURST, PLAN_NOW_EVERY_MS } from "../../functions/src/admin/plan-rate";
 import { adminPlan } from "../../functions/src/handlers/admin-plan";
-import { startFixture, type Fixture } from "./engine-fixture";
+import { startFixture, tenantEntry, type Fixture } from "./engine-fixture";
 import type { OperatorScope } from "../../functions/src/admin/operator-scope";
 
 /** The function key's scope (sign-in off): every tenant. */
@@ -44,16 +44,7 @@ test("plan now is rate-limited per tenant: a burst, then 429 PlanRateLimited wit
 test("the limit is per tenant: another tenant of the same app plans while the first is limited", async () => {
   const tenants = [0, 1].map((k) => f.cloud.tenants[k]);
   const lane = await f.lane(0, {
-    AUDIT_LAKE_TENANTS: JSON.stringify(
-      tenants.map((t) => ({
-        tenantId: t.tenantId,
-        credential: { kind: "secret", clientId: t.clientId, clientSecret: t.clientSecret, authorityCaFile: f.cloud.ca },
-        managementApiUrl: f.cloud.managementApi,
-        loginUrl: f.cloud.login,
-        publisherId: t.publisherId,
-        database: t.database,
-      })),
-    ),
+    AUDIT_LAKE_TENANTS: JSON.stringify([0, 1].map((k) => tenantEntry(f.cloud, k))),
   });
   const admin = adminUseCases(lane.engine(), f.now);
   for (let i = 0; i < PLAN_NOW_BURST; i++) await admin.planNow(tenants[0].tenantId, lane.log, ALL);
