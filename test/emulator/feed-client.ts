@@ -140,7 +140,8 @@ export function creationMs(record: { CreationTime?: unknown }): number {
 }
 
 /** The bare address of "a.b.c.d", "a.b.c.d:port", "[v6]:port" or "v6". */
-export function bareIp(ip: string): string {
+export function bareIp(raw: string): string {
+  const ip = raw.trim();
   const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(ip);
   if (bracketed) return bracketed[1];
   if (/^\d+\.\d+\.\d+\.\d+:\d+$/.test(ip)) return ip.slice(0, ip.lastIndexOf(":"));

@@ -136,17 +136,19 @@ describe("the seeded scenario", () => {
     }
   });
 
-  test("client addresses come bare, with a port, bracketed IPv6 with a port, and bare IPv6", () => {
+  test("client addresses come bare, with a port, bracketed IPv6 with a port, and bare IPv6, now and then after a space", () => {
     const shapes = new Set<string>();
     for (const r of mailAccess()) {
-      const ip = String(r.ClientIPAddress);
+      const raw = String(r.ClientIPAddress);
+      if (raw.startsWith(" ")) shapes.add("leading space");
+      const ip = raw.slice(raw.startsWith(" ") ? 1 : 0);
       if (/^\d+\.\d+\.\d+\.\d+$/.test(ip)) shapes.add("v4");
       else if (/^\d+\.\d+\.\d+\.\d+:\d+$/.test(ip)) shapes.add("v4:port");
       else if (/^\[[0-9a-f:]+\]:\d+$/.test(ip)) shapes.add("[v6]:port");
       else if (/^[0-9a-f:]+$/.test(ip)) shapes.add("v6");
       else throw new Error(`unexpected address shape ${ip}`);
     }
-    expect([...shapes].sort()).toEqual(["[v6]:port", "v4", "v4:port", "v6"]);
+    expect([...shapes].sort()).toEqual(["[v6]:port", "leading space", "v4", "v4:port", "v6"]);
   });
 
   test("one mailbox reaches the 1,000-records-in-24-h limit: one IsThrottled=True record, then no Binds for 24 h", () => {

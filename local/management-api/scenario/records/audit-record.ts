@@ -41,11 +41,14 @@ export function auditHeader(h: {
   return r;
 }
 
-/** Addresses arrive as `a.b.c.d`, `a.b.c.d:port`, `[v6]:port` or bare `v6`: consumers must normalise. */
+/** Addresses arrive as `a.b.c.d`, `a.b.c.d:port`, `[v6]:port` or bare `v6`, now and then with a leading space as in
+ *  published samples (`" 52.159.112.221"`): consumers must normalise. */
 export function shapeIp(ip: string, rng: Random): string {
   const port = rng.int(1024, 65535);
-  if (ip.includes(":")) return rng.chance(0.5) ? `[${ip}]:${port}` : ip;
-  return rng.chance(0.45) ? `${ip}:${port}` : ip;
+  // decided by the port already drawn, so the rest of the emulated week stays as it was
+  const pad = port % 50 === 0 ? " " : "";
+  if (ip.includes(":")) return pad + (rng.chance(0.5) ? `[${ip}]:${port}` : ip);
+  return pad + (rng.chance(0.45) ? `${ip}:${port}` : ip);
 }
 
 /** Exchange store ids look like base64 of an entry id: "LgAAAAB..." (folders), "RgAAAAB..." (items). */
