@@ -21,11 +21,11 @@ const ROLE_CLAIMS = new Set(["roles", "http://schemas.microsoft.com/ws/2008/06/i
 const GROUP_CLAIMS = new Set(["groups", "http://schemas.microsoft.com/ws/2008/06/identity/claims/groups"]);
 
 /** True when the operator routes sit behind Entra sign-in (then the routes are anonymous at the host). */
-export function operatorSignInEnabled(env: Record<string, string | undefined> = process.env): boolean {
+export function operatorSignInEnabled(env: Record<string, string | undefined>): boolean {
   return env[OPERATOR_SIGN_IN_SETTING]?.trim().toLowerCase() === "entra";
 }
 
-export function operatorScope(headers: { get(name: string): string | null }, env: Record<string, string | undefined> = process.env): OperatorScope {
+export function operatorScope(headers: { get(name: string): string | null }, env: Record<string, string | undefined>): OperatorScope {
   if (!operatorSignInEnabled(env)) return { kind: "all", operator: "function key" };
   const encoded = headers.get("x-ms-client-principal");
   if (!encoded) {

@@ -2,6 +2,7 @@
 import type { HttpRequest, HttpResponseInit } from "@azure/functions";
 import type { z } from "zod";
 import { AdminRequestError } from "../admin/admin-error";
+import { operatorScope, type OperatorScope } from "../admin/operator-scope";
 
 export function answer(status: number, body: unknown): HttpResponseInit {
   return { status, jsonBody: body, headers: { "Cache-Control": "no-store" } };
@@ -39,4 +40,9 @@ export async function parseBody<S extends z.ZodType>(request: HttpRequest, schem
   const issue = parsed.error.issues[0];
   const field = issue.path.join(".") || "body";
   return { ok: false, response: refusal(400, "BadRequest", `${field}: ${issue.message}.`, `Fix ${field} and send the request again.`) };
+}
+
+/** Whose request this is: the handlers read the app settings for it here, so the admin use cases read no environment. */
+export function callerScope(request: Pick<HttpRequest, "headers">): OperatorScope {
+  return operatorScope(request.headers, process.env);
 }

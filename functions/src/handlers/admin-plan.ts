@@ -1,8 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import { z } from "zod";
 import { getAuditLake } from "../composition-root";
-import { operatorScope } from "../admin/operator-scope";
-import { adminCall, answer, parseBody } from "./admin-answer";
+import { adminCall, answer, callerScope, parseBody } from "./admin-answer";
 
 // one tenant per request: a run of every tenant is the timer's (every 5 minutes), not something to ask for in a loop
 const body = z.strictObject({ tenantId: z.string({ error: "is required: the tenant to plan now (the timer plans every tenant every 5 minutes)" }).min(1).max(64) });
@@ -10,7 +9,7 @@ const body = z.strictObject({ tenantId: z.string({ error: "is required: the tena
 /** POST operator/plan {tenantId}: a plan run now for one tenant, rate-limited per tenant; failures are per pair in the results. */
 export async function adminPlan(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   return adminCall(async () => {
-    const scope = operatorScope(request.headers);
+    const scope = callerScope(request);
     const parsed = await parseBody(request, body);
     if (!parsed.ok) return parsed.response;
     return answer(200, { results: await getAuditLake().admin.planNow(parsed.value.tenantId, context, scope) });

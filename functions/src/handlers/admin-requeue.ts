@@ -1,8 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import { z } from "zod";
 import { getAuditLake } from "../composition-root";
-import { operatorScope } from "../admin/operator-scope";
-import { adminCall, answer, parseBody } from "./admin-answer";
+import { adminCall, answer, callerScope, parseBody } from "./admin-answer";
 import { fieldsArgument } from "../log-line";
 
 const isoDate = z.iso.datetime({ offset: true, message: "expected an ISO 8601 time such as 2026-11-28T00:00:00Z" });
@@ -19,7 +18,7 @@ const body = z
 /** POST admin/requeue {tenantId, select, from?, to?, dryRun?}: re-admit failed or expiring blobs the API still serves. */
 export async function adminRequeue(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   return adminCall(async () => {
-    const scope = operatorScope(request.headers);
+    const scope = callerScope(request);
     const parsed = await parseBody(request, body);
     if (!parsed.ok) return parsed.response;
     const { tenantId, select, from, to, dryRun } = parsed.value;

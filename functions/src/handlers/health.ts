@@ -1,13 +1,13 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
-import { inScope, operatorScope, type OperatorScope } from "../admin/operator-scope";
+import { inScope, type OperatorScope } from "../admin/operator-scope";
 import { getAuditLake } from "../composition-root";
 import type { HealthReport, HealthStatus } from "../use-cases/health";
-import { adminCall } from "./admin-answer";
+import { adminCall, callerScope } from "./admin-answer";
 
 /** GET: lag, pending / failed / expiring blobs and last success per tenant × content type, of the caller's tenants. 503 when unhealthy. */
 export async function health(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
   return adminCall(async () => {
-    const scope = operatorScope(request.headers);
+    const scope = callerScope(request);
     const report = scoped(await getAuditLake().health(), scope);
     return { status: report.status === "unhealthy" ? 503 : 200, jsonBody: report, headers: { "Cache-Control": "no-store" } };
   });
